@@ -1,0 +1,130 @@
+"""Observations -> Report: per-request timelines, counts and the concurrency series.
+
+Pure: it cannot tell which target produced the observations, and must not need to.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from lambdaprobe.observation import Attempt, ClientResult, Final, Observations
+from lambdaprobe.report import AttemptView, ClientView, Report, RequestView, Summary
+from lambdaprobe.scenario import Scenario
+
+FAILED_STATES: frozenset[Final] = frozenset({"failed", "dead_lettered", "expired"})
+
+
+def analyse(scenario: Scenario, obs: Observations) -> Report:
+    attempts_by_req: dict[str, list[Attempt]] = defaultdict(list)
+    for a in obs.attempts:
+        attempts_by_req[a.request_id].append(a)
+    client_by_req: dict[str, ClientResult] = {}
+    for c in obs.client_results:
+        client_by_req[c.request_id] = c  # the last answer the caller got is the one it acted on
+    throttles_by_req: dict[str, int] = defaultdict(int)
+    for th in obs.throttles:
+        throttles_by_req[th.request_id] += 1
+    settled = {s.request_id: s.final for s in obs.settled}
+    dead = {d.request_id for d in obs.dead_letters if d.request_id}
+
+    requests: list[RequestView] = []
+    counts: dict[str, int] = defaultdict(int)
+    for sent in obs.sent:
+        rid = sent.request_id
+        attempts = sorted(attempts_by_req.get(rid, ()), key=lambda a: (a.start, a.n))
+        client = client_by_req.get(rid)
+        final = settled.get(rid) or infer_final(attempts, client, rid in dead, obs.complete)
+        counts[final] += 1
+        requests.append(
+            RequestView(
+                id=rid,
+                sent_s=sent.t,
+                final=final,
+                client=None
+                if client is None
+                else ClientView(client.status, client.error, client.reason, client.latency_s),
+                attempts=[
+                    AttemptView(
+                        n=a.n,
+                        start_s=a.start,
+                        end_s=a.end,
+                        outcome=a.outcome,
+                        cold=a.cold,
+                        init_s=a.init_s,
+                        error=a.error,
+                        receive_count=a.receive_count,
+                    )
+                    for a in attempts
+                ],
+                throttles=throttles_by_req.get(rid, 0),
+            )
+        )
+
+    executions = _executions(obs.attempts)
+    series = concurrency_series(executions.values())
+    summary = Summary(
+        requests=len(obs.sent),
+        succeeded=counts["succeeded"],
+        failed=sum(counts[s] for s in FAILED_STATES),
+        throttled=counts["throttled"],
+        throttle_events=len(obs.throttles),
+        attempts=len(executions),
+        cold_starts=sum(1 for a in executions.values() if a.cold),
+        max_concurrency=max((n for _, n in series), default=0),
+        dead_lettered=len(obs.dead_letters),
+        destination_records=len(obs.destinations),
+    )
+    return Report(
+        probe=scenario.probe,
+        target=obs.target,
+        params=scenario.param_dict(),
+        summary=summary,
+        requests=requests,
+        dead_letters=sorted(obs.dead_letters, key=lambda d: d.t),
+        destinations=sorted(obs.destinations, key=lambda d: d.t),
+        concurrency=series,
+        notes=list(dict.fromkeys(obs.notes)),
+        complete=obs.complete,
+        missing=list(obs.missing),
+    )
+
+
+def infer_final(
+    attempts: list[Attempt], client: ClientResult | None, dead_lettered: bool, complete: bool
+) -> Final:
+    """The final state from what was seen, for targets that cannot say it outright."""
+    if dead_lettered:
+        return "dead_lettered"
+    if not attempts:
+        if client is not None and client.status == 429:
+            return "throttled"
+        return "pending"
+    last = attempts[-1]
+    if last.outcome == "success":
+        return "succeeded"
+    return "failed" if complete else "pending"
+
+
+def _executions(attempts: Iterable[Attempt]) -> dict[str, Attempt]:
+    """One attempt per handler execution (a batch is one execution seen by many requests)."""
+    out: dict[str, Attempt] = {}
+    for a in attempts:
+        out.setdefault(a.execution_id, a)
+    return out
+
+
+def concurrency_series(executions: Iterable[Attempt]) -> list[tuple[float, int]]:
+    """[t, executions in flight] at every change; an execution ending at t frees its slot at t."""
+    deltas: dict[float, int] = defaultdict(int)
+    for a in executions:
+        deltas[a.start] += 1
+        deltas[a.end] -= 1
+    series: list[tuple[float, int]] = []
+    level = 0
+    for t in sorted(deltas):
+        if deltas[t] == 0:
+            continue
+        level += deltas[t]
+        series.append((t, level))
+    return series

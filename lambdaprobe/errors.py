@@ -1,0 +1,48 @@
+"""Exit statuses and the exceptions that map to them (mapped only in `cli`)."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitStatus(IntEnum):
+    OK = 0
+    EXPECTATION_FAILED = 1
+    USAGE = 2
+    AWS_ERROR = 3
+    OBSERVATION_TIMEOUT = 4
+    INTERRUPTED = 130
+
+
+class ProbeError(Exception):
+    """Base of the errors lambdaprobe reports as one line and an exit status."""
+
+    status: ExitStatus = ExitStatus.USAGE
+
+
+class InputError(ProbeError):
+    """Bad input: names the option and what it accepts. Raised before any resource is touched."""
+
+    status = ExitStatus.USAGE
+
+    def __init__(self, option: str, message: str) -> None:
+        super().__init__(f"{option}: {message}")
+        self.option = option
+
+
+class NotAvailableError(ProbeError):
+    """A capability that this build or this target does not offer (said plainly, exit 2)."""
+
+    status = ExitStatus.USAGE
+
+
+class AwsError(ProbeError):
+    """AWS (or credentials, or the endpoint) refused or failed; resources were rolled back."""
+
+    status = ExitStatus.AWS_ERROR
+
+
+class ObservationTimeout(ProbeError):
+    """The deadline passed before every expected observation arrived."""
+
+    status = ExitStatus.OBSERVATION_TIMEOUT

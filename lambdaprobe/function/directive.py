@@ -1,0 +1,80 @@
+"""What the probe handler does on one attempt: how long it runs and whether it fails.
+
+The deployed handler and the simulator both call `decide`, so a scenario means the same thing on
+both targets. Standard library only (this file is zipped into the function).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
+
+FAIL_SPEC = re.compile(r"^(never|always|first:([1-9][0-9]*))$")
+FAIL_VALUES = "never, always, first:N (N >= 1)"
+ERROR_TYPE = "ProbeError"
+
+
+@dataclass(frozen=True)
+class Directive:
+    """The probe's instructions, carried in the event (key `lambdaprobe`) or the environment.
+
+    duration_s  how long the handler runs on each attempt
+    fail        never | always | first:N (fail the first N attempts, then succeed)
+    init_s      how long the module's init (cold start) takes
+    """
+
+    duration_s: float = 0.1
+    fail: str = "never"
+    init_s: float = 0.3
+
+    def to_event(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_event(cls, data: dict[str, Any] | None) -> Directive:
+        if not data:
+            return cls()
+        return cls(
+            duration_s=float(data.get("duration_s", cls.duration_s)),
+            fail=str(data.get("fail", cls.fail)),
+            init_s=float(data.get("init_s", cls.init_s)),
+        )
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the handler does on this attempt."""
+
+    duration_s: float
+    fail: bool
+    error_type: str = ""
+    error_message: str = ""
+
+
+def valid_fail_spec(spec: str) -> bool:
+    return FAIL_SPEC.match(spec) is not None
+
+
+def fails_on(spec: str, attempt: int) -> bool:
+    """Whether attempt number `attempt` (1-based) fails under `spec`."""
+    match = FAIL_SPEC.match(spec)
+    if match is None:
+        raise ValueError(f"fail spec {spec!r} is not one of {FAIL_VALUES}")
+    if match.group(1) == "never":
+        return False
+    if match.group(1) == "always":
+        return True
+    return attempt <= int(match.group(2))
+
+
+def decide(directive: Directive, attempt: int) -> Decision:
+    """The behaviour of attempt `attempt` (1-based) under `directive`."""
+    if fails_on(directive.fail, attempt):
+        return Decision(
+            duration_s=directive.duration_s,
+            fail=True,
+            error_type=ERROR_TYPE,
+            error_message=f"lambdaprobe: attempt {attempt} fails as directed ({directive.fail})",
+        )
+    return Decision(duration_s=directive.duration_s, fail=False)

@@ -1,0 +1,118 @@
+"""What a target saw: the records both the simulator and the AWS collector emit.
+
+Times are seconds since the first stimulus, in the target's time (virtual on `sim`).
+Analysis turns these into a Report without knowing which target produced them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Outcome = Literal["success", "error", "timeout"]
+Final = Literal["succeeded", "failed", "throttled", "dead_lettered", "expired", "pending"]
+FINAL_STATES: tuple[Final, ...] = ("succeeded", "failed", "throttled", "dead_lettered", "expired", "pending")
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """A stimulus left the driver: an invoke, a message, a record."""
+
+    request_id: str
+    t: float
+    kind: str = "invoke"
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """One handler execution as seen by one request.
+
+    A batch (SQS, streams) is one execution seen by several requests: they share `execution_id`.
+    `start` is when the execution began (init included on a cold start); `end` when it returned,
+    failed or timed out.
+    """
+
+    request_id: str
+    n: int
+    start: float
+    end: float
+    outcome: Outcome
+    execution_id: str
+    cold: bool = False
+    init_s: float = 0.0
+    error: str | None = None
+    receive_count: int | None = None
+    version: str = "$LATEST"
+    environment_id: str = ""
+    provisioned: bool = False
+    billed_ms: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClientResult:
+    """What a waiting caller got back (sync invokes, the 202 of an async invoke)."""
+
+    request_id: str
+    t: float
+    status: int
+    latency_s: float
+    error: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Throttle:
+    """A throttle decision. `internal` throttles (a queued async event requeued) have no caller."""
+
+    request_id: str
+    t: float
+    reason: str
+    internal: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    """A message seen in a dead-letter queue (the function's, or a source queue's redrive target)."""
+
+    t: float
+    queue: str
+    body: Any
+    attributes: dict[str, Any]
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DestinationRecord:
+    """A record seen at an async or event-source destination, exactly as AWS shapes it."""
+
+    t: float
+    kind: Literal["on_success", "on_failure"]
+    target: str
+    record: dict[str, Any]
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Settled:
+    """A request's final state, when the target knows it (otherwise analysis infers it)."""
+
+    request_id: str
+    t: float
+    final: Final
+
+
+@dataclass
+class Observations:
+    """Everything one run saw, by kind, plus the notes the target adds (assumptions, warnings)."""
+
+    target: str
+    sent: list[Sent] = field(default_factory=list)
+    attempts: list[Attempt] = field(default_factory=list)
+    client_results: list[ClientResult] = field(default_factory=list)
+    throttles: list[Throttle] = field(default_factory=list)
+    dead_letters: list[DeadLetter] = field(default_factory=list)
+    destinations: list[DestinationRecord] = field(default_factory=list)
+    settled: list[Settled] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    complete: bool = True
+    missing: list[str] = field(default_factory=list)

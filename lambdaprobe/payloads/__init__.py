@@ -1,0 +1,27 @@
+"""Event templates per source (JSON files beside this module), shared by both targets."""
+
+from __future__ import annotations
+
+import copy
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+
+@cache
+def _load(name: str) -> Any:
+    return json.loads(resources.files(__package__).joinpath(f"{name}.json").read_text(encoding="utf-8"))
+
+
+def template(name: str) -> Any:
+    """A fresh copy of the template `name` (e.g. "invoke", "sqs-record")."""
+    return copy.deepcopy(_load(name))
+
+
+def invoke_event(request_id: str, directive: dict[str, Any]) -> dict[str, Any]:
+    """The event a direct invoke sends: the correlation id and the probe's directive."""
+    event: dict[str, Any] = template("invoke")
+    event["request"] = request_id
+    event["lambdaprobe"] = directive
+    return event

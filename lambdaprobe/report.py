@@ -1,0 +1,164 @@
+"""The Report: what a run found, and its JSON form (the CI contract, schema `lambdaprobe.report/1`).
+
+Field names and meanings are fixed by ARCHITECTURE.md; changing one needs a schema bump.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from lambdaprobe.observation import DeadLetter, DestinationRecord, Final, Outcome
+
+SCHEMA = "lambdaprobe.report/1"
+
+
+@dataclass(frozen=True)
+class Summary:
+    requests: int = 0
+    succeeded: int = 0
+    failed: int = 0
+    throttled: int = 0
+    throttle_events: int = 0
+    attempts: int = 0
+    cold_starts: int = 0
+    max_concurrency: int = 0
+    dead_lettered: int = 0
+    destination_records: int = 0
+
+
+@dataclass(frozen=True)
+class ClientView:
+    status: int
+    error: str | None
+    reason: str | None
+    latency_s: float
+
+
+@dataclass(frozen=True)
+class AttemptView:
+    n: int
+    start_s: float
+    end_s: float
+    outcome: Outcome
+    cold: bool
+    init_s: float
+    error: str | None
+    receive_count: int | None
+
+
+@dataclass(frozen=True)
+class RequestView:
+    id: str
+    sent_s: float
+    final: Final
+    client: ClientView | None
+    attempts: list[AttemptView]
+    throttles: int = 0
+
+
+@dataclass(frozen=True)
+class Report:
+    probe: str
+    target: str
+    params: dict[str, Any]
+    summary: Summary
+    requests: list[RequestView]
+    dead_letters: list[DeadLetter]
+    destinations: list[DestinationRecord]
+    concurrency: list[tuple[float, int]]
+    notes: list[str]
+    complete: bool = True
+    missing: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """The report object of the CI contract, JSON-ready."""
+        return {
+            "schema": SCHEMA,
+            "probe": self.probe,
+            "target": self.target,
+            "params": self.params,
+            "summary": asdict(self.summary),
+            "requests": [_request_json(r) for r in self.requests],
+            "dead_letters": [
+                {"t_s": _r(d.t), "queue": d.queue, "body": d.body, "attributes": d.attributes}
+                for d in self.dead_letters
+            ],
+            "destinations": [
+                {"t_s": _r(d.t), "kind": d.kind, "target": d.target, "record": d.record}
+                for d in self.destinations
+            ],
+            "concurrency": [[_r(t), n] for t, n in self.concurrency],
+            "notes": list(self.notes),
+            "complete": self.complete,
+            "missing": list(self.missing),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Report:
+        """Read back a saved report (`--save`), refusing another schema."""
+        if data.get("schema") != SCHEMA:
+            raise ValueError(f"not a {SCHEMA} report (schema: {data.get('schema')!r})")
+        return cls(
+            probe=data["probe"],
+            target=data["target"],
+            params=data["params"],
+            summary=Summary(**data["summary"]),
+            requests=[
+                RequestView(
+                    id=r["id"],
+                    sent_s=r["sent_s"],
+                    final=r["final"],
+                    client=ClientView(**r["client"]) if r["client"] else None,
+                    attempts=[AttemptView(**a) for a in r["attempts"]],
+                    throttles=r.get("throttles", 0),
+                )
+                for r in data["requests"]
+            ],
+            dead_letters=[
+                DeadLetter(t=d["t_s"], queue=d["queue"], body=d["body"], attributes=d["attributes"])
+                for d in data["dead_letters"]
+            ],
+            destinations=[
+                DestinationRecord(t=d["t_s"], kind=d["kind"], target=d["target"], record=d["record"])
+                for d in data["destinations"]
+            ],
+            concurrency=[(t, n) for t, n in data["concurrency"]],
+            notes=data["notes"],
+            complete=data.get("complete", True),
+            missing=data.get("missing", []),
+        )
+
+
+def _r(t: float) -> float:
+    return round(t, 6)
+
+
+def _request_json(r: RequestView) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "sent_s": _r(r.sent_s),
+        "final": r.final,
+        "client": None
+        if r.client is None
+        else {
+            "status": r.client.status,
+            "error": r.client.error,
+            "reason": r.client.reason,
+            "latency_s": _r(r.client.latency_s),
+        },
+        "attempts": [
+            {
+                "n": a.n,
+                "start_s": _r(a.start_s),
+                "end_s": _r(a.end_s),
+                "outcome": a.outcome,
+                "cold": a.cold,
+                "init_s": _r(a.init_s),
+                "error": a.error,
+                "receive_count": a.receive_count,
+            }
+            for a in r.attempts
+        ],
+        "throttles": r.throttles,
+    }

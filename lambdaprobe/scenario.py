@@ -1,0 +1,153 @@
+"""The experiment as plain, frozen data: what to deploy, how to stimulate it, what to watch.
+
+A Scenario is built and validated by a probe builder (`lambdaprobe.probes`) and handed unchanged to
+a Target. Nothing here does I/O; both targets read the same fields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from lambdaprobe.function.directive import Directive
+
+Mode = Literal["sync", "async"]
+Qualifier = Literal["alias", "latest", "version"]
+SourceKind = Literal[
+    "sync", "async", "sqs", "sqs-fifo", "sns", "eventbridge", "kinesis", "dynamodb", "destination"
+]
+DlqKind = Literal["sqs", "sns"]
+DestinationKind = Literal["sqs", "sns", "lambda", "eventbridge"]
+SdkRetryMode = Literal["off", "legacy", "standard"]
+
+ALIAS_NAME = "live"
+PUBLISHED_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """The probe function: its configuration and what its handler does (the directive)."""
+
+    timeout_s: float = 3.0
+    memory_mb: int = 128
+    directive: Directive = field(default_factory=Directive)
+
+
+@dataclass(frozen=True)
+class ConcurrencySpec:
+    """Reserved and provisioned concurrency, and which qualifier the stimulus calls.
+
+    `provisioned` is configured on the qualifier called when that is the alias or the version;
+    calling `latest` with provisioned > 0 puts it on the alias and calls `$LATEST` (the case where
+    `$LATEST` is throttled because provisioned adds up to reserved).
+    """
+
+    reserved: int | None = None
+    provisioned: int = 0
+    qualifier: Qualifier = "alias"
+    account_limit: int = 1000
+    min_unreserved: int = 100
+
+
+@dataclass(frozen=True)
+class AsyncConfig:
+    """The function's event invoke config, DLQ and destinations (SEMANTICS §2)."""
+
+    max_retry_attempts: int = 2
+    max_event_age_s: int = 21600
+    dlq: DlqKind | None = None
+    on_success: DestinationKind | None = None
+    on_failure: DestinationKind | None = None
+
+
+@dataclass(frozen=True)
+class SdkConfig:
+    """How the calling SDK behaves for sync invokes (SEMANTICS §1 [D, E, F]).
+
+    Probes default to `off` (one API request per call) so that what is measured is Lambda's
+    behaviour, not the client's; `retry --source sync --sdk-retries legacy` shows the client's.
+    """
+
+    retry_mode: SdkRetryMode = "off"
+    read_timeout_s: float = 60.0
+    connect_timeout_s: float = 60.0
+
+
+@dataclass(frozen=True)
+class SqsSourceSpec:
+    """An SQS queue with an event source mapping (SEMANTICS §5 [M])."""
+
+    fifo: bool = False
+    visibility_timeout_s: int = 30
+    max_receive_count: int | None = 3
+    batch_size: int = 10
+    batching_window_s: int = 0
+    report_batch_item_failures: bool = False
+    retention_s: int = 345600
+    max_concurrency: int | None = None
+    message_groups: int = 1
+
+
+@dataclass(frozen=True)
+class StreamSourceSpec:
+    """A Kinesis or DynamoDB stream with an event source mapping (SEMANTICS §5 [N])."""
+
+    shards: int = 1
+    batch_size: int = 100
+    max_retry_attempts: int = -1
+    max_record_age_s: int = -1
+    bisect: bool = False
+    report_batch_item_failures: bool = False
+    parallelization_factor: int = 1
+    retention_s: int = 86400
+    on_failure: Literal["sqs", "sns"] | None = None
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """Where the stimulus enters: a direct invoke, a queue, a topic, a bus, a stream."""
+
+    kind: SourceKind = "sync"
+    sqs: SqsSourceSpec | None = None
+    stream: StreamSourceSpec | None = None
+
+
+@dataclass(frozen=True)
+class Stimulus:
+    """What is sent, and when: `count` requests, one every `interval_s`, starting at t=0."""
+
+    count: int = 1
+    interval_s: float = 1.0
+    mode: Mode = "sync"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One experiment. `params` holds every effective option, for the report."""
+
+    probe: str
+    function: FunctionSpec
+    stimulus: Stimulus
+    source: SourceSpec = field(default_factory=SourceSpec)
+    concurrency: ConcurrencySpec = field(default_factory=ConcurrencySpec)
+    async_config: AsyncConfig = field(default_factory=AsyncConfig)
+    sdk: SdkConfig = field(default_factory=SdkConfig)
+    seed: int = 0
+    params: tuple[tuple[str, object], ...] = ()
+
+    def param_dict(self) -> dict[str, object]:
+        return dict(self.params)
+
+    @property
+    def called_qualifier(self) -> str:
+        """The qualifier the stimulus invokes, as AWS spells it."""
+        return {"alias": ALIAS_NAME, "version": PUBLISHED_VERSION, "latest": "$LATEST"}[
+            self.concurrency.qualifier
+        ]
+
+    @property
+    def provisioned_qualifier(self) -> str | None:
+        """Where provisioned concurrency is configured (never `$LATEST` [I])."""
+        if self.concurrency.provisioned == 0:
+            return None
+        return PUBLISHED_VERSION if self.concurrency.qualifier == "version" else ALIAS_NAME

@@ -1,0 +1,1 @@
+"""The simulator target: a discrete-event model of Lambda's documented semantics (SEMANTICS.md)."""

@@ -1,0 +1,101 @@
+"""The synchronous caller: an SDK client invoking RequestResponse, with botocore's retry modes.
+
+Lambda never retries a sync invoke [G]; what looks like a Lambda retry is the client's [D, E, F].
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from lambdaprobe.function.directive import Directive
+from lambdaprobe.observation import ClientResult, Final, Observations, Settled, Throttle
+from lambdaprobe.scenario import SdkConfig
+from lambdaprobe.sim.service import Execution, Item, LambdaService, SimFunction
+
+# [D, E] total attempts per call: legacy (boto3's default) 5, standard (AWS CLI v2's) 3.
+MAX_ATTEMPTS = {"off": 1, "legacy": 5, "standard": 3}
+STANDARD_BACKOFF_CAP_S = 20.0
+
+
+def backoff_s(mode: str, failed_attempts: int, rng: random.Random) -> float:
+    """Delay before the next attempt after `failed_attempts` failures [D]."""
+    if mode == "standard":
+        return rng.random() * min(2.0 ** (failed_attempts - 1), STANDARD_BACKOFF_CAP_S)
+    # legacy: base "rand", growth factor 2 (botocore data/_retry.json)
+    return rng.random() * 2.0 ** (failed_attempts - 1)
+
+
+@dataclass
+class Call:
+    request_id: str
+    directive: Directive
+    qualifier: str
+    t0: float
+    api_attempts: int = 0
+    executions: int = 0
+    answered: bool = False
+
+
+class SyncClient:
+    def __init__(self, service: LambdaService, fn: SimFunction, sdk: SdkConfig, seed: int) -> None:
+        self.service = service
+        self.clock = service.clock
+        self.obs: Observations = service.obs
+        self.fn = fn
+        self.sdk = sdk
+        self.rng = random.Random(f"sdk:{seed}")
+        if sdk.retry_mode != "off":
+            service.assumptions.add("sdk_backoff_seeded")
+
+    def call(self, request_id: str, directive: Directive, qualifier: str) -> None:
+        self._send(Call(request_id, directive, qualifier, self.clock.now))
+
+    def _send(self, call: Call) -> None:
+        call.api_attempts += 1
+        started = self.service.execute(
+            self.fn,
+            call.qualifier,
+            [Item(call.request_id, call.executions + 1, call.directive)],
+            lambda ex: self._answered(call, ex),
+        )
+        if isinstance(started, str):
+            # [C] 429 TooManyRequestsException with the pool's Reason
+            self.obs.throttles.append(Throttle(call.request_id, self.clock.now, started))
+            if not self._retry(call):
+                self._finish(call, 429, "TooManyRequestsException", started)
+            return
+        call.executions += 1
+        if started.end - self.clock.now > self.sdk.read_timeout_s:
+            # [D, F] the client stops reading; the function runs on to its own end or timeout.
+            self.clock.after(self.sdk.read_timeout_s, self._read_timeout, call, started)
+
+    def _read_timeout(self, call: Call, ex: Execution) -> None:
+        # only the caller gave up on `ex`: the execution itself is unaffected
+        if not self._retry(call):
+            self._finish(call, 0, "ReadTimeoutError", None)
+
+    def _answered(self, call: Call, ex: Execution) -> None:
+        if call.answered or ex.end - ex.start > self.sdk.read_timeout_s:
+            return  # nobody is reading this answer any more
+        # [C] a function error is still 200, with FunctionError set
+        self._finish(call, 200, "Unhandled" if ex.function_error else None, None)
+
+    def _retry(self, call: Call) -> bool:
+        if call.api_attempts >= MAX_ATTEMPTS[self.sdk.retry_mode]:
+            return False
+        self.clock.after(backoff_s(self.sdk.retry_mode, call.api_attempts, self.rng), self._send, call)
+        return True
+
+    def _finish(self, call: Call, status: int, error: str | None, reason: str | None) -> None:
+        call.answered = True
+        now = self.clock.now
+        self.obs.client_results.append(ClientResult(call.request_id, now, status, now - call.t0, error, reason))
+        final: Final
+        if status == 200 and error is None:
+            final = "succeeded"
+        elif status == 429 and call.executions == 0:
+            final = "throttled"
+        else:
+            final = "failed"
+        self.obs.settled.append(Settled(call.request_id, now, final))

@@ -1,0 +1,128 @@
+"""Concurrency: the account pool, reserved and provisioned concurrency, the scaling rate, and the
+execution environments that hold the slots (SEMANTICS §3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# [C] Reasons of TooManyRequestsException, as botocore's service model spells them.
+RESERVED_LIMIT = "ReservedFunctionConcurrentInvocationLimitExceeded"
+ACCOUNT_LIMIT = "ConcurrentInvocationLimitExceeded"
+SCALING_LIMIT = "FunctionInvocationRateLimitExceeded"
+
+# [H] each function may add 1,000 execution environments every 10 s, refilled continuously.
+SCALING_BURST = 1000
+SCALING_REFILL_PER_S = 100.0
+
+
+@dataclass
+class ExecEnv:
+    """One execution environment: bound to one version, provisioned or on-demand."""
+
+    id: str
+    version: str
+    provisioned: bool
+    busy: bool = False
+
+
+@dataclass
+class Account:
+    """The Region's concurrency pool [L, J]: `limit`, of which `min_unreserved` never gets reserved."""
+
+    limit: int = 1000
+    min_unreserved: int = 100
+    reserved_total: int = 0
+    unreserved_provisioned: int = 0
+    unreserved_in_flight: int = 0
+
+    @property
+    def unreserved_capacity(self) -> int:
+        # [I] provisioned concurrency of a function without reserved concurrency draws on the
+        # unreserved pool; [J] reserved concurrency is carved out of it.
+        return self.limit - self.reserved_total - self.unreserved_provisioned
+
+
+@dataclass
+class FunctionPool:
+    """One function's share of concurrency, its environments and its scaling bucket."""
+
+    name: str
+    account: Account
+    reserved: int | None
+    provisioned: dict[str, int] = field(default_factory=dict)
+    on_demand_in_flight: int = 0
+    in_flight: int = 0
+    idle: dict[tuple[str, bool], list[ExecEnv]] = field(default_factory=dict)
+    tokens: float = float(SCALING_BURST)
+    tokens_at: float = 0.0
+    env_count: int = 0
+
+    def __post_init__(self) -> None:
+        if self.reserved is not None:
+            self.account.reserved_total += self.reserved
+        else:
+            self.account.unreserved_provisioned += sum(self.provisioned.values())
+
+    @property
+    def provisioned_total(self) -> int:
+        return sum(self.provisioned.values())
+
+    def prewarm(self) -> list[ExecEnv]:
+        """[I] provisioned environments are initialised before any request: no cold start on them."""
+        made = []
+        for version, count in sorted(self.provisioned.items()):
+            for _ in range(count):
+                env = self._new_env(version, provisioned=True)
+                self.idle.setdefault((version, True), []).append(env)
+                made.append(env)
+        return made
+
+    def acquire(self, version: str, now: float) -> tuple[ExecEnv | None, bool, str | None]:
+        """A free environment for `version`: (env, cold, None), or (None, False, throttle reason)."""
+        provisioned_idle = self.idle.get((version, True))
+        if provisioned_idle:
+            env = provisioned_idle.pop()
+            env.busy = True
+            self.in_flight += 1
+            return env, False, None
+        # [I] beyond provisioned, requests spill over to on-demand within the reserved (or
+        # unreserved) pool; provisioned concurrency counts toward reserved whether busy or not.
+        if self.reserved is not None:
+            if self.on_demand_in_flight >= self.reserved - self.provisioned_total:
+                return None, False, RESERVED_LIMIT
+        elif self.account.unreserved_in_flight >= self.account.unreserved_capacity:
+            return None, False, ACCOUNT_LIMIT
+        on_demand_idle = self.idle.get((version, False))
+        if on_demand_idle:
+            env = on_demand_idle.pop()  # assumption warm_reuse: most recently freed first
+            cold = False
+        else:
+            self._refill(now)
+            if self.tokens < 1.0:
+                return None, False, SCALING_LIMIT
+            self.tokens -= 1.0
+            env = self._new_env(version, provisioned=False)
+            cold = True
+        env.busy = True
+        self.in_flight += 1
+        self.on_demand_in_flight += 1
+        if self.reserved is None:
+            self.account.unreserved_in_flight += 1
+        return env, cold, None
+
+    def release(self, env: ExecEnv) -> None:
+        env.busy = False
+        self.in_flight -= 1
+        if not env.provisioned:
+            self.on_demand_in_flight -= 1
+            if self.reserved is None:
+                self.account.unreserved_in_flight -= 1
+        self.idle.setdefault((env.version, env.provisioned), []).append(env)
+
+    def _refill(self, now: float) -> None:
+        self.tokens = min(float(SCALING_BURST), self.tokens + (now - self.tokens_at) * SCALING_REFILL_PER_S)
+        self.tokens_at = now
+
+    def _new_env(self, version: str, provisioned: bool) -> ExecEnv:
+        self.env_count += 1
+        return ExecEnv(id=f"{self.name}-env{self.env_count}", version=version, provisioned=provisioned)

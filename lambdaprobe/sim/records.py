@@ -1,0 +1,101 @@
+"""What lands in a DLQ and at a destination, shaped exactly as AWS shapes it (SEMANTICS §2 [B, T, U]).
+
+A DLQ gets the *input* (the original event) with three attributes; a destination gets an
+*invocation record* (input and output).
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import datetime, timedelta, timezone
+from typing import Any, Literal
+
+# Virtual time 0 maps to this instant, so records carry plausible, reproducible timestamps.
+EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
+ERROR_MESSAGE_LIMIT = 1024  # [B] ErrorMessage holds the first 1 KB
+
+Condition = Literal["Success", "RetriesExhausted", "EventAgeExceeded"]
+
+
+def timestamp(t: float) -> str:
+    return (EPOCH + timedelta(seconds=t)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class Ids:
+    """Seeded AWS-looking request ids: the same seed gives the same ids."""
+
+    def __init__(self, seed: int) -> None:
+        self._rng = random.Random(f"ids:{seed}")
+
+    def request_id(self) -> str:
+        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+
+
+def dlq_attributes(kind: str, request_id: str, error_code: int, error_message: str) -> dict[str, Any]:
+    """[B] RequestID (String), ErrorCode (Number, the HTTP status), ErrorMessage (String, 1 KB).
+
+    As a consumer sees them: SQS message attributes, or the SNS notification's MessageAttributes.
+    """
+    values = {
+        "RequestID": ("String", request_id),
+        "ErrorCode": ("Number", str(error_code)),
+        "ErrorMessage": ("String", error_message[:ERROR_MESSAGE_LIMIT]),
+    }
+    if kind == "sns":
+        return {k: {"Type": t, "Value": v} for k, (t, v) in values.items()}
+    return {k: {"DataType": t, "StringValue": v} for k, (t, v) in values.items()}
+
+
+def invocation_record(
+    *,
+    t: float,
+    request_id: str,
+    function_arn: str,
+    condition: Condition,
+    invoke_count: int,
+    payload: Any,
+    status_code: int,
+    executed_version: str | None,
+    function_error: bool,
+    response: Any,
+) -> dict[str, Any]:
+    """[B, T] the invocation record sent to an async destination."""
+    response_context: dict[str, Any] = {"statusCode": status_code}
+    if executed_version is not None:
+        response_context["executedVersion"] = executed_version
+    if function_error:
+        response_context["functionError"] = "Unhandled"
+    record: dict[str, Any] = {
+        "version": "1.0",
+        "timestamp": timestamp(t),
+        "requestContext": {
+            "requestId": request_id,
+            "functionArn": function_arn,
+            "condition": condition,
+            "approximateInvokeCount": invoke_count,
+        },
+        "requestPayload": payload,
+        "responseContext": response_context,
+    }
+    if response is not None:
+        record["responsePayload"] = response
+    return record
+
+
+def eventbridge_envelope(
+    t: float, record: dict[str, Any], success: bool, function_arn: str, event_id: str
+) -> dict[str, Any]:
+    """[B, U] an EventBridge destination carries the record as `detail` of a `lambda` event."""
+    arn_parts = function_arn.split(":")
+    return {
+        "version": "0",
+        "id": event_id,
+        "detail-type": f"Lambda Function Invocation Result - {'Success' if success else 'Failure'}",
+        "source": "lambda",
+        "account": arn_parts[4],
+        "time": timestamp(t).replace(".000Z", "Z"),
+        "region": arn_parts[3],
+        "resources": [function_arn],
+        "detail": record,
+    }

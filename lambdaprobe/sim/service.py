@@ -1,0 +1,211 @@
+"""The Lambda service model: functions, qualifiers, and one handler execution from admission to end.
+
+Callers (the sync client, the async queue, event-source pollers) ask `execute` to run a batch of
+one or more items; it either refuses with a throttle reason or calls back when the execution ends.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from lambdaprobe.function.directive import Directive, decide
+from lambdaprobe.observation import Attempt, Observations, Outcome
+from lambdaprobe.scenario import ALIAS_NAME, PUBLISHED_VERSION, FunctionSpec
+from lambdaprobe.sim.engine import Clock
+from lambdaprobe.sim.pools import Account, ExecEnv, FunctionPool
+
+# [K] the init phase may take up to 10 s without counting toward the function timeout.
+INIT_LIMIT_S = 10.0
+REGION = "us-east-1"
+ACCOUNT_ID = "123456789012"
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One request carried by an execution (a direct invoke has one; a batch has several)."""
+
+    request_id: str
+    attempt: int
+    directive: Directive
+    receive_count: int | None = None
+
+
+@dataclass
+class Execution:
+    """How one handler execution went."""
+
+    id: str
+    start: float
+    end: float
+    outcome: Outcome
+    cold: bool
+    init_s: float
+    version: str
+    failed: list[str] = field(default_factory=list)
+    error_type: str = ""
+    error_message: str = ""
+    billed_ms: int = 0
+
+    @property
+    def function_error(self) -> bool:
+        return self.outcome != "success"
+
+    def response_payload(self, request_id: str) -> dict[str, Any]:
+        if self.outcome == "timeout":
+            return {"errorMessage": self.error_message}
+        if self.outcome == "error":
+            return {"errorMessage": self.error_message, "errorType": self.error_type, "stackTrace": []}
+        body: dict[str, Any] = {"ok": True, "request": request_id}
+        if self.failed:
+            body["batchItemFailures"] = [{"itemIdentifier": i} for i in self.failed]
+        return body
+
+
+@dataclass
+class SimFunction:
+    name: str
+    spec: FunctionSpec
+    pool: FunctionPool
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{self.name}"
+
+    def qualified_arn(self, qualifier: str) -> str:
+        return f"{self.arn}:{qualifier}"
+
+    @staticmethod
+    def version_of(qualifier: str) -> str:
+        """The version a qualifier runs: the alias points at the published version."""
+        return PUBLISHED_VERSION if qualifier in (ALIAS_NAME, PUBLISHED_VERSION) else "$LATEST"
+
+
+class LambdaService:
+    def __init__(self, clock: Clock, obs: Observations, account: Account) -> None:
+        self.clock = clock
+        self.obs = obs
+        self.account = account
+        self.functions: dict[str, SimFunction] = {}
+        self.assumptions: set[str] = set()
+        self._executions = 0
+
+    def add_function(
+        self, name: str, spec: FunctionSpec, reserved: int | None, provisioned: dict[str, int]
+    ) -> SimFunction:
+        fn = SimFunction(name, spec, FunctionPool(name, self.account, reserved, dict(provisioned)))
+        fn.pool.prewarm()
+        self.functions[name] = fn
+        return fn
+
+    def execute(
+        self,
+        fn: SimFunction,
+        qualifier: str,
+        items: list[Item],
+        on_done: Callable[[Execution], None],
+        partial_batch: bool = False,
+    ) -> Execution | str:
+        """Start one execution now (its end is planned), or return the throttle reason."""
+        now = self.clock.now
+        version = fn.version_of(qualifier)
+        env, cold, reason = fn.pool.acquire(version, now)
+        if env is None:
+            return reason or "TooManyRequestsException"
+        self.assumptions.add("warm_reuse")
+        execution = self._plan(fn, env, cold, version, items, partial_batch)
+        self.clock.at(execution.end, self._finish, fn, env, execution, items, on_done)
+        return execution
+
+    def _plan(
+        self,
+        fn: SimFunction,
+        env: ExecEnv,
+        cold: bool,
+        version: str,
+        items: list[Item],
+        partial_batch: bool,
+    ) -> Execution:
+        now = self.clock.now
+        timeout = fn.spec.timeout_s
+        decisions = [(item, decide(item.directive, item.attempt)) for item in items]
+        # assumption batch_duration: one directed duration per invocation, whatever the batch size
+        duration = max(d.duration_s for _, d in decisions)
+        if len(items) > 1:
+            self.assumptions.add("batch_duration")
+        init_s = fn.spec.directive.init_s if cold else 0.0
+        if cold and init_s > INIT_LIMIT_S:
+            # [K, W, X] init over 10 s is cut, then retried inside the invoke, against the timeout
+            # ("suppressed init"): the REPORT line has no Init Duration.
+            run = init_s + duration
+            end = now + INIT_LIMIT_S + min(run, timeout)
+            init_reported = INIT_LIMIT_S
+        else:
+            # [K] init (<= 10 s) is not counted in the function timeout.
+            run = duration
+            end = now + init_s + min(run, timeout)
+            init_reported = init_s
+        self._executions += 1
+        execution = Execution(
+            id=f"x{self._executions}",
+            start=now,
+            end=end,
+            outcome="success",
+            cold=cold,
+            init_s=init_reported,
+            version=version,
+        )
+        failing = [item.request_id for item, d in decisions if d.fail]
+        if run > timeout:
+            execution.outcome = "timeout"
+            execution.error_type = "Sandbox.Timedout"
+            # [AA] the runtime's timeout message
+            execution.error_message = f"Task timed out after {timeout:.2f} seconds"
+        elif failing and partial_batch:
+            execution.failed = failing  # [M, N] only the listed items are retried
+        elif failing:
+            first = next(d for _, d in decisions if d.fail)
+            execution.outcome = "error"
+            execution.error_type = first.error_type
+            execution.error_message = first.error_message
+        # [Y] init is billed for on-demand environments; provisioned ones were initialised ahead.
+        billed_s = (end - now) if not env.provisioned else min(run, timeout)
+        execution.billed_ms = max(1, math.ceil(billed_s * 1000 - 1e-6))
+        return execution
+
+    def _finish(
+        self,
+        fn: SimFunction,
+        env: ExecEnv,
+        execution: Execution,
+        items: list[Item],
+        on_done: Callable[[Execution], None],
+    ) -> None:
+        fn.pool.release(env)
+        failed = set(execution.failed)
+        for item in items:
+            outcome: Outcome = execution.outcome
+            error = execution.error_message or None
+            if item.request_id in failed:
+                outcome, error = "error", "reported in batchItemFailures"
+            self.obs.attempts.append(
+                Attempt(
+                    request_id=item.request_id,
+                    n=item.attempt,
+                    start=execution.start,
+                    end=execution.end,
+                    outcome=outcome,
+                    execution_id=execution.id,
+                    cold=execution.cold,
+                    init_s=execution.init_s,
+                    error=error,
+                    receive_count=item.receive_count,
+                    version=execution.version,
+                    environment_id=env.id,
+                    provisioned=env.provisioned,
+                    billed_ms=execution.billed_ms,
+                )
+            )
+        on_done(execution)
