@@ -46,3 +46,9 @@ class ObservationTimeout(ProbeError):
     """The deadline passed before every expected observation arrived."""
 
     status = ExitStatus.OBSERVATION_TIMEOUT
+
+
+class ExpectationFailed(ProbeError):
+    """An `--expect` did not hold (the report was still printed)."""
+
+    status = ExitStatus.EXPECTATION_FAILED

@@ -114,11 +114,19 @@ class SourceSpec:
 
 @dataclass(frozen=True)
 class Stimulus:
-    """What is sent, and when: `count` requests, one every `interval_s`, starting at t=0."""
+    """What is sent, and when: `count` requests, one every `interval_s`, starting at t=0.
+
+    The directive travels in each event, so requests may differ: request i uses
+    `directives[i % len(directives)]` when given, else the function's directive.
+    """
 
     count: int = 1
     interval_s: float = 1.0
     mode: Mode = "sync"
+    directives: tuple[Directive, ...] = ()
+
+    def directive_for(self, index: int, default: Directive) -> Directive:
+        return self.directives[index % len(self.directives)] if self.directives else default
 
 
 @dataclass(frozen=True)

@@ -55,12 +55,12 @@ class SimTarget:
     def _direct(ctx: sources.SimContext, scenario: Scenario) -> None:
         """Direct invokes on an open-loop schedule: call i at i * interval, whatever came before."""
         stim = scenario.stimulus
-        directive = scenario.function.directive
         qualifier = scenario.called_qualifier
         client = SyncClient(ctx.service, ctx.fn, scenario.sdk, scenario.seed)
         for i, rid in enumerate(request_ids(stim.count)):
             t = i * stim.interval_s
             ctx.obs.sent.append(Sent(rid, t))
+            directive = stim.directive_for(i, scenario.function.directive)
             if stim.mode == "sync":
                 ctx.clock.at(t, client.call, rid, directive, qualifier)
             else:

@@ -1,0 +1,5 @@
+import sys
+
+from lambdaprobe.cli import main
+
+sys.exit(main())

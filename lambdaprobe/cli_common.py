@@ -1,0 +1,181 @@
+"""The typer app and the options every probe shares (commands register themselves on `app`)."""
+
+import functools
+import inspect
+from collections.abc import Callable
+from enum import Enum
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from lambdaprobe.runner import CommonOptions
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+app = typer.Typer(
+    name="lambdaprobe",
+    help=(
+        "Answer the questions people argue about in AWS Lambda, by experiment.\n\n"
+        "Each command is a probe: it sets up a function, sends a stimulus, watches what happens and prints a "
+        "per-request timeline, the counts, the concurrency over time and the assumptions it relied on. "
+        "The default target, sim, is an offline model of Lambda's documented behaviour on a virtual clock; "
+        "--target aws runs the same experiment on real resources (torn down afterwards)."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class TargetName(str, Enum):
+    sim = "sim"
+    aws = "aws"
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+# Options every probe takes, added to each command's signature by `probe_command`.
+_COMMON = [
+    inspect.Parameter(
+        "target",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=TargetName.sim,
+        annotation=Annotated[
+            TargetName,
+            typer.Option(
+                envvar="LAMBDAPROBE_TARGET",
+                help="Where to run: sim (offline model, virtual clock) or aws (real, billable resources).",
+                rich_help_panel="Run",
+            ),
+        ],
+    ),
+    inspect.Parameter(
+        "output",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=OutputFormat.table,
+        annotation=Annotated[
+            OutputFormat,
+            typer.Option(help="table for people; json prints one report object on stdout for scripts.",
+                         rich_help_panel="Run"),
+        ],
+    ),
+    inspect.Parameter(
+        "seed",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=0,
+        annotation=Annotated[
+            int, typer.Option(help="Seed for the simulator's random draws: same seed, same report.",
+                              rich_help_panel="Run")
+        ],
+    ),
+    inspect.Parameter(
+        "expect",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=None,
+        annotation=Annotated[
+            list[str] | None,
+            typer.Option(
+                metavar="FIELD<OP>N",
+                help="Check a summary count, e.g. throttled=19 or attempts>=3 (repeatable); exit 1 if one fails.",
+                rich_help_panel="Run",
+            ),
+        ],
+    ),
+    inspect.Parameter(
+        "save",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=None,
+        annotation=Annotated[
+            str | None,
+            typer.Option(metavar="FILE", help="Also write the JSON report to FILE (re-render it with `lambdaprobe report`).",
+                         rich_help_panel="Run"),
+        ],
+    ),
+    inspect.Parameter(
+        "max_rows",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=40,
+        annotation=Annotated[
+            int, typer.Option(help="Requests shown in the table timeline (json always lists all).",
+                              rich_help_panel="Run", min=1)
+        ],
+    ),
+    inspect.Parameter(
+        "region",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=None,
+        annotation=Annotated[str | None, typer.Option(help="AWS Region (aws target).", rich_help_panel="AWS target")],
+    ),
+    inspect.Parameter(
+        "profile",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=None,
+        annotation=Annotated[
+            str | None, typer.Option(help="AWS named profile (aws target).", rich_help_panel="AWS target")
+        ],
+    ),
+    inspect.Parameter(
+        "endpoint_url",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=None,
+        annotation=Annotated[
+            str | None,
+            typer.Option(help="Any AWS-compatible endpoint instead of AWS (aws target).", rich_help_panel="AWS target"),
+        ],
+    ),
+    inspect.Parameter(
+        "yes",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=False,
+        annotation=Annotated[
+            bool,
+            typer.Option("--yes", "-y", help="Create billable resources without asking (for CI).",
+                         rich_help_panel="AWS target"),
+        ],
+    ),
+    inspect.Parameter(
+        "dry_run",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=False,
+        annotation=Annotated[
+            bool,
+            typer.Option("--dry-run", help="Print the plan of AWS API calls; create nothing.",
+                         rich_help_panel="AWS target"),
+        ],
+    ),
+    inspect.Parameter(
+        "compare",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=False,
+        annotation=Annotated[
+            bool,
+            typer.Option("--compare", help="Show what AWS did beside the simulator's prediction, deviations flagged.",
+                         rich_help_panel="AWS target"),
+        ],
+    ),
+]
+_COMMON_NAMES = [p.name for p in _COMMON]
+
+
+def probe_command(fn: F) -> F:
+    """Give a probe command the common options; it receives them as `common: CommonOptions`."""
+    own = [p for p in inspect.signature(fn).parameters.values() if p.name != "common"]
+
+    @functools.wraps(fn)
+    def wrapper(**kwargs: Any) -> Any:
+        common = CommonOptions(
+            target=kwargs.pop("target").value,
+            output=kwargs.pop("output").value,
+            **{name: kwargs.pop(name) for name in _COMMON_NAMES if name not in ("target", "output")},
+        )
+        return fn(common=common, **kwargs)
+
+    wrapper.__signature__ = inspect.Signature(own + _COMMON)  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in own + _COMMON}
+    return wrapper  # type: ignore[return-value]
+
+

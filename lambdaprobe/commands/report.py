@@ -1,0 +1,16 @@
+from typing import Annotated
+
+import typer
+
+from lambdaprobe.cli_common import OutputFormat, app
+from lambdaprobe.runner import CommonOptions, emit, load_report
+
+
+@app.command("report")
+def report_command(
+    file: Annotated[str, typer.Argument(help="A report saved with --save (or --output json > FILE).")],
+    output: Annotated[OutputFormat, typer.Option(help="table or json.")] = OutputFormat.table,
+    max_rows: Annotated[int, typer.Option(help="Requests shown in the table timeline.", min=1)] = 40,
+) -> None:
+    """Re-render a saved report, without running anything."""
+    emit(load_report(file), CommonOptions(output=output.value, max_rows=max_rows))

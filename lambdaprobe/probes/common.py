@@ -1,0 +1,53 @@
+"""Validation shared by the probe builders: AWS's ranges, as one-line errors naming the option."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from lambdaprobe.errors import InputError
+from lambdaprobe.function.directive import FAIL_VALUES, Directive, valid_fail_spec
+
+# [C] function timeout 1..900 s; memory 128..10240 MB
+TIMEOUT_RANGE = (1, 900)
+MEMORY_RANGE = (128, 10240)
+MAX_INIT_S = 900.0
+MAX_COUNT = 1_000_000
+# The handler gets this much headroom over its directed duration when --timeout is not given.
+TIMEOUT_HEADROOM_S = 5
+
+
+def in_range(option: str, value: float, low: float, high: float) -> None:
+    if not low <= value <= high:
+        raise InputError(option, f"{_num(value)} is out of range; allowed: {_num(low)}..{_num(high)}")
+
+
+def one_of(option: str, value: str | None, allowed: Iterable[str]) -> None:
+    allowed = list(allowed)
+    if value not in allowed:
+        raise InputError(option, f"{value!r} is not allowed; allowed: {', '.join(allowed)}")
+
+
+def directive(duration: float, fail: str, init: float) -> Directive:
+    in_range("--duration", duration, 0, 900)
+    in_range("--init", init, 0, MAX_INIT_S)
+    if not valid_fail_spec(fail):
+        raise InputError("--fail", f"{fail!r} is not allowed; allowed: {FAIL_VALUES}")
+    return Directive(duration_s=duration, fail=fail, init_s=init)
+
+
+def timeout_for(timeout: float | None, duration: float) -> float:
+    """The function timeout: as given, or the duration plus headroom so the handler completes."""
+    if timeout is None:
+        return float(min(TIMEOUT_RANGE[1], max(3, math.ceil(duration) + TIMEOUT_HEADROOM_S)))
+    in_range("--timeout", timeout, *TIMEOUT_RANGE)
+    return float(timeout)
+
+
+def stimulus_shape(count: int, interval: float) -> None:
+    in_range("--count", count, 1, MAX_COUNT)
+    in_range("--interval", interval, 0, 3600)
+
+
+def _num(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else str(v)

@@ -1,0 +1,68 @@
+"""`concurrency`: how many calls are throttled under reserved and provisioned concurrency?"""
+
+from __future__ import annotations
+
+from lambdaprobe.errors import InputError
+from lambdaprobe.probes.common import directive, in_range, one_of, stimulus_shape, timeout_for
+from lambdaprobe.scenario import ConcurrencySpec, FunctionSpec, Mode, Qualifier, Scenario, SourceSpec, Stimulus
+
+QUALIFIERS = ("alias", "latest", "version")
+MODES = ("sync", "async")
+
+
+def limits(reserved: int | None, provisioned: int, qualifier: str) -> ConcurrencySpec:
+    """[J, I, L] reserved within the pool that may be reserved, provisioned within reserved."""
+    spec = ConcurrencySpec()
+    reservable = spec.account_limit - spec.min_unreserved
+    one_of("--qualifier", qualifier, QUALIFIERS)
+    if reserved is not None:
+        in_range("--reserved", reserved, 0, reservable)
+    in_range("--provisioned", provisioned, 0, reservable)
+    if reserved is not None and provisioned > reserved:
+        raise InputError(
+            "--provisioned",
+            f"{provisioned} exceeds --reserved {reserved}; provisioned concurrency counts toward "
+            f"reserved, so allowed: 0..{reserved}",
+        )
+    q: Qualifier = qualifier  # type: ignore[assignment]  # checked by one_of above
+    return ConcurrencySpec(reserved=reserved, provisioned=provisioned, qualifier=q)
+
+
+def build(
+    *,
+    reserved: int | None,
+    provisioned: int,
+    qualifier: str,
+    count: int,
+    interval: float,
+    duration: float,
+    mode: str,
+    init: float,
+    timeout: float | None,
+    seed: int,
+) -> Scenario:
+    one_of("--mode", mode, MODES)
+    stimulus_shape(count, interval)
+    conc = limits(reserved, provisioned, qualifier)
+    fn = FunctionSpec(timeout_s=timeout_for(timeout, duration), directive=directive(duration, "never", init))
+    m: Mode = mode  # type: ignore[assignment]  # checked by one_of above
+    return Scenario(
+        probe="concurrency",
+        function=fn,
+        stimulus=Stimulus(count=count, interval_s=interval, mode=m),
+        source=SourceSpec(kind=m),
+        concurrency=conc,
+        seed=seed,
+        params=(
+            ("reserved", reserved),
+            ("provisioned", provisioned),
+            ("qualifier", qualifier),
+            ("count", count),
+            ("interval", interval),
+            ("duration", duration),
+            ("mode", mode),
+            ("init", init),
+            ("timeout", fn.timeout_s),
+            ("seed", seed),
+        ),
+    )

@@ -1,0 +1,27 @@
+"""`invoke`: one (or a few) direct invokes, sync or async, and what the caller and the function saw."""
+
+from __future__ import annotations
+
+from lambdaprobe.probes.common import directive, one_of, stimulus_shape, timeout_for
+from lambdaprobe.probes.concurrency import MODES
+from lambdaprobe.scenario import FunctionSpec, Mode, Scenario, SourceSpec, Stimulus
+
+
+def build(
+    *, mode: str, duration: float, fail: str, init: float, timeout: float | None, count: int, interval: float, seed: int
+) -> Scenario:
+    one_of("--mode", mode, MODES)
+    stimulus_shape(count, interval)
+    fn = FunctionSpec(timeout_s=timeout_for(timeout, duration), directive=directive(duration, fail, init))
+    m: Mode = mode  # type: ignore[assignment]  # checked by one_of above
+    return Scenario(
+        probe="invoke",
+        function=fn,
+        stimulus=Stimulus(count=count, interval_s=interval, mode=m),
+        source=SourceSpec(kind=m),
+        seed=seed,
+        params=(
+            ("mode", mode), ("duration", duration), ("fail", fail), ("init", init),
+            ("timeout", fn.timeout_s), ("count", count), ("interval", interval), ("seed", seed),
+        ),
+    )

@@ -1,0 +1,83 @@
+"""Runs one probe end to end: build the scenario, run it on the target, analyse, print, check."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from lambdaprobe import expect
+from lambdaprobe.analysis import analyse
+from lambdaprobe.errors import ExpectationFailed, InputError, NotAvailableError
+from lambdaprobe.report import Report
+from lambdaprobe.scenario import Scenario
+from lambdaprobe.target import Target
+
+AWS_ONLY = ("region", "profile", "endpoint_url", "yes", "dry_run", "compare")
+
+
+@dataclass(frozen=True)
+class CommonOptions:
+    target: str = "sim"
+    output: str = "table"
+    seed: int = 0
+    expect: list[str] | None = None
+    save: str | None = None
+    max_rows: int = 40
+    region: str | None = None
+    profile: str | None = None
+    endpoint_url: str | None = None
+    yes: bool = False
+    dry_run: bool = False
+    compare: bool = False
+
+
+def run_probe(common: CommonOptions, build: Callable[[], Scenario]) -> Report:
+    """Validate everything first (no resource is touched on bad input), then run and report."""
+    expectations = [expect.parse(e) for e in common.expect or []]
+    if common.target == "sim":
+        for name in AWS_ONLY:
+            if getattr(common, name):
+                raise InputError(f"--{name.replace('_', '-')}", "applies only to --target aws")
+    scenario = build()
+    target = make_target(common)
+    report = analyse(scenario, target.run(scenario))
+    emit(report, common)
+    failed = expect.failures(expectations, report.summary)
+    if failed:
+        raise ExpectationFailed("; ".join(failed))
+    return report
+
+
+def make_target(common: CommonOptions) -> Target:
+    if common.target == "sim":
+        from lambdaprobe.sim.target import SimTarget
+
+        return SimTarget()
+    raise NotAvailableError("--target aws: the AWS target is not built in this version yet; allowed now: sim")
+
+
+def emit(report: Report, common: CommonOptions) -> None:
+    """The report on stdout (table or one JSON object), and to --save's file."""
+    from lambdaprobe.render import json_out
+
+    text = json_out.format(report)
+    if common.save:
+        Path(common.save).write_text(text, encoding="utf-8")
+    if common.output == "json":
+        print(text, end="")
+        return
+    from rich.console import Console
+
+    from lambdaprobe.render import render_report
+
+    render_report(report, Console(), max_rows=common.max_rows)
+
+
+def load_report(path: str) -> Report:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return Report.from_json(data)
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise InputError("FILE", f"{path}: not a readable lambdaprobe report ({err})") from err
