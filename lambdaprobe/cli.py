@@ -3,7 +3,6 @@
 import sys
 
 import typer
-
 from typer import Abort, Exit
 
 # typer >= 0.29 carries its own copy of click; its exceptions are not re-exported.

@@ -91,7 +91,7 @@ _COMMON = [
         default=None,
         annotation=Annotated[
             str | None,
-            typer.Option(metavar="FILE", help="Also write the JSON report to FILE (re-render it with `lambdaprobe report`).",
+            typer.Option(metavar="FILE", help="Also write the JSON report to FILE (see `lambdaprobe report`).",
                          rich_help_panel="Run"),
         ],
     ),

@@ -24,7 +24,9 @@ def concurrency_command(
     count: Annotated[int, typer.Option(help="How many calls.")] = 20,
     interval: Annotated[float, typer.Option(help="Seconds between calls (open loop: each on time).")] = 1.0,
     duration: Annotated[float, typer.Option(help="Seconds each call runs in the handler.")] = 20.0,
-    mode: Annotated[str, typer.Option(help="sync (RequestResponse: 429 when throttled) or async (Event: queued).")] = "sync",
+    mode: Annotated[
+        str, typer.Option(help="sync (RequestResponse: 429 when throttled) or async (Event: queued).")
+    ] = "sync",
     init: Annotated[float, typer.Option(help="Seconds a cold start's init takes (not counted in the timeout).")] = 0.3,
     timeout: Annotated[
         float | None,

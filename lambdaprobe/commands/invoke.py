@@ -11,7 +11,9 @@ from lambdaprobe.runner import CommonOptions, run_probe
 @probe_command
 def invoke_command(
     common: CommonOptions,
-    mode: Annotated[str, typer.Option(help="sync (RequestResponse: waits, 200) or async (Event: 202 at once).")] = "sync",
+    mode: Annotated[
+        str, typer.Option(help="sync (RequestResponse: waits, 200) or async (Event: 202 at once).")
+    ] = "sync",
     duration: Annotated[float, typer.Option(help="Seconds the handler runs.")] = 1.0,
     fail: Annotated[str, typer.Option(help="never, always, or first:N (fail the first N attempts).")] = "never",
     init: Annotated[float, typer.Option(help="Seconds a cold start's init takes.")] = 0.3,

@@ -18,8 +18,8 @@ from lambdaprobe.scenario import (
     SourceKind,
     SourceSpec,
     SqsSourceSpec,
-    StreamSourceSpec,
     Stimulus,
+    StreamSourceSpec,
 )
 
 SOURCES: tuple[SourceKind, ...] = (
@@ -167,7 +167,7 @@ def _async_config(o: RetryOptions) -> AsyncConfig:
     on_failure = _none(o.on_failure)
     if o.source == "destination":
         if on_failure not in (None, "lambda"):
-            raise InputError("--on-failure", "--source destination uses a Lambda on-failure destination; allowed: lambda")
+            raise InputError("--on-failure", "--source destination uses a Lambda destination; allowed: lambda")
         on_failure = "lambda"
     dlq: DlqKind | None = _none(o.dlq)  # type: ignore[assignment]
     on_fail: DestinationKind | None = on_failure  # type: ignore[assignment]

@@ -1,0 +1,110 @@
+"""The CLI in-process: the JSON contract, every exit status, one-line errors."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from lambdaprobe.cli import main
+from lambdaprobe.report import SCHEMA
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def report(capsys: pytest.CaptureFixture[str], *argv: str) -> dict:  # type: ignore[type-arg]
+    status, out, err = run(capsys, *argv, "--output", "json")
+    assert status == 0, err
+    return json.loads(out)  # exactly one JSON object, nothing else on stdout
+
+
+def test_concurrency_json_is_the_report_contract(capsys: pytest.CaptureFixture[str]) -> None:
+    data = report(capsys, "concurrency", "--reserved", "1", "--provisioned", "1")
+    assert data["schema"] == SCHEMA
+    assert (data["probe"], data["target"]) == ("concurrency", "sim")
+    assert data["params"] == {
+        "reserved": 1, "provisioned": 1, "qualifier": "alias", "count": 20, "interval": 1.0, "duration": 20.0,
+        "mode": "sync", "init": 0.3, "timeout": 25.0, "seed": 0,
+    }
+    assert {k: data["summary"][k] for k in ("requests", "succeeded", "throttled", "cold_starts")} == {
+        "requests": 20, "succeeded": 1, "throttled": 19, "cold_starts": 0,
+    }
+    throttled = data["requests"][1]
+    assert throttled["final"] == "throttled" and throttled["attempts"] == []
+    assert throttled["client"]["status"] == 429
+    assert throttled["client"]["reason"] == "ReservedFunctionConcurrentInvocationLimitExceeded"
+    assert data["concurrency"] == [[0.0, 1], [20.0, 0]]
+
+
+def test_retry_async_json_has_the_timeline_dlq_and_destination(capsys: pytest.CaptureFixture[str]) -> None:
+    data = report(capsys, "retry", "--source", "async", "--duration", "30", "--init", "0",
+                  "--dlq", "sqs", "--on-failure", "sqs", "--max-retry-attempts", "1")
+    [request] = data["requests"]
+    assert [(a["start_s"], a["end_s"], a["outcome"]) for a in request["attempts"]] == [
+        (0.0, 30.0, "error"), (90.0, 120.0, "error")]
+    assert request["final"] == "dead_lettered"
+    assert data["dead_letters"][0]["body"]["request"] == "r01"
+    assert data["destinations"][0]["record"]["requestContext"]["approximateInvokeCount"] == 2
+    assert any(note.startswith("assumption:") for note in data["notes"])
+
+
+def test_expect_holds_exit_0_and_fails_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ("concurrency", "--reserved", "1", "--provisioned", "1", "--output", "json")
+    assert run(capsys, *args, "--expect", "throttled=19", "--expect", "cold_starts=0")[0] == 0
+    status, out, err = run(capsys, *args, "--expect", "throttled<19", "--expect", "attempts>=1")
+    assert status == 1
+    assert json.loads(out)["summary"]["throttled"] == 19  # the report is still printed
+    assert err.strip() == "lambdaprobe: error: expected throttled<19, got throttled=19"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["concurrency", "--reserved", "1", "--provisioned", "2"], "--provisioned: 2 exceeds --reserved 1"),
+        (["concurrency", "--reserved", "901"], "--reserved: 901 is out of range; allowed: 0..900"),
+        (["retry", "--max-retry-attempts", "3"], "--max-retry-attempts: 3 is out of range; allowed: 0..2"),
+        (["retry", "--source", "nope"], "--source: 'nope' is not allowed; allowed: sync, async, sqs"),
+        (["retry", "--source", "sqs", "--visibility-timeout", "5", "--duration", "10"],
+         "--visibility-timeout: 5 s is below the function timeout"),
+        (["retry", "--max-event-age", "59"], "--max-event-age: 59 is out of range; allowed: 60..21600"),
+        (["retry", "--timeout", "901"], "--timeout: 901 is out of range; allowed: 1..900"),
+        (["retry", "--source", "sync", "--dlq", "sqs"], "--dlq: applies only to --source"),
+        (["invoke", "--mode", "later"], "--mode: 'later' is not allowed; allowed: sync, async"),
+        (["concurrency", "--count", "many"], "Invalid value for '--count'"),
+        (["concurrency", "--no-such-option"], "No such option: --no-such-option"),
+        (["concurrency", "--expect", "colds=0"], "--expect: unknown field 'colds'"),
+        (["concurrency", "--region", "eu-west-1"], "--region: applies only to --target aws"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
+    status, out, err = run(capsys, *argv)
+    assert status == 2
+    assert out == ""
+    assert err.count("\n") == 1 and err.startswith("lambdaprobe: error: ")
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_save_then_report_rerenders_the_same_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    saved = tmp_path / "run.json"
+    status, out, _ = run(capsys, "retry", "--source", "async", "--output", "json", "--save", str(saved))
+    assert status == 0
+    assert json.loads(saved.read_text()) == json.loads(out)
+    status, again, _ = run(capsys, "report", str(saved), "--output", "json")
+    assert status == 0 and json.loads(again) == json.loads(out)
+
+
+def test_report_of_a_file_that_is_not_a_report_is_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    bad = tmp_path / "x.json"
+    bad.write_text('{"schema": "other"}')
+    status, _, err = run(capsys, "report", str(bad))
+    assert status == 2 and "not a readable lambdaprobe report" in err
+
+
+def test_target_from_the_environment(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LAMBDAPROBE_TARGET", "bogus")
+    status, _, err = run(capsys, "invoke")
+    assert status == 2 and "--target" in err
