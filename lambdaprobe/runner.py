@@ -4,33 +4,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from lambdaprobe import expect
 from lambdaprobe.analysis import analyse
 from lambdaprobe.errors import ExpectationFailed, InputError, NotAvailableError
+from lambdaprobe.options import AWS_ONLY, CommonOptions
 from lambdaprobe.report import Report
 from lambdaprobe.scenario import Scenario
 from lambdaprobe.target import Target
-
-AWS_ONLY = ("region", "profile", "endpoint_url", "yes", "dry_run", "compare")
-
-
-@dataclass(frozen=True)
-class CommonOptions:
-    target: str = "sim"
-    output: str = "table"
-    seed: int = 0
-    expect: list[str] | None = None
-    save: str | None = None
-    max_rows: int = 40
-    region: str | None = None
-    profile: str | None = None
-    endpoint_url: str | None = None
-    yes: bool = False
-    dry_run: bool = False
-    compare: bool = False
 
 
 def run_probe(common: CommonOptions, build: Callable[[], Scenario]) -> Report:

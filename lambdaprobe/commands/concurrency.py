@@ -3,8 +3,7 @@ from typing import Annotated
 import typer
 
 from lambdaprobe.cli_common import app, probe_command
-from lambdaprobe.probes import concurrency
-from lambdaprobe.runner import CommonOptions, run_probe
+from lambdaprobe.options import CommonOptions
 
 
 @app.command("concurrency")
@@ -34,6 +33,9 @@ def concurrency_command(
     ] = None,
 ) -> None:
     """How many calls are throttled under reserved and provisioned concurrency? (20 calls, 1/s, 20 s each)"""
+    from lambdaprobe.probes import concurrency
+    from lambdaprobe.runner import run_probe
+
     run_probe(
         common,
         lambda: concurrency.build(

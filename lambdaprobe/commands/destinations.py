@@ -3,8 +3,7 @@ from typing import Annotated
 import typer
 
 from lambdaprobe.cli_common import app, probe_command
-from lambdaprobe.probes import destinations
-from lambdaprobe.runner import CommonOptions, run_probe
+from lambdaprobe.options import CommonOptions
 
 
 @app.command("destinations")
@@ -20,6 +19,9 @@ def destinations_command(
     init: Annotated[float, typer.Option(help="Seconds a cold start's init takes.")] = 0.3,
 ) -> None:
     """What lands in a DLQ (the input) versus a destination (the invocation record)? One success, one failure."""
+    from lambdaprobe.probes import destinations
+    from lambdaprobe.runner import run_probe
+
     run_probe(
         common,
         lambda: destinations.build(

@@ -3,8 +3,7 @@ from typing import Annotated
 import typer
 
 from lambdaprobe.cli_common import app, probe_command
-from lambdaprobe.probes import invoke
-from lambdaprobe.runner import CommonOptions, run_probe
+from lambdaprobe.options import CommonOptions
 
 
 @app.command("invoke")
@@ -25,6 +24,9 @@ def invoke_command(
     interval: Annotated[float, typer.Option(help="Seconds between invokes.")] = 1.0,
 ) -> None:
     """What do the caller and the function see for one sync or async invoke?"""
+    from lambdaprobe.probes import invoke
+    from lambdaprobe.runner import run_probe
+
     run_probe(
         common,
         lambda: invoke.build(

@@ -3,7 +3,7 @@ from typing import Annotated
 import typer
 
 from lambdaprobe.cli_common import OutputFormat, app
-from lambdaprobe.runner import CommonOptions, emit, load_report
+from lambdaprobe.options import CommonOptions
 
 
 @app.command("report")
@@ -13,4 +13,6 @@ def report_command(
     max_rows: Annotated[int, typer.Option(help="Requests shown in the table timeline.", min=1)] = 40,
 ) -> None:
     """Re-render a saved report, without running anything."""
+    from lambdaprobe.runner import emit, load_report
+
     emit(load_report(file), CommonOptions(output=output.value, max_rows=max_rows))

@@ -3,13 +3,7 @@ from typing import Annotated
 import typer
 
 from lambdaprobe.cli_common import app, probe_command
-from lambdaprobe.probes import retry
-from lambdaprobe.runner import CommonOptions, run_probe
-
-_ASYNC = "Async: direct, sns, eventbridge, destination"
-_SQS = "SQS source"
-_STREAM = "Stream source (kinesis, dynamodb)"
-_SYNC = "Sync source"
+from lambdaprobe.options import CommonOptions
 
 
 @app.command("retry")
@@ -30,70 +24,64 @@ def retry_command(
     interval: Annotated[float, typer.Option(help="Seconds between requests (0: all at once).")] = 1.0,
     max_retry_attempts: Annotated[
         int | None,
-        typer.Option(help="Async: 0..2 (default 2). Streams: -1..10000 (default -1: until the record expires).",
-                     rich_help_panel=_ASYNC),
+        typer.Option(help="[async, sns, eventbridge, destination, kinesis, dynamodb] Async: 0..2 (default 2). Streams: -1..10000 (default -1: until the record expires)."),
     ] = None,
     max_event_age: Annotated[
-        int | None, typer.Option(help="MaximumEventAgeInSeconds, 60..21600 (default 21600).", rich_help_panel=_ASYNC)
+        int | None, typer.Option(help="[async, sns, eventbridge, destination] MaximumEventAgeInSeconds, 60..21600 (default 21600).")
     ] = None,
     dlq: Annotated[
-        str, typer.Option(help="The function's DLQ, which gets the original event: sqs, sns or none.",
-                          rich_help_panel=_ASYNC)
+        str, typer.Option(help="[async, sns, eventbridge, destination] The function's DLQ, which gets the original event: sqs, sns or none.")
     ] = "none",
     on_failure: Annotated[
         str,
-        typer.Option(help="On-failure destination (gets the invocation record): sqs, sns, lambda, eventbridge, none. "
-                     "Streams: sqs, sns, none.", rich_help_panel=_ASYNC),
+        typer.Option(help="[async, sns, eventbridge, destination, kinesis, dynamodb] On-failure destination (gets the invocation record): sqs, sns, lambda, eventbridge, none. "
+                     "Streams: sqs, sns, none."),
     ] = "none",
     on_success: Annotated[
-        str, typer.Option(help="On-success destination: sqs, sns, lambda, eventbridge or none.", rich_help_panel=_ASYNC)
+        str, typer.Option(help="[async, sns, eventbridge, destination] On-success destination: sqs, sns, lambda, eventbridge or none.")
     ] = "none",
     sdk_retries: Annotated[
-        str, typer.Option(help="The caller's SDK retry mode: off (1 attempt), legacy (5), standard (3).",
-                          rich_help_panel=_SYNC)
+        str, typer.Option(help="[sync] The caller's SDK retry mode: off (1 attempt), legacy (5), standard (3).")
     ] = "off",
     read_timeout: Annotated[
-        float, typer.Option(help="The caller's read timeout in seconds (botocore default 60).", rich_help_panel=_SYNC)
+        float, typer.Option(help="[sync] The caller's read timeout in seconds (botocore default 60).")
     ] = 60.0,
     visibility_timeout: Annotated[
-        int | None, typer.Option(help="Queue visibility timeout, the retry clock (default 30).", rich_help_panel=_SQS)
+        int | None, typer.Option(help="[sqs, sqs-fifo] Queue visibility timeout, the retry clock (default 30).")
     ] = None,
     max_receive_count: Annotated[
-        int | None, typer.Option(help="Redrive to the queue's DLQ after N receives (default 3; 0: no DLQ).",
-                                 rich_help_panel=_SQS)
+        int | None, typer.Option(help="[sqs, sqs-fifo] Redrive to the queue's DLQ after N receives (default 3; 0: no DLQ).")
     ] = None,
     batch_size: Annotated[
-        int | None, typer.Option(help="Records per batch (default 10 for SQS, 100 for streams).",
-                                 rich_help_panel=_SQS)
+        int | None, typer.Option(help="[sqs, sqs-fifo, kinesis, dynamodb] Records per batch (default 10 for SQS, 100 for streams).")
     ] = None,
     batching_window: Annotated[
-        int | None, typer.Option(help="MaximumBatchingWindowInSeconds, 0..300 (default 0).", rich_help_panel=_SQS)
+        int | None, typer.Option(help="[sqs, sqs-fifo] MaximumBatchingWindowInSeconds, 0..300 (default 0).")
     ] = None,
     report_batch_item_failures: Annotated[
-        bool, typer.Option("--report-batch-item-failures", help="Partial batch response: only failed items retry.",
-                           rich_help_panel=_SQS)
+        bool, typer.Option("--report-batch-item-failures", help="[sqs, sqs-fifo, kinesis, dynamodb] Partial batch response: only failed items retry.")
     ] = False,
     max_concurrency: Annotated[
-        int | None, typer.Option(help="ScalingConfig.MaximumConcurrency, 2..1000.", rich_help_panel=_SQS)
+        int | None, typer.Option(help="[sqs, sqs-fifo] ScalingConfig.MaximumConcurrency, 2..1000.")
     ] = None,
     message_groups: Annotated[
-        int | None, typer.Option(help="FIFO message groups the messages are spread over (default 1).",
-                                 rich_help_panel=_SQS)
+        int | None, typer.Option(help="[sqs, sqs-fifo] FIFO message groups the messages are spread over (default 1).")
     ] = None,
     max_record_age: Annotated[
-        int | None, typer.Option(help="MaximumRecordAgeInSeconds: -1 or 60..604800 (default -1).",
-                                 rich_help_panel=_STREAM)
+        int | None, typer.Option(help="[kinesis, dynamodb] MaximumRecordAgeInSeconds: -1 or 60..604800 (default -1).")
     ] = None,
     bisect: Annotated[
-        bool, typer.Option("--bisect", help="BisectBatchOnFunctionError: split a failing batch in two.",
-                           rich_help_panel=_STREAM)
+        bool, typer.Option("--bisect", help="[kinesis, dynamodb] BisectBatchOnFunctionError: split a failing batch in two.")
     ] = False,
-    shards: Annotated[int | None, typer.Option(help="Shards (default 1).", rich_help_panel=_STREAM)] = None,
+    shards: Annotated[int | None, typer.Option(help="[kinesis, dynamodb] Shards (default 1).")] = None,
     parallelization_factor: Annotated[
-        int | None, typer.Option(help="Concurrent batches per shard, 1..10 (default 1).", rich_help_panel=_STREAM)
+        int | None, typer.Option(help="[kinesis, dynamodb] Concurrent batches per shard, 1..10 (default 1).")
     ] = None,
 ) -> None:
     """How do retries unfold: sync, async, SQS, SNS, EventBridge, Kinesis, DynamoDB, destinations?"""
+    from lambdaprobe.probes import retry
+    from lambdaprobe.runner import run_probe
+
     options = retry.RetryOptions(
         source=source, duration=duration, fail=fail, init=init, timeout=timeout, count=count, interval=interval,
         seed=common.seed, max_retry_attempts=max_retry_attempts, max_event_age=max_event_age, dlq=dlq,

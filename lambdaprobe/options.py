@@ -1,0 +1,23 @@
+"""The options every probe command takes, as plain data (kept light: imported by `--help`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+AWS_ONLY = ("region", "profile", "endpoint_url", "yes", "dry_run", "compare")
+
+
+@dataclass(frozen=True)
+class CommonOptions:
+    target: str = "sim"
+    output: str = "table"
+    seed: int = 0
+    expect: list[str] | None = None
+    save: str | None = None
+    max_rows: int = 40
+    region: str | None = None
+    profile: str | None = None
+    endpoint_url: str | None = None
+    yes: bool = False
+    dry_run: bool = False
+    compare: bool = False
