@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from lambdaprobe.gc_pause import no_cycle_collection
 from lambdaprobe.observation import Attempt, ClientResult, Final, Observations
 from lambdaprobe.report import AttemptView, ClientView, Report, RequestView, Summary
 from lambdaprobe.scenario import Scenario
@@ -16,6 +17,11 @@ FAILED_STATES: frozenset[Final] = frozenset({"failed", "dead_lettered", "expired
 
 
 def analyse(scenario: Scenario, obs: Observations) -> Report:
+    with no_cycle_collection():
+        return _analyse(scenario, obs)
+
+
+def _analyse(scenario: Scenario, obs: Observations) -> Report:
     attempts_by_req: dict[str, list[Attempt]] = defaultdict(list)
     for a in obs.attempts:
         attempts_by_req[a.request_id].append(a)
@@ -24,7 +30,7 @@ def analyse(scenario: Scenario, obs: Observations) -> Report:
         client_by_req[c.request_id] = c  # the last answer the caller got is the one it acted on
     throttles_by_req: dict[str, int] = defaultdict(int)
     for th in obs.throttles:
-        throttles_by_req[th.request_id] += 1
+        throttles_by_req[th.request_id] += th.count
     settled = {s.request_id: s.final for s in obs.settled}
     dead = {d.request_id for d in obs.dead_letters if d.request_id}
 
@@ -32,32 +38,23 @@ def analyse(scenario: Scenario, obs: Observations) -> Report:
     counts: dict[str, int] = defaultdict(int)
     for sent in obs.sent:
         rid = sent.request_id
-        attempts = sorted(attempts_by_req.get(rid, ()), key=lambda a: (a.start, a.n))
+        attempts = attempts_by_req.get(rid, [])
+        if len(attempts) > 1:
+            attempts.sort(key=_attempt_order)
         client = client_by_req.get(rid)
         final = settled.get(rid) or infer_final(attempts, client, rid in dead, obs.complete)
         counts[final] += 1
         requests.append(
             RequestView(
-                id=rid,
-                sent_s=sent.t,
-                final=final,
-                client=None
-                if client is None
-                else ClientView(client.status, client.error, client.reason, client.latency_s),
-                attempts=[
-                    AttemptView(
-                        n=a.n,
-                        start_s=a.start,
-                        end_s=a.end,
-                        outcome=a.outcome,
-                        cold=a.cold,
-                        init_s=a.init_s,
-                        error=a.error,
-                        receive_count=a.receive_count,
-                    )
+                rid,
+                sent.t,
+                final,
+                None if client is None else ClientView(client.status, client.error, client.reason, client.latency_s),
+                [
+                    AttemptView(a.n, a.start, a.end, a.outcome, a.cold, a.init_s, a.error, a.receive_count)
                     for a in attempts
                 ],
-                throttles=throttles_by_req.get(rid, 0),
+                throttles_by_req.get(rid, 0),
             )
         )
 
@@ -68,7 +65,7 @@ def analyse(scenario: Scenario, obs: Observations) -> Report:
         succeeded=counts["succeeded"],
         failed=sum(counts[s] for s in FAILED_STATES),
         throttled=counts["throttled"],
-        throttle_events=len(obs.throttles),
+        throttle_events=sum(th.count for th in obs.throttles),
         attempts=len(executions),
         cold_starts=sum(1 for a in executions.values() if a.cold),
         max_concurrency=max((n for _, n in series), default=0),
@@ -88,6 +85,10 @@ def analyse(scenario: Scenario, obs: Observations) -> Report:
         complete=obs.complete,
         missing=list(obs.missing),
     )
+
+
+def _attempt_order(a: Attempt) -> tuple[float, int]:
+    return (a.start, a.n)
 
 
 def infer_final(

@@ -1,6 +1,8 @@
 """What a target saw: the records both the simulator and the AWS collector emit.
 
 Times are seconds since the first stimulus, in the target's time (virtual on `sim`).
+Records are treated as immutable once emitted; they are not `frozen` dataclasses only because a
+frozen constructor costs about twice as much, and the simulator emits millions of them.
 Analysis turns these into a Report without knowing which target produced them.
 """
 
@@ -14,7 +16,7 @@ Final = Literal["succeeded", "failed", "throttled", "dead_lettered", "expired", 
 FINAL_STATES: tuple[Final, ...] = ("succeeded", "failed", "throttled", "dead_lettered", "expired", "pending")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Sent:
     """A stimulus left the driver: an invoke, a message, a record."""
 
@@ -23,7 +25,7 @@ class Sent:
     kind: str = "invoke"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Attempt:
     """One handler execution as seen by one request.
 
@@ -48,7 +50,7 @@ class Attempt:
     billed_ms: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ClientResult:
     """What a waiting caller got back (sync invokes, the 202 of an async invoke)."""
 
@@ -60,17 +62,22 @@ class ClientResult:
     reason: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Throttle:
-    """A throttle decision. `internal` throttles (a queued async event requeued) have no caller."""
+    """A throttle decision. `internal` throttles (a queued async event requeued) have no caller.
+
+    `count` > 1 folds a run of one request's consecutive internal requeues into one record (from `t`
+    on): a backlog of a million queued events would otherwise mean millions of records.
+    """
 
     request_id: str
     t: float
     reason: str
     internal: bool = False
+    count: int = 1
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class DeadLetter:
     """A message seen in a dead-letter queue (the function's, or a source queue's redrive target)."""
 
@@ -81,7 +88,7 @@ class DeadLetter:
     request_id: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class DestinationRecord:
     """A record seen at an async or event-source destination, exactly as AWS shapes it."""
 
@@ -92,7 +99,7 @@ class DestinationRecord:
     request_id: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Settled:
     """A request's final state, when the target knows it (otherwise analysis infers it)."""
 

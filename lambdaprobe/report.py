@@ -27,7 +27,7 @@ class Summary:
     destination_records: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ClientView:
     status: int
     error: str | None
@@ -35,7 +35,7 @@ class ClientView:
     latency_s: float
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class AttemptView:
     n: int
     start_s: float
@@ -47,7 +47,7 @@ class AttemptView:
     receive_count: int | None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class RequestView:
     id: str
     sent_s: float

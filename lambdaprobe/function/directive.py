@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from typing import Any
 
 FAIL_SPEC = re.compile(r"^(never|always|first:([1-9][0-9]*))$")
@@ -56,16 +57,22 @@ def valid_fail_spec(spec: str) -> bool:
     return FAIL_SPEC.match(spec) is not None
 
 
-def fails_on(spec: str, attempt: int) -> bool:
-    """Whether attempt number `attempt` (1-based) fails under `spec`."""
+@lru_cache(maxsize=64)
+def _failing_attempts(spec: str) -> float:
+    """How many leading attempts fail under `spec` (parsed once: the simulator asks millions of times)."""
     match = FAIL_SPEC.match(spec)
     if match is None:
         raise ValueError(f"fail spec {spec!r} is not one of {FAIL_VALUES}")
     if match.group(1) == "never":
-        return False
+        return 0
     if match.group(1) == "always":
-        return True
-    return attempt <= int(match.group(2))
+        return float("inf")
+    return int(match.group(2))
+
+
+def fails_on(spec: str, attempt: int) -> bool:
+    """Whether attempt number `attempt` (1-based) fails under `spec`."""
+    return attempt <= _failing_attempts(spec)
 
 
 def decide(directive: Directive, attempt: int) -> Decision:

@@ -20,8 +20,12 @@ def template(name: str) -> Any:
 
 
 def invoke_event(request_id: str, directive: dict[str, Any]) -> dict[str, Any]:
-    """The event a direct invoke sends: the correlation id and the probe's directive."""
-    event: dict[str, Any] = template("invoke")
+    """The event a direct invoke sends: the correlation id and the probe's directive.
+
+    A shallow copy: the template is flat but for the directive, which is replaced (and may be shared
+    between events, which are never mutated).
+    """
+    event: dict[str, Any] = dict(_load("invoke"))
     event["request"] = request_id
     event["lambdaprobe"] = directive
     return event

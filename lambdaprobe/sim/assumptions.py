@@ -10,7 +10,7 @@ ASSUMPTIONS: dict[str, str] = {
     "poll_delay": "assumption: the async poller picks an event from the internal queue at once (0 s queue delay)",
     "throttle_backoff": (
         "assumption: a throttled async event is requeued after 1 s, doubling per throttle, capped at 300 s, "
-        "without jitter (AWS documents only the 1 s .. 5 min range [A])"
+        "without jitter, restarting from 1 s after each attempt (AWS documents only the 1 s .. 5 min range [A])"
     ),
     "age_check": (
         "assumption: an async event whose next attempt would fall after MaximumEventAgeInSeconds is "

@@ -23,16 +23,17 @@ THROTTLE_BACKOFF_MAX_S = 300.0
 POLL_DELAY_S = 0.0  # assumption poll_delay
 
 
-@dataclass
+@dataclass(slots=True)
 class QueuedEvent:
     request_id: str
-    aws_request_id: str
     payload: Any
     directive: Directive
     qualifier: str
     sent: float
     executions: int = 0
-    throttles: int = 0
+    throttles: int = 0  # consecutive requeues since the last attempt: the backoff's exponent
+    throttled_since: float = 0.0
+    throttle_reason: str = ""
 
 
 class AsyncInvoker:
@@ -56,7 +57,7 @@ class AsyncInvoker:
         now = self.clock.now
         if client:
             self.obs.client_results.append(ClientResult(request_id, now, 202, 0.0))
-        event = QueuedEvent(request_id, self.ids.request_id(), payload, directive, qualifier, now)
+        event = QueuedEvent(request_id, payload, directive, qualifier, now)
         self.service.assumptions.add("poll_delay")
         if self.fn.pool.reserved == 0:
             # [B] reserved concurrency 0: events go straight to the DLQ / on-failure destination.
@@ -76,14 +77,23 @@ class AsyncInvoker:
             lambda ex: self._done(event, ex),
         )
         if not isinstance(started, str):
+            self._flush_throttles(event)
             return
-        reason = started
         # [A] throttled at poll time: requeued with backoff; does not use up MaximumRetryAttempts.
-        self.obs.throttles.append(Throttle(event.request_id, self.clock.now, reason, internal=True))
+        now = self.clock.now
+        if event.throttles == 0:
+            event.throttled_since, event.throttle_reason = now, started
         self.service.assumptions.add("throttle_backoff")
         delay = min(THROTTLE_BACKOFF_FIRST_S * 2**event.throttles, THROTTLE_BACKOFF_MAX_S)
         event.throttles += 1
-        self._schedule(event, self.clock.now + delay, None)
+        self._schedule(event, now + delay, None)
+
+    def _flush_throttles(self, event: QueuedEvent) -> None:
+        if event.throttles:
+            self.obs.throttles.append(
+                Throttle(event.request_id, event.throttled_since, event.throttle_reason, True, event.throttles)
+            )
+            event.throttles = 0
 
     def _schedule(self, event: QueuedEvent, due: float, last: Execution | None) -> None:
         deadline = self._deadline(event)
@@ -112,7 +122,9 @@ class AsyncInvoker:
         self, event: QueuedEvent, condition: Condition, code: int, message: str, last: Execution | None
     ) -> None:
         """[B] on final failure the DLQ and the on-failure destination both receive, if configured."""
-        lettered = self.sinks.dead_letter(event.request_id, event.aws_request_id, event.payload, code, message)
+        self._flush_throttles(event)
+        aws_id = self.ids.for_name(event.request_id)  # [A] one request id across all retries
+        lettered = self.sinks.dead_letter(event.request_id, aws_id, event.payload, code, message)
         self._record("on_failure", event, condition, last, status=code)
         final: Final = "dead_lettered" if lettered else ("expired" if condition == "EventAgeExceeded" else "failed")
         self._settle(event, final)
@@ -120,9 +132,11 @@ class AsyncInvoker:
     def _record(
         self, on: Any, event: QueuedEvent, condition: Condition, ex: Execution | None, status: int = 200
     ) -> None:
+        if not self.sinks.wants(on):
+            return
         record = invocation_record(
             t=self.clock.now,
-            request_id=event.aws_request_id,
+            request_id=self.ids.for_name(event.request_id),
             function_arn=self.fn.qualified_arn(event.qualifier),
             condition=condition,
             invoke_count=event.executions,

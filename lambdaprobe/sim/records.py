@@ -6,7 +6,7 @@ A DLQ gets the *input* (the original event) with three attributes; a destination
 
 from __future__ import annotations
 
-import random
+import hashlib
 import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
@@ -23,13 +23,21 @@ def timestamp(t: float) -> str:
 
 
 class Ids:
-    """Seeded AWS-looking request ids: the same seed gives the same ids."""
+    """AWS-looking request ids (version-4 UUIDs), derived from the seed and a name: the same seed
+    gives the same ids, and an id costs nothing until a record needs it."""
 
     def __init__(self, seed: int) -> None:
-        self._rng = random.Random(f"ids:{seed}")
+        self._seed = seed
+        self._fresh = 0
+
+    def for_name(self, name: str) -> str:
+        digest = hashlib.blake2b(f"{self._seed}:{name}".encode(), digest_size=16).digest()
+        return str(uuid.UUID(bytes=digest, version=4))
 
     def request_id(self) -> str:
-        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+        """A new id, for things that have no name of their own (e.g. EventBridge event ids)."""
+        self._fresh += 1
+        return self.for_name(f"#{self._fresh}")
 
 
 def dlq_attributes(kind: str, request_id: str, error_code: int, error_message: str) -> dict[str, Any]:

@@ -33,7 +33,7 @@ class Item:
     receive_count: int | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Execution:
     """How one handler execution went."""
 
@@ -130,46 +130,41 @@ class LambdaService:
     ) -> Execution:
         now = self.clock.now
         timeout = fn.spec.timeout_s
-        decisions = [(item, decide(item.directive, item.attempt)) for item in items]
-        # assumption batch_duration: one directed duration per invocation, whatever the batch size
-        duration = max(d.duration_s for _, d in decisions)
-        if len(items) > 1:
+        decisions = [decide(item.directive, item.attempt) for item in items]
+        if len(decisions) == 1:
+            duration = decisions[0].duration_s
+        else:
+            # assumption batch_duration: one directed duration per invocation, whatever the batch size
+            duration = max(d.duration_s for d in decisions)
             self.assumptions.add("batch_duration")
         init_s = fn.spec.directive.init_s if cold else 0.0
         if cold and init_s > INIT_LIMIT_S:
             # [K, W, X] init over 10 s is cut, then retried inside the invoke, against the timeout
             # ("suppressed init"): the REPORT line has no Init Duration.
             run = init_s + duration
-            end = now + INIT_LIMIT_S + min(run, timeout)
+            end = now + INIT_LIMIT_S + (run if run < timeout else timeout)
             init_reported = INIT_LIMIT_S
         else:
             # [K] init (<= 10 s) is not counted in the function timeout.
             run = duration
-            end = now + init_s + min(run, timeout)
+            end = now + init_s + (run if run < timeout else timeout)
             init_reported = init_s
         self._executions += 1
-        execution = Execution(
-            id=f"x{self._executions}",
-            start=now,
-            end=end,
-            outcome="success",
-            cold=cold,
-            init_s=init_reported,
-            version=version,
-        )
-        failing = [item.request_id for item, d in decisions if d.fail]
+        execution = Execution(f"x{self._executions}", now, end, "success", cold, init_reported, version)
         if run > timeout:
             execution.outcome = "timeout"
             execution.error_type = "Sandbox.Timedout"
             # [AA] the runtime's timeout message
             execution.error_message = f"Task timed out after {timeout:.2f} seconds"
-        elif failing and partial_batch:
-            execution.failed = failing  # [M, N] only the listed items are retried
-        elif failing:
-            first = next(d for _, d in decisions if d.fail)
-            execution.outcome = "error"
-            execution.error_type = first.error_type
-            execution.error_message = first.error_message
+        elif any(d.fail for d in decisions):
+            if partial_batch:
+                # [M, N] only the listed items are retried
+                execution.failed = [item.request_id for item, d in zip(items, decisions, strict=True) if d.fail]
+            else:
+                first = next(d for d in decisions if d.fail)
+                execution.outcome = "error"
+                execution.error_type = first.error_type
+                execution.error_message = first.error_message
         # [Y] init is billed for on-demand environments; provisioned ones were initialised ahead.
         billed_s = (end - now) if not env.provisioned else min(run, timeout)
         execution.billed_ms = max(1, math.ceil(billed_s * 1000 - 1e-6))
@@ -185,27 +180,28 @@ class LambdaService:
     ) -> None:
         fn.pool.release(env)
         failed = set(execution.failed)
+        base_error = execution.error_message or None
         for item in items:
             outcome: Outcome = execution.outcome
-            error = execution.error_message or None
-            if item.request_id in failed:
+            error = base_error
+            if failed and item.request_id in failed:
                 outcome, error = "error", "reported in batchItemFailures"
             self.obs.attempts.append(
                 Attempt(
-                    request_id=item.request_id,
-                    n=item.attempt,
-                    start=execution.start,
-                    end=execution.end,
-                    outcome=outcome,
-                    execution_id=execution.id,
-                    cold=execution.cold,
-                    init_s=execution.init_s,
-                    error=error,
-                    receive_count=item.receive_count,
-                    version=execution.version,
-                    environment_id=env.id,
-                    provisioned=env.provisioned,
-                    billed_ms=execution.billed_ms,
+                    item.request_id,
+                    item.attempt,
+                    execution.start,
+                    execution.end,
+                    outcome,
+                    execution.id,
+                    execution.cold,
+                    execution.init_s,
+                    error,
+                    item.receive_count,
+                    execution.version,
+                    env.id,
+                    env.provisioned,
+                    execution.billed_ms,
                 )
             )
         on_done(execution)

@@ -29,6 +29,10 @@ class Sinks:
         self.ids = ids
         self.lambda_destination: LambdaDestinationHook | None = None
 
+    def wants(self, on: Literal["on_success", "on_failure"]) -> bool:
+        """Whether a destination is configured for `on` (records are built only then)."""
+        return (self.config.on_success if on == "on_success" else self.config.on_failure) is not None
+
     def dead_letter(self, request_id: str, aws_request_id: str, payload: Any, code: int, message: str) -> bool:
         """[B] the original event, unchanged, with RequestID/ErrorCode/ErrorMessage. True if sent."""
         if self.config.dlq is None:

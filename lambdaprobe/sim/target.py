@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from lambdaprobe.errors import NotAvailableError
+from lambdaprobe.function.directive import Directive
+from lambdaprobe.gc_pause import no_cycle_collection
 from lambdaprobe.observation import Observations, Sent
 from lambdaprobe.payloads import invoke_event
 from lambdaprobe.scenario import Scenario
@@ -47,7 +49,8 @@ class SimTarget:
             sources.DRIVERS[kind](ctx, scenario)
         else:
             raise NotAvailableError(f"--source {kind}: not modelled by the simulator in this build")
-        clock.run()
+        with no_cycle_collection():
+            clock.run()
         obs.notes.extend(ASSUMPTIONS[key] for key in ASSUMPTIONS if key in service.assumptions)
         return obs
 
@@ -57,12 +60,21 @@ class SimTarget:
         stim = scenario.stimulus
         qualifier = scenario.called_qualifier
         client = SyncClient(ctx.service, ctx.fn, scenario.sdk, scenario.seed)
-        for i, rid in enumerate(request_ids(stim.count)):
-            t = i * stim.interval_s
-            ctx.obs.sent.append(Sent(rid, t))
+        ids = request_ids(stim.count)
+        ctx.obs.sent.extend(Sent(rid, i * stim.interval_s) for i, rid in enumerate(ids))
+        event_directives: dict[Directive, dict[str, object]] = {}
+
+        def send(i: int) -> None:
+            # Each send schedules the next, so the agenda holds one pending stimulus, not all of them.
+            if i + 1 < len(ids):
+                ctx.clock.at((i + 1) * stim.interval_s, send, i + 1)
             directive = stim.directive_for(i, scenario.function.directive)
             if stim.mode == "sync":
-                ctx.clock.at(t, client.call, rid, directive, qualifier)
+                client.call(ids[i], directive, qualifier)
             else:
-                payload = invoke_event(rid, directive.to_event())
-                ctx.clock.at(t, ctx.invoker.invoke, rid, payload, directive, qualifier)
+                shared = event_directives.get(directive)
+                if shared is None:
+                    shared = event_directives[directive] = directive.to_event()
+                ctx.invoker.invoke(ids[i], invoke_event(ids[i], shared), directive, qualifier)
+
+        ctx.clock.at(0.0, send, 0)
