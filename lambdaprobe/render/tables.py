@@ -153,12 +153,12 @@ def _titled(title: str) -> Table:
 
 
 def notes_list(report: Report) -> Table:
-    table = Table.grid(padding=(0, 1, 0, 2))
+    table = Table.grid(padding=(0, 1))
     table.title, table.title_justify, table.title_style = "Notes", "left", "bold"
     table.add_column(no_wrap=True)
     table.add_column(overflow="fold")
     for note in report.notes:
-        table.add_row("•", note)
+        table.add_row("  •", note)
     return table
 
 
