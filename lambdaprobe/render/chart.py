@@ -51,7 +51,7 @@ class ConcurrencyChart:
         top, when = peak(series)
         peaks = column_peaks(series, frame)
         eighths = [0 if v == 0 else max(1, math.ceil(v * self.height * 8 / top)) for v in peaks]
-        labels = {0: f"max {top} at {when:.1f}s", self.height - 1: "in flight"}
+        labels = {0: f"max {top} at {when:.1f}s" if top else "max 0", self.height - 1: "in flight"}
         for row in range(self.height):
             level_base = (self.height - 1 - row) * 8
             cells = "".join(BLOCKS[min(8, max(0, e - level_base))] for e in eighths)

@@ -119,16 +119,20 @@ def destinations_table(report: Report, *, full: bool = False) -> RenderableType:
             )
         )
     table = _titled(f"Destination records ({len(report.destinations):,})")
-    # The short columns keep their width; only the record JSON gives way on a narrow terminal.
-    for i, (name, justify) in enumerate(
-        (("t", "right"), ("kind", "left"), ("target", "left"), ("condition", "left"), ("invokes", "right"))
-    ):
-        width = max([len(name), *(len(row[i]) for row in rows)])
-        table.add_column(name, justify=justify, no_wrap=True, min_width=width)  # type: ignore[arg-type]
+    table.add_column("t", justify="right", no_wrap=True)
+    table.add_column("kind", no_wrap=True)
+    table.add_column("target", no_wrap=True)
+    table.add_column("condition", no_wrap=True)
+    table.add_column("invokes", justify="right", no_wrap=True)
     if not full:
-        table.add_column("record", overflow="ellipsis", no_wrap=True, ratio=1)
+        # The only column rich may narrow first (wrapable), its text cut rather than wrapped.
+        table.add_column("record")
     for rec, row in zip(report.destinations, rows, strict=True):
-        table.add_row(*row, *(() if full else (shorten(compact_json(rec.record), RECORD_MAX),)))
+        if full:
+            table.add_row(*row)
+        else:
+            record = Text(shorten(compact_json(rec.record), RECORD_MAX), no_wrap=True, overflow="ellipsis")
+            table.add_row(*row, record)
     if not full:
         return table
     records = [

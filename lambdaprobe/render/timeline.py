@@ -214,6 +214,8 @@ class Timeline:
                     line = Text(indent).append_text(line)
                     line.no_wrap, line.overflow = True, "ellipsis"
                     yield line
+        if not report.requests:
+            yield Text("no requests were sent", style="dim")
         hidden = len(report.requests) - len(shown)
         if hidden > 0:
             noun = "request" if hidden == 1 else "requests"
