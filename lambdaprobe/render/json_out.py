@@ -1,4 +1,4 @@
-"""The JSON report: exactly one object, the CI contract of ARCHITECTURE.md."""
+"""The JSON form of a report: exactly one object, the CI contract (ARCHITECTURE.md)."""
 
 from __future__ import annotations
 
@@ -8,4 +8,5 @@ from lambdaprobe.report import Report
 
 
 def format(report: Report) -> str:
+    """The report as one JSON object and a newline, nothing else: what `--output json` prints."""
     return json.dumps(report.to_json(), indent=2) + "\n"

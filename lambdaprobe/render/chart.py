@@ -1,0 +1,66 @@
+"""Executions in flight over time, a few rows of block characters under the timeline's axis."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.text import Text
+
+from lambdaprobe.render.frame import Frame, frame_for
+from lambdaprobe.report import Report
+
+BLOCKS = " ▁▂▃▄▅▆▇█"
+
+
+def column_peaks(series: list[tuple[float, int]], frame: Frame) -> list[int]:
+    """The highest level reached within each cell, so a one-second spike on a long axis shows."""
+    peaks = [0] * frame.width
+    for i, (t, level) in enumerate(series):
+        if level <= 0:
+            continue
+        first = frame.col(t)
+        last = frame.col(series[i + 1][0]) if i + 1 < len(series) else first
+        # The level ends at the next change; that cell belongs to the next level unless it is
+        # also the first one (a step shorter than a cell).
+        stop = max(first + 1, last)
+        for c in range(first, min(stop, frame.width)):
+            peaks[c] = max(peaks[c], level)
+    return peaks
+
+
+def peak(series: list[tuple[float, int]]) -> tuple[int, float]:
+    """The maximum level and the first time it was reached."""
+    best, when = 0, 0.0
+    for t, level in series:
+        if level > best:
+            best, when = level, t
+    return best, when
+
+
+@dataclass(frozen=True)
+class ConcurrencyChart:
+    report: Report
+    max_rows: int = 40  # only to share the timeline's gutter
+    height: int = 5
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        frame = frame_for(self.report, options.max_width, self.max_rows)
+        series = self.report.concurrency
+        top, when = peak(series)
+        peaks = column_peaks(series, frame)
+        eighths = [0 if v == 0 else max(1, math.ceil(v * self.height * 8 / top)) for v in peaks]
+        labels = {0: f"max {top} at {when:.1f}s" if top else "max 0", self.height - 1: "in flight"}
+        for row in range(self.height):
+            level_base = (self.height - 1 - row) * 8
+            cells = "".join(BLOCKS[min(8, max(0, e - level_base))] for e in eighths)
+            label = labels.get(row, "")
+            yield Text.assemble((f"{label:>{frame.gutter - 2}} ▕", "dim"), (cells, "blue"))
+        yield Text(" " * frame.gutter).append_text(frame.axis_rule("┴"))
+        yield Text(" " * frame.gutter).append_text(frame.axis_labels())
+
+
+def concurrency_chart(report: Report, *, max_rows: int = 40, height: int = 5) -> ConcurrencyChart:
+    """The concurrency chart, aligned with `timeline(report, max_rows=max_rows)`."""
+    return ConcurrencyChart(report, max_rows, height)
