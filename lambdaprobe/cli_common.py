@@ -101,6 +101,14 @@ _COMMON = [
         ],
     ),
     inspect.Parameter(
+        "full",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=False,
+        annotation=Annotated[
+            bool, typer.Option("--full", help="Print DLQ messages and destination records whole, not shortened.")
+        ],
+    ),
+    inspect.Parameter(
         "region",
         inspect.Parameter.KEYWORD_ONLY,
         default=None,

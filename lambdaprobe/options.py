@@ -15,6 +15,7 @@ class CommonOptions:
     expect: list[str] | None = None
     save: str | None = None
     max_rows: int = 40
+    full: bool = False
     region: str | None = None
     profile: str | None = None
     endpoint_url: str | None = None

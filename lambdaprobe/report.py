@@ -81,11 +81,11 @@ class Report:
             "summary": asdict(self.summary),
             "requests": [_request_json(r) for r in self.requests],
             "dead_letters": [
-                {"t_s": _r(d.t), "queue": d.queue, "body": d.body, "attributes": d.attributes}
+                {"t_s": _r(d.t), "queue": d.queue, "body": d.body, "attributes": d.attributes, "request": d.request_id}
                 for d in self.dead_letters
             ],
             "destinations": [
-                {"t_s": _r(d.t), "kind": d.kind, "target": d.target, "record": d.record}
+                {"t_s": _r(d.t), "kind": d.kind, "target": d.target, "record": d.record, "request": d.request_id}
                 for d in self.destinations
             ],
             "concurrency": [[_r(t), n] for t, n in self.concurrency],
@@ -116,11 +116,11 @@ class Report:
                 for r in data["requests"]
             ],
             dead_letters=[
-                DeadLetter(t=d["t_s"], queue=d["queue"], body=d["body"], attributes=d["attributes"])
+                DeadLetter(d["t_s"], d["queue"], d["body"], d["attributes"], d.get("request"))
                 for d in data["dead_letters"]
             ],
             destinations=[
-                DestinationRecord(t=d["t_s"], kind=d["kind"], target=d["target"], record=d["record"])
+                DestinationRecord(d["t_s"], d["kind"], d["target"], d["record"], d.get("request"))
                 for d in data["destinations"]
             ],
             concurrency=[(t, n) for t, n in data["concurrency"]],

@@ -54,7 +54,7 @@ def emit(report: Report, common: CommonOptions) -> None:
 
     from lambdaprobe.render import render_report
 
-    render_report(report, Console(), max_rows=common.max_rows)
+    render_report(report, Console(), max_rows=common.max_rows, full_records=common.full)
 
 
 def load_report(path: str) -> Report:

@@ -19,8 +19,13 @@ def destinations_command(
     init: Annotated[float, typer.Option(help="Seconds a cold start's init takes.")] = 0.3,
 ) -> None:
     """What lands in a DLQ (the input) versus a destination (the invocation record)? One success, one failure."""
+    from dataclasses import replace
+
     from lambdaprobe.probes import destinations
     from lambdaprobe.runner import run_probe
+
+    # Comparing the DLQ message with the records is this probe's point: print them whole.
+    common = replace(common, full=True)
 
     run_probe(
         common,

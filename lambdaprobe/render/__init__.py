@@ -35,7 +35,7 @@ def render_report(
     console.print(summary_table(report))
     if report.dead_letters:
         console.print()
-        console.print(dead_letters_table(report))
+        console.print(dead_letters_table(report, full=full_records))
     if report.destinations:
         console.print()
         console.print(destinations_table(report, full=full_records))

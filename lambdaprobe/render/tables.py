@@ -88,7 +88,8 @@ def attributes_line(attributes: dict[str, Any]) -> str:
     return " ".join(parts)
 
 
-def dead_letters_table(report: Report) -> Table:
+def dead_letters_table(report: Report, *, full: bool = False) -> Table:
+    """Dead letters; `full` prints each body (the original event) whole."""
     table = _titled(f"Dead letters ({len(report.dead_letters):,})")
     table.add_column("t", justify="right", no_wrap=True)
     table.add_column("queue", no_wrap=True)
@@ -97,7 +98,7 @@ def dead_letters_table(report: Report) -> Table:
         table.add_row(
             f"{d.t:.1f}s",
             d.queue,
-            Text(shorten(compact_json(d.body), BODY_MAX)).append(
+            Text(json.dumps(d.body, indent=2, default=str) if full else shorten(compact_json(d.body), BODY_MAX)).append(
                 "\n" + attributes_line(d.attributes), style="dim"
             ),
         )
