@@ -45,6 +45,7 @@ class AttemptView:
     init_s: float
     error: str | None
     receive_count: int | None
+    billed_ms: int | None = None
 
 
 @dataclass(slots=True)
@@ -157,6 +158,7 @@ def _request_json(r: RequestView) -> dict[str, Any]:
                 "init_s": _r(a.init_s),
                 "error": a.error,
                 "receive_count": a.receive_count,
+                "billed_ms": a.billed_ms,
             }
             for a in r.attempts
         ],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from lambdaprobe import expect
@@ -15,8 +16,16 @@ from lambdaprobe.scenario import Scenario
 from lambdaprobe.target import Target
 
 
-def run_probe(common: CommonOptions, build: Callable[[], Scenario]) -> Report:
-    """Validate everything first (no resource is touched on bad input), then run and report."""
+def run_probe(
+    common: CommonOptions,
+    build: Callable[[], Scenario],
+    findings: Callable[[Report], list[str]] | None = None,
+) -> Report:
+    """Validate everything first (no resource is touched on bad input), then run and report.
+
+    `findings` reads the answer to the probe's question off the report (on either target) and
+    adds it to the notes.
+    """
     expectations = [expect.parse(e) for e in common.expect or []]
     if common.target == "sim":
         for name in AWS_ONLY:
@@ -25,6 +34,8 @@ def run_probe(common: CommonOptions, build: Callable[[], Scenario]) -> Report:
     scenario = build()
     target = make_target(common)
     report = analyse(scenario, target.run(scenario))
+    if findings is not None:
+        report = replace(report, notes=[*findings(report), *report.notes])
     emit(report, common)
     failed = expect.failures(expectations, report.summary)
     if failed:

@@ -19,6 +19,7 @@ SourceKind = Literal[
 DlqKind = Literal["sqs", "sns"]
 DestinationKind = Literal["sqs", "sns", "lambda", "eventbridge"]
 SdkRetryMode = Literal["off", "legacy", "standard"]
+Caller = Literal["sdk", "apigateway"]
 
 ALIAS_NAME = "live"
 PUBLISHED_VERSION = "1"
@@ -62,7 +63,10 @@ class AsyncConfig:
 
 @dataclass(frozen=True)
 class SdkConfig:
-    """How the calling SDK behaves for sync invokes (SEMANTICS §1 [D, E, F]).
+    """How the sync caller behaves (SEMANTICS §1 [D, E, F, R, S]).
+
+    `caller="apigateway"` is an API Gateway REST integration in front of the function: it stops
+    waiting after its integration timeout (`read_timeout_s`, 29 s by default there) and answers 504.
 
     Probes default to `off` (one API request per call) so that what is measured is Lambda's
     behaviour, not the client's; `retry --source sync --sdk-retries legacy` shows the client's.
@@ -71,6 +75,7 @@ class SdkConfig:
     retry_mode: SdkRetryMode = "off"
     read_timeout_s: float = 60.0
     connect_timeout_s: float = 60.0
+    caller: Caller = "sdk"
 
 
 @dataclass(frozen=True)

@@ -126,7 +126,8 @@ def detail_lines(
     head = Text(f"sent {_secs(req.sent_s)}", style="dim")
     if req.client is not None:
         c = req.client
-        status = Text(f" → {c.status}", style="yellow" if c.status == 429 else "")
+        # status 0: the caller got no HTTP answer at all (it stopped reading)
+        status = Text(f" → {c.status or 'no response:'}", style="yellow" if c.status in (0, 429) else "")
         if c.error:
             status.append(f" {c.error}")
         if c.reason:
@@ -176,6 +177,8 @@ def attempt_line(a: AttemptView, rng_w: int) -> Text:
         text.append(f" receive {a.receive_count}", style="dim")
     if a.error:
         text.append(f" {a.error}")
+    if a.billed_ms is not None:
+        text.append(f" [billed {a.billed_ms:,} ms]", style="dim")
     return text
 
 

@@ -71,8 +71,11 @@ class SyncClient:
             self.clock.after(self.sdk.read_timeout_s, self._read_timeout, call, started)
 
     def _read_timeout(self, call: Call, ex: Execution) -> None:
-        # only the caller gave up on `ex`: the execution itself is unaffected
-        if not self._retry(call):
+        # only the caller gave up on `ex`: the execution itself runs on to its end or timeout
+        if self.sdk.caller == "apigateway":
+            # [R, S] the gateway answers 504 at its integration timeout; it never retries
+            self._finish(call, 504, "Endpoint request timed out", None)
+        elif not self._retry(call):
             self._finish(call, 0, "ReadTimeoutError", None)
 
     def _answered(self, call: Call, ex: Execution) -> None:

@@ -108,3 +108,23 @@ def test_target_from_the_environment(capsys: pytest.CaptureFixture[str], monkeyp
     monkeypatch.setenv("LAMBDAPROBE_TARGET", "bogus")
     status, _, err = run(capsys, "invoke")
     assert status == 2 and "--target" in err
+
+
+def test_timeout_probe_answers_its_question(capsys: pytest.CaptureFixture[str]) -> None:
+    data = report(capsys, "timeout", "--init", "5", "--duration", "2.5", "--timeout", "3")
+    [attempt] = data["requests"][0]["attempts"]
+    assert (attempt["outcome"], attempt["cold"], attempt["init_s"], attempt["end_s"]) == ("success", True, 5.0, 7.5)
+    assert attempt["billed_ms"] == 7500  # init billed for on-demand functions since 2025-08 [Y]
+    assert data["notes"][0].startswith("finding: init 5 s + handler 2.5 s against a 3 s timeout: the call succeeded")
+    data = report(capsys, "timeout", "--init", "12", "--duration", "1", "--timeout", "3")
+    assert data["requests"][0]["attempts"][0]["outcome"] == "timeout"
+    assert "suppressed init" in data["notes"][0]
+
+
+def test_abort_by_sdk_read_timeout_runs_the_function_once_per_attempt(capsys: pytest.CaptureFixture[str]) -> None:
+    data = report(capsys, "abort", "--caller", "sdk", "--read-timeout", "10", "--sdk-retries", "legacy",
+                  "--duration", "30", "--expect", "attempts=5")
+    assert data["requests"][0]["client"]["error"] == "ReadTimeoutError"
+    assert data["summary"]["max_concurrency"] >= 2  # the abandoned executions overlap the retries
+    status, _, err = run(capsys, "abort", "--caller", "apigateway", "--sdk-retries", "legacy")
+    assert status == 2 and "--sdk-retries: applies only to --caller sdk" in err

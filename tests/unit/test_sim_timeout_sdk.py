@@ -57,3 +57,15 @@ def test_sdk_retries_are_seeded() -> None:
     other = simulate(direct(duration=30.0, timeout=60.0, sdk=sdk, seed=8))
     assert one.to_json() == two.to_json()
     assert spans(one) != spans(other)
+
+
+def test_apigateway_answers_504_at_29s_and_the_function_runs_on() -> None:
+    # [R, S] the gateway gives up at its integration timeout; only the function timeout stops the function
+    sdk = SdkConfig(read_timeout_s=29.0, caller="apigateway", retry_mode="legacy")
+    report = simulate(direct(duration=40.0, timeout=45.0, sdk=sdk))
+    request = report.requests[0]
+    assert request.client is not None
+    assert (request.client.status, request.client.error, request.client.latency_s) == (
+        504, "Endpoint request timed out", 29.0)
+    assert spans(report) == [(0.0, 40.0, "success")]  # one execution: the gateway never retries
+    assert request.final == "failed"
