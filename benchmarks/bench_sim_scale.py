@@ -46,7 +46,7 @@ def async_1m() -> bool:
         function=FunctionSpec(timeout_s=3.0, directive=Directive(duration_s=0.5, fail="never", init_s=0.3)),
         stimulus=Stimulus(
             count=1_000_000, interval_s=0.001, mode="async",
-            directives=(Directive(duration_s=0.5, fail="first:1"), Directive(duration_s=0.5), Directive(duration_s=0.5)),
+            directives=(Directive(0.5, "first:1"), Directive(0.5), Directive(0.5)),
         ),
         source=SourceSpec(kind="async"),
         concurrency=ConcurrencySpec(reserved=500),
