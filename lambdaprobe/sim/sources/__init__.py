@@ -42,4 +42,4 @@ def register(kind: str) -> Callable[[Driver], Driver]:
 
 
 # The drivers register themselves on import; they need the registry above, hence the late import.
-from lambdaprobe.sim.sources import eventbridge, sns, sqs, streams  # noqa: E402, F401
+from lambdaprobe.sim.sources import destination, eventbridge, sns, sqs, streams  # noqa: E402, F401
