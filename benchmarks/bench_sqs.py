@@ -16,10 +16,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from lambdaprobe.analysis import analyse  # noqa: E402
-from lambdaprobe.function.directive import Directive  # noqa: E402
-from lambdaprobe.scenario import FunctionSpec, Scenario, SourceSpec, SqsSourceSpec, Stimulus  # noqa: E402
-from lambdaprobe.sim.target import SimTarget  # noqa: E402
+from lambdaprobe.analysis import analyse
+from lambdaprobe.function.directive import Directive
+from lambdaprobe.scenario import FunctionSpec, Scenario, SourceSpec, SqsSourceSpec, Stimulus
+from lambdaprobe.sim.target import SimTarget
 
 TARGET_S = 10.0
 
@@ -29,7 +29,9 @@ def scenario(messages: int) -> Scenario:
         probe="retry",
         function=FunctionSpec(timeout_s=3.0, directive=Directive(duration_s=0.1, fail="first:1", init_s=0.3)),
         stimulus=Stimulus(count=messages, interval_s=0.0, mode="async"),
-        source=SourceSpec(kind="sqs", sqs=SqsSourceSpec(visibility_timeout_s=30, max_receive_count=3, batch_size=10)),
+        source=SourceSpec(
+            kind="sqs", sqs=SqsSourceSpec(visibility_timeout_s=30, max_receive_count=3, batch_size=10)
+        ),
     )
 
 
@@ -57,9 +59,12 @@ def main() -> None:
     sim = statistics.median(r[0] for r in runs)
     total = statistics.median(r[1] for r in runs)
     print(runs[0][2])
-    print(f"sqs: {args.messages} messages, fail first:1, redrive: median of {args.runs} runs "
-          f"{total:.2f} s wall (simulation {sim:.2f} s, analysis {total - sim:.2f} s); target <= {TARGET_S:.0f} s: "
-          f"{'PASS' if total <= TARGET_S else 'FAIL'}")
+    verdict = "PASS" if total <= TARGET_S else "FAIL"
+    print(
+        f"sqs: {args.messages} messages, fail first:1, redrive: median of {args.runs} runs "
+        f"{total:.2f} s wall "
+        f"(simulation {sim:.2f} s, analysis {total - sim:.2f} s); target <= {TARGET_S:.0f} s: {verdict}"
+    )
 
 
 if __name__ == "__main__":

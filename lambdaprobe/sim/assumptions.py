@@ -38,12 +38,12 @@ ASSUMPTIONS: dict[str, str] = {
         "its records is directed to fail"
     ),
     "sqs_poll_delay": (
-        "assumption: an idle SQS poller receives a message as soon as it is visible (long polling, 0 s delay); "
-        "a batching window starts with the first visible message"
+        "assumption: an idle SQS poller receives a message as soon as it is visible (long polling, "
+        "0 s delay); a batching window starts with the first visible message"
     ),
     "sqs_scaling": (
-        "assumption: the SQS mapping's concurrent batches grow from 5 by 300 at each full minute after the first "
-        "message (documented: +300/minute up to 1,000 [M]), and do not scale down during the run"
+        "assumption: the SQS mapping's concurrent batches grow from 5 by 300 at each full minute after the "
+        "first message (documented: +300/minute up to 1,000 [M]), and do not scale down during the run"
     ),
     "sqs_throttle_backoff": (
         "assumption: a throttled SQS batch is re-invoked after 1 s, doubling, while its visibility timeout "
@@ -66,8 +66,9 @@ ASSUMPTIONS: dict[str, str] = {
         "shard before this one), capped at 60 s, as LocalStack does; AWS documents no delay [N]"
     ),
     "stream_poll": (
-        "assumption: an idle shard is polled on ticks of its documented base rate from t=0 (Kinesis once a "
-        "second, DynamoDB 4 times a second [N]); a busy one reads its next batch as soon as the last one is done"
+        "assumption: an idle shard is polled on ticks of its documented base rate from t=0 (Kinesis "
+        "once a second, DynamoDB 4 times a second [N]); a busy one reads its next batch as soon as the "
+        "last is done"
     ),
     "stream_bisect": (
         "assumption: a bisected batch's halves keep its retry count, run first half first after the retry "

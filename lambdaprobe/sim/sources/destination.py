@@ -9,7 +9,7 @@ of the event that failed plus `>dest` (`r01>dest`), as a request of their own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from lambdaprobe.function.directive import Directive
@@ -29,9 +29,9 @@ REQUEST_SUFFIX = ">dest"
 class DestinationModel:
     # assumption destination_async; "sync" runs the destination once, with no retry, to compare
     invoke_mode: Literal["async", "sync"] = "async"
-    function: FunctionSpec = FunctionSpec()
+    function: FunctionSpec = field(default_factory=FunctionSpec)
     # The destination's own event invoke config: AWS's defaults, no DLQ or destinations of its own.
-    async_config: AsyncConfig = AsyncConfig()
+    async_config: AsyncConfig = field(default_factory=AsyncConfig)
 
 
 MODEL = DestinationModel()
@@ -48,7 +48,8 @@ def destination_directive(record: dict[str, Any], model: DestinationModel) -> Di
 def chain(ctx: SimContext, model: DestinationModel = MODEL) -> None:
     """Register the destination function and deliver every Lambda-destination record to it."""
     fn = ctx.service.add_function(DESTINATION_FUNCTION, model.function, reserved=None, provisioned={})
-    invoker = AsyncInvoker(ctx.service, fn, model.async_config, Sinks(ctx.clock, ctx.obs, model.async_config, ctx.ids), ctx.ids)
+    sinks = Sinks(ctx.clock, ctx.obs, model.async_config, ctx.ids)
+    invoker = AsyncInvoker(ctx.service, fn, model.async_config, sinks, ctx.ids)
     client = SyncClient(ctx.service, fn, SdkConfig(), 0)
     ctx.service.assumptions.add("destination_async")
 

@@ -17,9 +17,9 @@ from lambdaprobe.sim.sources import SimContext, register
 from lambdaprobe.sim.sources.common import Stimulus, plan, probe_message, send_all
 
 NOTE = (
-    "EventBridge invokes the function asynchronously: Lambda's async retry policy (1 min, then 2 min) applies "
-    "to function errors; EventBridge's retry policy (24 h, 185 attempts) covers only failed deliveries, which "
-    "do not happen because Lambda does not throttle async invokes [P, AC, Q]"
+    "EventBridge invokes the function asynchronously: Lambda's async retry policy (1 min, then 2 min) "
+    "applies to function errors; EventBridge's retry policy (24 h, 185 attempts) covers only failed "
+    "deliveries, which do not happen because Lambda does not throttle async invokes [P, AC, Q]"
 )
 
 

@@ -14,7 +14,15 @@ from lambdaprobe.scenario import Scenario
 from lambdaprobe.sim.records import timestamp
 from lambdaprobe.sim.service import REGION
 from lambdaprobe.sim.sources import SimContext, register
-from lambdaprobe.sim.sources.common import Stimulus, arn, directive_of, plan, probe_body, resource_name, send_all
+from lambdaprobe.sim.sources.common import (
+    Stimulus,
+    arn,
+    directive_of,
+    plan,
+    probe_body,
+    resource_name,
+    send_all,
+)
 
 TOPIC = resource_name("topic")
 NOTE = (

@@ -67,7 +67,14 @@ class Message:
     )
 
     def __init__(
-        self, request_id: str, message_id: str, body: str, directive: Directive, group: str, seq: int, sent: float,
+        self,
+        request_id: str,
+        message_id: str,
+        body: str,
+        directive: Directive,
+        group: str,
+        seq: int,
+        sent: float,
         retention_s: float,
     ) -> None:
         self.request_id = request_id
@@ -256,7 +263,9 @@ class SqsMapping:
     def _throttled(self, batch: Batch, reason: str) -> None:
         """[M] a throttled poller backs off and retries until the visibility timeout expires."""
         now = self.clock.now
-        self.ctx.obs.throttles.extend(Throttle(m.request_id, now, reason, internal=True) for m in batch.messages)
+        self.ctx.obs.throttles.extend(
+            Throttle(m.request_id, now, reason, internal=True) for m in batch.messages
+        )
         self.service.assumptions.add("sqs_throttle_backoff")
         delay = self.model.throttle_backoff_first_s * 2**batch.throttles
         batch.throttles += 1

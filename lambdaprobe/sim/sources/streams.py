@@ -52,7 +52,8 @@ class StreamModel:
 
     def retry_delay(self, failures: int) -> float:
         """The wait after the shard's `failures`-th consecutive failure (1-based)."""
-        return min(self.retry_delay_first_s * self.retry_delay_factor ** (failures - 1), self.retry_delay_max_s)
+        delay = self.retry_delay_first_s * self.retry_delay_factor ** (failures - 1)
+        return min(delay, self.retry_delay_max_s)
 
 
 MODELS: dict[StreamKind, StreamModel] = {
@@ -65,7 +66,9 @@ BATCH_INFO: dict[StreamKind, str] = {"kinesis": "KinesisBatchInfo", "dynamodb": 
 class StreamRecord:
     __slots__ = ("arrival", "directive", "event", "invocations", "request_id", "seq")
 
-    def __init__(self, request_id: str, seq: str, arrival: float, directive: Directive, event: dict[str, Any]) -> None:
+    def __init__(
+        self, request_id: str, seq: str, arrival: float, directive: Directive, event: dict[str, Any]
+    ) -> None:
         self.request_id = request_id
         self.seq = seq
         self.arrival = arrival
@@ -168,7 +171,9 @@ class StreamMapping:
             partial_batch=self.spec.report_batch_item_failures,
         )
         if isinstance(started, str):
-            self.ctx.obs.throttles.extend(Throttle(r.request_id, now, started, internal=True) for r in batch.records)
+            self.ctx.obs.throttles.extend(
+                Throttle(r.request_id, now, started, internal=True) for r in batch.records
+            )
             self.service.assumptions.add("stream_throttle")
             lane.retry.appendleft(batch)
             lane.failures += 1
@@ -201,9 +206,9 @@ class StreamMapping:
             # [N] BisectBatchOnFunctionError: split in two, retry each half; splits use no retry
             self.service.assumptions.add("stream_bisect")
             half = len(batch.records) // 2
-            lane.retry.extendleft(
-                [Batch(batch.records[half:], batch.retries, batch.last), Batch(batch.records[:half], batch.retries, batch.last)]
-            )
+            first = Batch(batch.records[:half], batch.retries, batch.last)
+            second = Batch(batch.records[half:], batch.retries, batch.last)
+            lane.retry.extendleft([second, first])
         else:
             limit = self.spec.max_retry_attempts
             if limit != -1 and batch.retries >= limit:
@@ -334,7 +339,10 @@ class StreamMapping:
             message = probe_message(stimulus)
             ddb["ApproximateCreationDateTime"] = math.floor(EPOCH_S + now)
             ddb["Keys"] = {"request": {"S": stimulus.request_id}}  # [N] records carry eventName and Keys
-            ddb["NewImage"] = {"request": {"S": stimulus.request_id}, "lambdaprobe": {"M": _to_ddb(message["lambdaprobe"])}}
+            ddb["NewImage"] = {
+                "request": {"S": stimulus.request_id},
+                "lambdaprobe": {"M": _to_ddb(message["lambdaprobe"])},
+            }
             ddb["SequenceNumber"] = seq
             ddb["SizeBytes"] = len(json.dumps(ddb["NewImage"]))
             event["eventID"] = f"{shard:04x}{n:028x}"
@@ -353,7 +361,8 @@ def _from_ddb(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def _drive(kind: StreamKind, ctx: SimContext, scenario: Scenario) -> None:
-    mapping = StreamMapping(ctx, kind, scenario.source.stream or StreamSourceSpec(), scenario.called_qualifier)
+    spec = scenario.source.stream or StreamSourceSpec()
+    mapping = StreamMapping(ctx, kind, spec, scenario.called_qualifier)
     send_all(ctx, plan(scenario), "record", mapping.put)
 
 
