@@ -137,7 +137,13 @@ class SqsMapping:
         self._seq += 1
         group = f"g{stimulus.index % self.spec.message_groups + 1}" if self.spec.fifo else ""
         message = Message(
-            stimulus.request_id, self.ctx.ids.request_id(), body, directive_of(body), group, self._seq, now,
+            stimulus.request_id,
+            self.ctx.ids.request_id(),
+            body,
+            directive_of(body),
+            group,
+            self._seq,
+            now,
             self.spec.retention_s,
         )
         if self._first_send is None:
@@ -364,8 +370,13 @@ class SqsMapping:
         """[M] RedrivePolicy.maxReceiveCount: the message moves to the queue's DLQ, body unchanged."""
         self.service.assumptions.add("sqs_dlq_attributes")
         self.ctx.obs.dead_letters.append(
-            DeadLetter(t=now, queue=self.dlq_name, body=m.body, attributes=self.attributes(m, dead=True),
-                       request_id=m.request_id)
+            DeadLetter(
+                t=now,
+                queue=self.dlq_name,
+                body=m.body,
+                attributes=self.attributes(m, dead=True),
+                request_id=m.request_id,
+            )
         )
         self._settle(m, now, "dead_lettered")
 

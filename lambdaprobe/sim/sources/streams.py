@@ -102,7 +102,11 @@ class Lane:
 
 class StreamMapping:
     def __init__(
-        self, ctx: SimContext, kind: StreamKind, spec: StreamSourceSpec, qualifier: str,
+        self,
+        ctx: SimContext,
+        kind: StreamKind,
+        spec: StreamSourceSpec,
+        qualifier: str,
         model: StreamModel | None = None,
     ) -> None:
         self.ctx = ctx
