@@ -71,8 +71,8 @@ ASSUMPTIONS: dict[str, str] = {
         "last is done"
     ),
     "stream_bisect": (
-        "assumption: a bisected batch's halves keep its retry count, run first half first after the retry "
-        "delay, and a batch of one record that fails consumes a retry"
+        "assumption: a bisected batch's halves keep its retry count; the first half runs after the retry "
+        "delay, the second as soon as the first is done; a failing batch of one record consumes a retry"
     ),
     "stream_age_check": (
         "assumption: a failing stream batch is discarded whole when its oldest record's age would exceed "
