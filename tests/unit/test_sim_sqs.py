@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.scenario import SqsSourceSpec
 from lambdaprobe.sim.assumptions import ASSUMPTIONS
-from lambdaprobe.sim.sources.common import plan
+from lambdaprobe.sim.sources.common import directive_of, plan, probe_body, probe_message
 from lambdaprobe.sim.sources.sqs import SqsMapping
 from tests.unit.sim_sources_helpers import FAIL, OK, Run, context, run, scenario
 
@@ -309,3 +309,10 @@ def _assert_group_order(r: Run, groups: int) -> None:
                     continue
                 # a later message of the group runs only after the earlier one left, or with it
                 assert settled_at[before] <= a.start + 1e-9 or before in by_exec[a.execution_id]
+
+
+def test_the_body_carries_the_directive_decide_is_given() -> None:
+    d = Directive(duration_s=1.5, fail="first:3", init_s=0.7)
+    [s] = plan(scenario("sqs", directive=d))
+    assert directive_of(probe_body(s)) == d
+    assert json.loads(probe_body(s)) == probe_message(s)

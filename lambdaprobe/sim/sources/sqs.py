@@ -22,8 +22,8 @@ from lambdaprobe.sim.sources import SimContext, register
 from lambdaprobe.sim.sources.common import (
     Stimulus,
     arn,
-    directive_of,
     epoch_ms,
+    message_id,
     plan,
     probe_body,
     resource_name,
@@ -57,7 +57,6 @@ class Message:
         "expires",
         "first_receive",
         "group",
-        "message_id",
         "receive_count",
         "received_at",
         "request_id",
@@ -69,7 +68,6 @@ class Message:
     def __init__(
         self,
         request_id: str,
-        message_id: str,
         body: str,
         directive: Directive,
         group: str,
@@ -78,7 +76,6 @@ class Message:
         retention_s: float,
     ) -> None:
         self.request_id = request_id
-        self.message_id = message_id
         self.body = body
         self.directive = directive
         self.group = group
@@ -102,8 +99,11 @@ class Batch:
 class SqsMapping:
     """The queue and its event source mapping: receive a batch, invoke synchronously, delete or let go."""
 
-    def __init__(self, ctx: SimContext, spec: SqsSourceSpec, qualifier: str, model: SqsModel = MODEL) -> None:
+    def __init__(
+        self, ctx: SimContext, spec: SqsSourceSpec, qualifier: str, model: SqsModel = MODEL, seed: int = 0
+    ) -> None:
         self.ctx = ctx
+        self.seed = seed
         self.clock = ctx.clock
         self.service = ctx.service
         self.spec = spec
@@ -133,14 +133,15 @@ class SqsMapping:
 
     def send(self, stimulus: Stimulus) -> None:
         now = self.clock.now
+        # The body carries the directive as the deployed handler reads it; the model hands decide()
+        # the directive it serialised (a round trip the unit tests check) rather than reparse it.
         body = probe_body(stimulus)
         self._seq += 1
         group = f"g{stimulus.index % self.spec.message_groups + 1}" if self.spec.fifo else ""
         message = Message(
             stimulus.request_id,
-            self.ctx.ids.request_id(),
             body,
-            directive_of(body),
+            stimulus.directive,
             group,
             self._seq,
             now,
@@ -405,8 +406,9 @@ class SqsMapping:
     def record(self, m: Message) -> dict[str, Any]:
         """The message as the function receives it in `event["Records"]`."""
         rec: dict[str, Any] = template("sqs-record")
-        rec["messageId"] = m.message_id
-        rec["receiptHandle"] = f"AQEB{m.message_id.replace('-', '')}{m.receive_count}"
+        mid = message_id(self.seed, m.seq)
+        rec["messageId"] = mid
+        rec["receiptHandle"] = f"AQEB{mid.replace('-', '')}{m.receive_count}"
         rec["body"] = m.body
         rec["attributes"] = self.attributes(m)
         rec["md5OfBody"] = hashlib.md5(m.body.encode()).hexdigest()
@@ -422,5 +424,5 @@ class SqsMapping:
 @register("sqs-fifo")
 def drive(ctx: SimContext, scenario: Scenario) -> None:
     spec = replace(scenario.source.sqs or SqsSourceSpec(), fifo=scenario.source.kind == "sqs-fifo")
-    mapping = SqsMapping(ctx, spec, scenario.called_qualifier)
+    mapping = SqsMapping(ctx, spec, scenario.called_qualifier, seed=scenario.seed)
     send_all(ctx, plan(scenario), "message", mapping.send)
