@@ -55,7 +55,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--fail", default="first:1", help="the handler's fail directive (first:3 redrives all)")
+    parser.add_argument("--fail", default="first:1", help="fail directive; first:3 redrives every message")
     args = parser.parse_args()
     runs = [once(args.messages, args.fail) for _ in range(args.runs)]
     sim = statistics.median(r[0] for r in runs)
