@@ -116,7 +116,7 @@ def test_fifo_failing_message_blocks_its_group_until_it_leaves() -> None:
     assert r.starts("r03") == [120.0, 150.0]
     assert r.report.summary.max_concurrency == 1
     assert [d.queue for d in r.report.dead_letters] == ["sqs:lambdaprobe-sim-source-dlq.fifo"] * 3
-    assert r.report.dead_letters[0].attributes["MessageGroupId"] == "g1"
+    assert r.report.dead_letters[0].attributes["MessageGroupId"] == "g0"
 
 
 def test_standard_queue_does_not_block_behind_a_failing_message() -> None:

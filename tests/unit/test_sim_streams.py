@@ -193,8 +193,8 @@ def test_records_carry_their_data_as_aws_shapes_it() -> None:
     item = ddb.lanes[0][0].pending[0]
     rec = item.event
     assert rec["eventSource"] == "aws:dynamodb" and rec["eventName"] == "INSERT"
-    assert rec["dynamodb"]["Keys"] == {"request": {"S": "r01"}}
-    assert rec["dynamodb"]["NewImage"]["lambdaprobe"]["M"]["fail"] == {"S": "never"}
+    assert rec["dynamodb"]["Keys"] == {"id": {"S": "r01"}}
+    assert json.loads(rec["dynamodb"]["NewImage"]["lambdaprobe"]["S"]) == OK.to_event()
     assert item.directive == OK
 
 

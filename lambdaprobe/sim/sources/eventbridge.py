@@ -44,4 +44,4 @@ def drive(ctx: SimContext, scenario: Scenario) -> None:
         # [P, Q] no caller waits on the rule's async invoke: there is no client result to report
         ctx.invoker.invoke(stimulus.request_id, event, stimulus.directive, qualifier, client=False)
 
-    send_all(ctx, plan(scenario), "event", put_event)
+    send_all(ctx, plan(scenario), "message", put_event)

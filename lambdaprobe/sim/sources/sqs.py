@@ -137,7 +137,8 @@ class SqsMapping:
         # the directive it serialised (a round trip the unit tests check) rather than reparse it.
         body = probe_body(stimulus)
         self._seq += 1
-        group = f"g{stimulus.index % self.spec.message_groups + 1}" if self.spec.fifo else ""
+        # the groups and deduplication ids the AWS target's sender uses
+        group = f"g{stimulus.index % self.spec.message_groups}" if self.spec.fifo else ""
         message = Message(
             stimulus.request_id,
             body,
@@ -398,7 +399,7 @@ class SqsMapping:
         if self.spec.fifo:
             attrs["SequenceNumber"] = f"{18_800_000_000_000_000_000 + m.seq}"
             attrs["MessageGroupId"] = m.group
-            attrs["MessageDeduplicationId"] = hashlib.sha256(m.body.encode()).hexdigest()
+            attrs["MessageDeduplicationId"] = m.request_id
         if dead:
             attrs["DeadLetterQueueSourceArn"] = self.queue_arn
         return attrs

@@ -342,26 +342,21 @@ class StreamMapping:
             ddb = event["dynamodb"]
             message = probe_message(stimulus)
             ddb["ApproximateCreationDateTime"] = math.floor(EPOCH_S + now)
-            ddb["Keys"] = {"request": {"S": stimulus.request_id}}  # [N] records carry eventName and Keys
-            ddb["NewImage"] = {
-                "request": {"S": stimulus.request_id},
-                "lambdaprobe": {"M": _to_ddb(message["lambdaprobe"])},
+            # [N] records carry eventName and Keys; the item is the one the AWS target writes:
+            # key `id`, the directive as a JSON string
+            image = {
+                "id": {"S": stimulus.request_id},
+                "lambdaprobe": {"S": json.dumps(message["lambdaprobe"])},
             }
+            ddb["Keys"] = {"id": image["id"]}
+            ddb["NewImage"] = image
             ddb["SequenceNumber"] = seq
             ddb["SizeBytes"] = len(json.dumps(ddb["NewImage"]))
             event["eventID"] = f"{shard:04x}{n:028x}"
-            directive = Directive.from_event(_from_ddb(ddb["NewImage"]["lambdaprobe"]["M"]))
+            directive = Directive.from_event(json.loads(ddb["NewImage"]["lambdaprobe"]["S"]))
         event["awsRegion"] = REGION
         event["eventSourceARN"] = self.stream_arn
         return StreamRecord(stimulus.request_id, seq, now, directive, event)
-
-
-def _to_ddb(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: {"N": repr(v)} if isinstance(v, (int, float)) else {"S": str(v)} for k, v in values.items()}
-
-
-def _from_ddb(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: float(v["N"]) if "N" in v else v["S"] for k, v in item.items()}
 
 
 def _drive(kind: StreamKind, ctx: SimContext, scenario: Scenario) -> None:
