@@ -75,11 +75,11 @@ ASSUMPTIONS: dict[str, str] = {
         "delay, the second as soon as the first is done; a failing batch of one record consumes a retry"
     ),
     "stream_age_check": (
-        "assumption: a failing stream batch is discarded whole when its oldest record's age would exceed "
-        "MaximumRecordAgeInSeconds at the next retry, at the moment the age is reached"
+        "assumption: records of a failing stream batch that would be older than MaximumRecordAgeInSeconds "
+        "at its next retry are discarded the moment they reach that age; the younger ones are retried"
     ),
     "stream_retention": (
-        "assumption: records trimmed by the stream's retention while their batch is retried are lost: "
+        "assumption: records trimmed by the stream's retention while they wait or are retried are lost: "
         "they end expired and no on-failure record is sent"
     ),
     "stream_throttle": (

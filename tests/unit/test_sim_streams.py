@@ -275,3 +275,14 @@ def _assert_lane_order(r: Run, shards: int, factor: int) -> None:
                     continue
                 for earlier in members[:k]:
                     assert settled_at[earlier] <= a.start + 1e-9 or earlier in execs[a.execution_id]
+
+
+def test_record_age_drops_only_the_records_that_reached_it() -> None:
+    stream = StreamSourceSpec(batch_size=10, max_record_age_s=60, on_failure="sqs")
+    r = run(scenario("kinesis", count=3, interval=0.4, stream=stream))
+    # r01 alone at 0 (the first poll) until it is 60 s old; then [r02 r03] from 60
+    assert [round(d.t, 6) for d in r.report.destinations] == [60.0, 60.4, 60.8]
+    assert [d.record["KinesisBatchInfo"]["batchSize"] for d in r.report.destinations] == [1, 1, 1]
+    assert r.starts("r02")[-1] == 60.0
+    assert r.starts("r03")[-2:] == [60.0, 60.6]  # retried alone once r02 was dropped
+    assert {r.final(f"r0{i}") for i in (1, 2, 3)} == {"failed"}

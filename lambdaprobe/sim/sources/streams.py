@@ -224,33 +224,50 @@ class StreamMapping:
         self._schedule_retry(lane, self.clock.now + self.model.retry_delay(lane.failures))
 
     def _schedule_retry(self, lane: Lane, due: float) -> None:
-        """The head retry runs at `due`, unless its oldest record is too old by then."""
+        """The head retry runs at `due`, unless its oldest records are too old by then."""
         self.service.assumptions.add("stream_retry_delay")
         now = self.clock.now
         oldest = lane.retry[0].records[0].arrival
         max_age = self.spec.max_record_age_s
-        if max_age != -1 and due > oldest + max_age:
+        too_old = oldest + max_age if max_age != -1 else math.inf
+        trimmed = oldest + self.spec.retention_s
+        if due > too_old and too_old < trimmed:
             # [N] MaximumRecordAgeInSeconds; assumption stream_age_check
             self.service.assumptions.add("stream_age_check")
-            self.clock.at(max(now, oldest + max_age), self._discard_head, lane, "RecordAgeExceeded")
-        elif due + EPSILON >= oldest + self.spec.retention_s:
+            self.clock.at(max(now, too_old), self._age_out, lane, due, "RecordAgeExceeded")
+        elif due + EPSILON >= trimmed:
             # [N] retried "until the record expires": the stream trims it
-            self.clock.at(max(now, oldest + self.spec.retention_s), self._expire_head, lane)
+            self.clock.at(max(now, trimmed), self._age_out, lane, due, None)
         else:
             self.clock.at(due, self._next, lane)
 
-    def _discard_head(self, lane: Lane, condition: StreamCondition) -> None:
-        self._discard(lane, lane.retry.popleft(), condition)
-
-    def _expire_head(self, lane: Lane) -> None:
+    def _age_out(self, lane: Lane, due: float, condition: StreamCondition | None) -> None:
+        """Drop the head batch's records that reached the age limit (`condition`) or the retention
+        (None); the younger ones keep their retry, still due at `due`."""
         batch = lane.retry.popleft()
-        self.service.assumptions.add("stream_retention")
-        self._settle(batch.records, "expired")
+        now = self.clock.now
+        limit = self.spec.max_record_age_s if condition else self.spec.retention_s
+        old = [r for r in batch.records if now + EPSILON >= r.arrival + limit]
+        rest = batch.records[len(old) :]
+        if condition is None:
+            self.service.assumptions.add("stream_retention")
+            self._settle(old, "expired")
+        else:
+            self._drop(lane, Batch(old, batch.retries, batch.last), condition)
+        if rest:
+            lane.retry.appendleft(Batch(rest, batch.retries, batch.last))
+            self._schedule_retry(lane, max(due, now))
+            return
         lane.failures = 0
         self._next(lane)
 
     def _discard(self, lane: Lane, batch: Batch, condition: StreamCondition) -> None:
-        """[N] the batch is dropped; the on-failure destination gets a record without the data."""
+        self._drop(lane, batch, condition)
+        lane.failures = 0
+        self._next(lane)
+
+    def _drop(self, lane: Lane, batch: Batch, condition: StreamCondition) -> None:
+        """[N] the records are dropped; the on-failure destination gets a record without the data."""
         destination = self.spec.on_failure
         if destination is not None:
             self.ctx.obs.destinations.append(
@@ -265,8 +282,6 @@ class StreamMapping:
         # The record at the destination points at the data but does not hold it: "failed", not
         # "dead_lettered".
         self._settle(batch.records, "failed")
-        lane.failures = 0
-        self._next(lane)
 
     def _settle(self, records: list[StreamRecord], final: Final) -> None:
         now = self.clock.now
