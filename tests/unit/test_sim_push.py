@@ -88,3 +88,9 @@ def test_every_event_ends_exactly_once(
         assert len(req.attempts) <= retries + 1
         assert req.final in ("succeeded", "failed", "dead_lettered", "expired")
     assert run(sc).report.to_json() == r.report.to_json()
+
+
+def test_sns_message_that_fails_once_succeeds_on_the_retry_a_minute_after() -> None:
+    r = run(scenario("sns", count=2, interval=5.0, directive=Directive(10, "first:1", 0.0), timeout=20))
+    assert r.starts("r01") == [0.0, 70.0] and r.starts("r02") == [5.0, 75.0]
+    assert r.final("r01") == r.final("r02") == "succeeded"
