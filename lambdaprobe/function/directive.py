@@ -76,6 +76,8 @@ def _failing_attempts(spec: str) -> float:
     return int(match.group(2))
 
 
+# Pure, and asked for every item of every batch by the simulator: memoised.
+@lru_cache(maxsize=1024)
 def decide(directive: Directive, attempt: int) -> Decision:
     """The behaviour of attempt `attempt` (1-based) under `directive`."""
     if fails_on(directive.fail, attempt):

@@ -74,23 +74,22 @@ def probe_message(stimulus: Stimulus) -> dict[str, Any]:
     return invoke_event(stimulus.request_id, stimulus.directive.to_event())
 
 
-@cache
-def _invoke_template() -> dict[str, Any]:
-    return invoke_event("", {})
+_REQUEST_SLOT = "\x00request\x00"
 
 
 @cache
-def _directive_event(directive: Directive) -> dict[str, Any]:
-    return directive.to_event()
+def _body_around_request(directive: Directive) -> tuple[str, str]:
+    """The JSON body for `directive`, cut where the request id goes."""
+    body = json.dumps(invoke_event(_REQUEST_SLOT, directive.to_event()), separators=(",", ":"))
+    before, after = body.split(json.dumps(_REQUEST_SLOT), 1)
+    return before, after
 
 
 def probe_body(stimulus: Stimulus) -> str:
-    """`probe_message` as a message body. A hot path (one call per SQS message): the template and the
-    directive's event are built once, and the dict is only read by json.dumps."""
-    message = dict(_invoke_template())
-    message["request"] = stimulus.request_id
-    message["lambdaprobe"] = _directive_event(stimulus.directive)
-    return json.dumps(message, separators=(",", ":"))
+    """`probe_message` as a message body. A hot path (one call per SQS message), so the body is
+    serialised once per directive and only the request id is encoded per message."""
+    before, after = _body_around_request(stimulus.directive)
+    return before + json.dumps(stimulus.request_id) + after
 
 
 def message_id(seed: int, n: int) -> str:
