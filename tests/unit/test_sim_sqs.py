@@ -14,7 +14,7 @@ from lambdaprobe.function.directive import Directive
 from lambdaprobe.scenario import SqsSourceSpec
 from lambdaprobe.sim.assumptions import ASSUMPTIONS
 from lambdaprobe.sim.sources.common import directive_of, plan, probe_body, probe_message
-from lambdaprobe.sim.sources.sqs import SqsMapping
+from lambdaprobe.sim.sources.sqs import THROTTLE_WARNING, SqsMapping
 from tests.unit.sim_sources_helpers import FAIL, OK, Run, context, run, scenario
 
 
@@ -180,6 +180,7 @@ def test_throttled_batches_back_off_within_the_visibility_timeout_and_may_be_red
     assert r.report.dead_letters[0].t == 90.0
     assert r.report.dead_letters[0].attributes["ApproximateReceiveCount"] == "3"
     assert ASSUMPTIONS["sqs_throttle_backoff"] in r.report.notes
+    assert THROTTLE_WARNING in r.report.notes
 
 
 def test_without_redrive_a_failing_message_lives_until_retention() -> None:

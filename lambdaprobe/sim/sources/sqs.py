@@ -31,6 +31,11 @@ from lambdaprobe.sim.sources.common import (
 )
 
 SENDER_ID = "AIDAIENQZJOLO23YVJ4VO"
+RECOMMENDED_MAX_RECEIVE_COUNT = 5  # [M]
+THROTTLE_WARNING = (
+    "warning: throttled SQS batches still count a receive, so a message can reach the DLQ without a "
+    "failed run; AWS recommends maxReceiveCount >= 5 [M]"
+)
 # A deadline compared with the clock after `Clock.at` may be off by a rounding error.
 EPSILON = 1e-9
 
@@ -275,6 +280,13 @@ class SqsMapping:
             Throttle(m.request_id, now, reason, internal=True) for m in batch.messages
         )
         self.service.assumptions.add("sqs_throttle_backoff")
+        limit = self.spec.max_receive_count
+        if (
+            limit is not None
+            and limit < RECOMMENDED_MAX_RECEIVE_COUNT
+            and THROTTLE_WARNING not in self.ctx.obs.notes
+        ):
+            self.ctx.obs.notes.append(THROTTLE_WARNING)
         delay = self.model.throttle_backoff_first_s * 2**batch.throttles
         batch.throttles += 1
         gives_up = min(m.received_at for m in batch.messages) + self.spec.visibility_timeout_s
