@@ -54,8 +54,8 @@ ASSUMPTIONS: dict[str, str] = {
         "groups; each group in a batch stays locked until its messages are deleted or visible again"
     ),
     "sqs_retention": (
-        "assumption: a message whose retention period ends while it is received is removed when it would "
-        "become visible again (or at the end of the retention period if later)"
+        "assumption: a message whose retention period ends while it is in flight is removed when it would "
+        "have become visible again; a visible one when a poller next reaches it"
     ),
     "sqs_dlq_attributes": (
         "assumption: a message redriven to the DLQ keeps its MessageId, body, SentTimestamp and "
