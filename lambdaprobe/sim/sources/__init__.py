@@ -39,3 +39,7 @@ def register(kind: str) -> Callable[[Driver], Driver]:
         return driver
 
     return wrap
+
+
+# The drivers register themselves on import; they need the registry above, hence the late import.
+from lambdaprobe.sim.sources import destination, eventbridge, sns, sqs, streams  # noqa: E402, F401

@@ -1,0 +1,390 @@
+"""Kinesis and DynamoDB Streams read by a Lambda event source mapping (SEMANTICS §5 [N]).
+
+Each shard is read in order. A failing batch is retried until it succeeds, runs out of retries,
+grows too old or is trimmed by the stream's retention; the shard is blocked meanwhile, so later
+records wait. A discarded batch leaves an on-failure record that points at the records (shard,
+sequence numbers) but does not carry them.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+from collections import deque
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from lambdaprobe.function.directive import Directive
+from lambdaprobe.observation import DestinationRecord, Final, Settled, Throttle
+from lambdaprobe.payloads import template
+from lambdaprobe.scenario import Scenario, StreamSourceSpec
+from lambdaprobe.sim.records import timestamp
+from lambdaprobe.sim.service import ACCOUNT_ID, REGION, Execution, Item
+from lambdaprobe.sim.sinks import target_name
+from lambdaprobe.sim.sources import SimContext, register
+from lambdaprobe.sim.sources.common import (
+    EPOCH_S,
+    Stimulus,
+    arn,
+    epoch_s,
+    plan,
+    probe_body,
+    probe_message,
+    resource_name,
+    send_all,
+)
+
+StreamKind = Literal["kinesis", "dynamodb"]
+StreamCondition = Literal["RetryAttemptsExhausted", "RecordAgeExceeded"]
+EPSILON = 1e-9
+
+
+@dataclass(frozen=True)
+class StreamModel:
+    """The poller's rules; the undocumented ones are assumptions `--target aws` should measure."""
+
+    poll_interval_s: float  # [N] documented base rate: Kinesis once a second, DynamoDB 4 times a second
+    # assumption stream_retry_delay: AWS documents no delay between retries; LocalStack's rule
+    retry_delay_first_s: float = 0.5
+    retry_delay_factor: float = 1.5
+    retry_delay_max_s: float = 60.0
+
+    def retry_delay(self, failures: int) -> float:
+        """The wait after the shard's `failures`-th consecutive failure (1-based)."""
+        delay = self.retry_delay_first_s * self.retry_delay_factor ** (failures - 1)
+        return min(delay, self.retry_delay_max_s)
+
+
+MODELS: dict[StreamKind, StreamModel] = {
+    "kinesis": StreamModel(poll_interval_s=1.0),
+    "dynamodb": StreamModel(poll_interval_s=0.25),
+}
+BATCH_INFO: dict[StreamKind, str] = {"kinesis": "KinesisBatchInfo", "dynamodb": "DDBStreamBatchInfo"}
+
+
+class StreamRecord:
+    __slots__ = ("arrival", "directive", "event", "invocations", "request_id", "seq")
+
+    def __init__(
+        self, request_id: str, seq: str, arrival: float, directive: Directive, event: dict[str, Any]
+    ) -> None:
+        self.request_id = request_id
+        self.seq = seq
+        self.arrival = arrival
+        self.directive = directive
+        self.event = event
+        self.invocations = 0
+
+
+class Batch:
+    __slots__ = ("last", "records", "retries")
+
+    def __init__(self, records: list[StreamRecord], retries: int = 0, last: Execution | None = None) -> None:
+        self.records = records
+        self.retries = retries
+        self.last = last
+
+
+class Lane:
+    """One shard, or one of its ParallelizationFactor slices: an ordered, blocking processor."""
+
+    __slots__ = ("busy", "failures", "pending", "retry", "shard_id")
+
+    def __init__(self, shard_id: str) -> None:
+        self.shard_id = shard_id
+        self.pending: deque[StreamRecord] = deque()
+        # failed batches (or their bisected halves) to run again before anything newer
+        self.retry: deque[Batch] = deque()
+        self.busy = False
+        self.failures = 0
+
+
+class StreamMapping:
+    def __init__(
+        self,
+        ctx: SimContext,
+        kind: StreamKind,
+        spec: StreamSourceSpec,
+        qualifier: str,
+        model: StreamModel | None = None,
+    ) -> None:
+        self.ctx = ctx
+        self.clock = ctx.clock
+        self.service = ctx.service
+        self.kind: StreamKind = kind
+        self.spec = spec
+        self.qualifier = qualifier
+        self.model = model or MODELS[kind]
+        if kind == "kinesis":
+            self.stream_arn = arn("kinesis", f"stream/{resource_name('stream')}")
+        else:
+            self.stream_arn = arn("dynamodb", f"table/{resource_name('table')}/stream/{timestamp(0.0)[:-1]}")
+        self.shards = [self._shard_id(i) for i in range(spec.shards)]
+        self.lanes = [[Lane(s) for _ in range(spec.parallelization_factor)] for s in self.shards]
+        self._seq = [0] * spec.shards
+        self.service.assumptions.add("stream_poll")
+
+    # -- the producer ------------------------------------------------------------------------
+
+    def put(self, stimulus: Stimulus) -> None:
+        # Each record has its own partition key: records spread over the shards in turn, then
+        # over a shard's parallel slices.
+        shard = stimulus.index % self.spec.shards
+        lane = self.lanes[shard][(stimulus.index // self.spec.shards) % self.spec.parallelization_factor]
+        self._seq[shard] += 1
+        record = self._record(stimulus, shard, self._seq[shard])
+        lane.pending.append(record)
+        if not lane.busy:
+            lane.busy = True
+            self.clock.at(self._next_poll(), self._next, lane)
+
+    def _next_poll(self) -> float:
+        interval = self.model.poll_interval_s
+        return math.ceil(self.clock.now / interval - EPSILON) * interval
+
+    # -- the shard's poller ------------------------------------------------------------------
+
+    def _next(self, lane: Lane) -> None:
+        if lane.retry:
+            self._invoke(lane, lane.retry.popleft())
+        elif lane.pending:
+            n = min(self.spec.batch_size, len(lane.pending))
+            self._invoke(lane, Batch([lane.pending.popleft() for _ in range(n)]))
+        else:
+            lane.busy = False
+
+    def _invoke(self, lane: Lane, batch: Batch) -> None:
+        now = self.clock.now
+        retention = self.spec.retention_s
+        if now + EPSILON >= batch.records[0].arrival + retention:
+            # waiting behind a blocked batch, these records outlived the stream's retention
+            alive = [r for r in batch.records if now + EPSILON < r.arrival + retention]
+            self._settle(batch.records[: len(batch.records) - len(alive)], "expired")
+            self.service.assumptions.add("stream_retention")
+            if not alive:
+                self._next(lane)
+                return
+            batch.records = alive
+        items = [Item(r.request_id, r.invocations + 1, r.directive) for r in batch.records]
+        started = self.service.execute(
+            self.ctx.fn,
+            self.qualifier,
+            items,
+            lambda ex: self._done(lane, batch, ex),
+            partial_batch=self.spec.report_batch_item_failures,
+        )
+        if isinstance(started, str):
+            self.ctx.obs.throttles.extend(
+                Throttle(r.request_id, now, started, internal=True) for r in batch.records
+            )
+            self.service.assumptions.add("stream_throttle")
+            lane.retry.appendleft(batch)
+            lane.failures += 1
+            self._schedule_retry(lane, now + self.model.retry_delay(lane.failures))
+            return
+        for r in batch.records:
+            r.invocations += 1
+
+    def _done(self, lane: Lane, batch: Batch, ex: Execution) -> None:
+        batch.last = ex
+        if ex.function_error:
+            self._failed(lane, batch, split=self.spec.bisect and len(batch.records) > 1)
+            return
+        if ex.failed:
+            # [N] partial batch response: checkpoint at the lowest failed sequence number; the
+            # records from there on are retried, those before it are done.
+            listed = set(ex.failed)
+            k = next(i for i, r in enumerate(batch.records) if r.request_id in listed)
+            self._settle(batch.records[:k], "succeeded")
+            batch.records = batch.records[k:]
+            self._failed(lane, batch, split=False)
+            return
+        self._settle(batch.records, "succeeded")
+        lane.failures = 0
+        self._next(lane)
+
+    def _failed(self, lane: Lane, batch: Batch, split: bool) -> None:
+        lane.failures += 1
+        if split:
+            # [N] BisectBatchOnFunctionError: split in two, retry each half; splits use no retry
+            self.service.assumptions.add("stream_bisect")
+            half = len(batch.records) // 2
+            first = Batch(batch.records[:half], batch.retries, batch.last)
+            second = Batch(batch.records[half:], batch.retries, batch.last)
+            lane.retry.extendleft([second, first])
+        else:
+            limit = self.spec.max_retry_attempts
+            if limit != -1 and batch.retries >= limit:
+                # [N] MaximumRetryAttempts reached: discard the batch, the shard moves on
+                self._discard(lane, batch, "RetryAttemptsExhausted")
+                return
+            batch.retries += 1
+            lane.retry.appendleft(batch)
+        self._schedule_retry(lane, self.clock.now + self.model.retry_delay(lane.failures))
+
+    def _schedule_retry(self, lane: Lane, due: float) -> None:
+        """The head retry runs at `due`, unless its oldest records are too old by then."""
+        self.service.assumptions.add("stream_retry_delay")
+        now = self.clock.now
+        oldest = lane.retry[0].records[0].arrival
+        max_age = self.spec.max_record_age_s
+        too_old = oldest + max_age if max_age != -1 else math.inf
+        trimmed = oldest + self.spec.retention_s
+        if due > too_old and too_old < trimmed:
+            # [N] MaximumRecordAgeInSeconds; assumption stream_age_check
+            self.service.assumptions.add("stream_age_check")
+            self.clock.at(max(now, too_old), self._age_out, lane, due, "RecordAgeExceeded")
+        elif due + EPSILON >= trimmed:
+            # [N] retried "until the record expires": the stream trims it
+            self.clock.at(max(now, trimmed), self._age_out, lane, due, None)
+        else:
+            self.clock.at(due, self._next, lane)
+
+    def _age_out(self, lane: Lane, due: float, condition: StreamCondition | None) -> None:
+        """Drop the head batch's records that reached the age limit (`condition`) or the retention
+        (None); the younger ones keep their retry, still due at `due`."""
+        batch = lane.retry.popleft()
+        now = self.clock.now
+        limit = self.spec.max_record_age_s if condition else self.spec.retention_s
+        old = [r for r in batch.records if now + EPSILON >= r.arrival + limit]
+        rest = batch.records[len(old) :]
+        if condition is None:
+            self.service.assumptions.add("stream_retention")
+            self._settle(old, "expired")
+        else:
+            self._drop(lane, Batch(old, batch.retries, batch.last), condition)
+        if rest:
+            lane.retry.appendleft(Batch(rest, batch.retries, batch.last))
+            self._schedule_retry(lane, max(due, now))
+            return
+        lane.failures = 0
+        self._next(lane)
+
+    def _discard(self, lane: Lane, batch: Batch, condition: StreamCondition) -> None:
+        self._drop(lane, batch, condition)
+        lane.failures = 0
+        self._next(lane)
+
+    def _drop(self, lane: Lane, batch: Batch, condition: StreamCondition) -> None:
+        """[N] the records are dropped; the on-failure destination gets a record without the data."""
+        destination = self.spec.on_failure
+        if destination is not None:
+            self.ctx.obs.destinations.append(
+                DestinationRecord(
+                    t=self.clock.now,
+                    kind="on_failure",
+                    target=target_name(destination, "on-failure"),
+                    record=self.on_failure_record(lane.shard_id, batch, condition),
+                    request_id=batch.records[0].request_id,
+                )
+            )
+        # The record at the destination points at the data but does not hold it: "failed", not
+        # "dead_lettered".
+        self._settle(batch.records, "failed")
+
+    def _settle(self, records: list[StreamRecord], final: Final) -> None:
+        now = self.clock.now
+        self.ctx.obs.settled.extend(Settled(r.request_id, now, final) for r in records)
+
+    # -- what AWS shows ----------------------------------------------------------------------
+
+    def on_failure_record(self, shard_id: str, batch: Batch, condition: StreamCondition) -> dict[str, Any]:
+        """[N] kinesis-on-failure-destination.html / with-ddb.md: the invocation, and where the batch lies."""
+        first, last = batch.records[0], batch.records[-1]
+        ex = batch.last
+        response: dict[str, Any] = {"statusCode": 200 if ex else 429}
+        if ex is not None:
+            response["executedVersion"] = ex.version
+            if ex.function_error:
+                response["functionError"] = "Unhandled"
+        return {
+            "requestContext": {
+                "requestId": self.ctx.ids.request_id(),
+                "functionArn": self.ctx.fn.qualified_arn(self.qualifier),
+                "condition": condition,
+                "approximateInvokeCount": max(r.invocations for r in batch.records),
+            },
+            "responseContext": response,
+            "version": "1.0",
+            "timestamp": timestamp(self.clock.now),
+            BATCH_INFO[self.kind]: {
+                "shardId": shard_id,
+                "startSequenceNumber": first.seq,
+                "endSequenceNumber": last.seq,
+                "approximateArrivalOfFirstRecord": self._arrival(first.arrival),
+                "approximateArrivalOfLastRecord": self._arrival(last.arrival),
+                "batchSize": len(batch.records),
+                "streamArn": self.stream_arn,
+            },
+        }
+
+    def event(self, records: list[StreamRecord]) -> dict[str, Any]:
+        """What the function receives for a batch."""
+        return {"Records": [r.event for r in records]}
+
+    def _arrival(self, t: float) -> str:
+        # DynamoDB stream records carry whole seconds (ApproximateCreationDateTime)
+        return timestamp(t) if self.kind == "kinesis" else timestamp(math.floor(t)).replace(".000Z", "Z")
+
+    def _shard_id(self, i: int) -> str:
+        if self.kind == "kinesis":
+            return f"shardId-{i:012d}"
+        return f"shardId-{int(EPOCH_S * 1000):020d}-{i:08x}"
+
+    def _sequence_number(self, shard: int, n: int) -> str:
+        if self.kind == "kinesis":
+            return f"4959{shard:06d}{n:046d}"
+        return f"{shard + 1}{n:020d}"
+
+    def _record(self, stimulus: Stimulus, shard: int, n: int) -> StreamRecord:
+        now = self.clock.now
+        seq = self._sequence_number(shard, n)
+        event: dict[str, Any]
+        if self.kind == "kinesis":
+            event = template("kinesis-record")
+            kinesis = event["kinesis"]
+            kinesis["partitionKey"] = stimulus.request_id
+            kinesis["sequenceNumber"] = seq
+            kinesis["data"] = base64.b64encode(probe_body(stimulus).encode()).decode()  # [N] data is base64
+            kinesis["approximateArrivalTimestamp"] = epoch_s(now)
+            event["eventID"] = f"{self.shards[shard]}:{seq}"
+            event["invokeIdentityArn"] = f"arn:aws:iam::{ACCOUNT_ID}:role/{resource_name('role')}"
+            # the handler decodes the data, as the deployed probe does
+            directive = Directive.from_event(json.loads(base64.b64decode(kinesis["data"]))["lambdaprobe"])
+        else:
+            event = template("dynamodb-record")
+            ddb = event["dynamodb"]
+            message = probe_message(stimulus)
+            ddb["ApproximateCreationDateTime"] = math.floor(EPOCH_S + now)
+            # [N] records carry eventName and Keys; the item is the one the AWS target writes:
+            # key `id`, the directive as a JSON string
+            image = {
+                "id": {"S": stimulus.request_id},
+                "lambdaprobe": {"S": json.dumps(message["lambdaprobe"])},
+            }
+            ddb["Keys"] = {"id": image["id"]}
+            ddb["NewImage"] = image
+            ddb["SequenceNumber"] = seq
+            ddb["SizeBytes"] = len(json.dumps(ddb["NewImage"]))
+            event["eventID"] = f"{shard:04x}{n:028x}"
+            directive = Directive.from_event(json.loads(ddb["NewImage"]["lambdaprobe"]["S"]))
+        event["awsRegion"] = REGION
+        event["eventSourceARN"] = self.stream_arn
+        return StreamRecord(stimulus.request_id, seq, now, directive, event)
+
+
+def _drive(kind: StreamKind, ctx: SimContext, scenario: Scenario) -> None:
+    spec = scenario.source.stream or StreamSourceSpec()
+    mapping = StreamMapping(ctx, kind, spec, scenario.called_qualifier)
+    send_all(ctx, plan(scenario), "record", mapping.put)
+
+
+@register("kinesis")
+def drive_kinesis(ctx: SimContext, scenario: Scenario) -> None:
+    _drive("kinesis", ctx, scenario)
+
+
+@register("dynamodb")
+def drive_dynamodb(ctx: SimContext, scenario: Scenario) -> None:
+    _drive("dynamodb", ctx, scenario)
