@@ -80,7 +80,7 @@ class Frame:
         k = 0
         while k * step <= self.span_s + 1e-9:
             t = k * step
-            label = f"{round(t)}s" if step >= 1 else f"{round(t, 6):g}s"
+            label = tick_label(t, step)
             c = self.col(t)
             at = min(c, self.width - len(label))
             if at >= free:
@@ -142,3 +142,12 @@ def frame_for(report: Report, total_width: int, max_rows: int) -> Frame:
     # A run where nothing took time (one throttled call) still needs a non-zero axis.
     span = time_extent(report) or 1.0
     return Frame(id_w, att_w, cold_w, width, span)
+
+
+def tick_label(t: float, step: float) -> str:
+    """Seconds on short axes; minutes or hours once the steps are whole minutes or hours."""
+    if step >= 3600 and step % 3600 == 0:
+        return f"{round(t / 3600)}h"
+    if step >= 600 and step % 60 == 0:
+        return f"{round(t / 60)}m"
+    return f"{round(t)}s" if step >= 1 else f"{round(t, 6):g}s"

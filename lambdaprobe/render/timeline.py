@@ -116,6 +116,10 @@ def _end_time(req: RequestView, dead: list[DeadLetter]) -> float | None:
     return None
 
 
+DETAIL_ATTEMPTS_MAX = 12
+DETAIL_ATTEMPTS_TAIL = 2
+
+
 def detail_lines(
     req: RequestView,
     dead: list[DeadLetter],
@@ -140,7 +144,16 @@ def detail_lines(
     lines.append(head)
     rng_w = max((len(_range(a)) for a in req.attempts), default=0)
     prev: AttemptView | None = None
-    for a in req.attempts:
+    attempts = req.attempts
+    if len(attempts) > DETAIL_ATTEMPTS_MAX:
+        # a stream retried until its record expires makes thousands: the first and last tell the story
+        head_n = DETAIL_ATTEMPTS_MAX - DETAIL_ATTEMPTS_TAIL
+        attempts = [*attempts[:head_n], *attempts[-DETAIL_ATTEMPTS_TAIL:]]
+    for i, a in enumerate(attempts):
+        if len(attempts) < len(req.attempts) and i == DETAIL_ATTEMPTS_MAX - DETAIL_ATTEMPTS_TAIL:
+            skipped = len(req.attempts) - len(attempts)
+            lines.append(Text(f"   … {skipped:,} more attempts (--output json lists them all)", style="dim"))
+            prev = req.attempts[-DETAIL_ATTEMPTS_TAIL - 1]  # the gap shown next is the real one
         wait = a.start_s - (prev.end_s if prev is not None else req.sent_s)
         if prev is not None and wait < 0:
             lines.append(Text(f"   overlaps #{prev.n} by {_secs(-wait)}", style="dim"))

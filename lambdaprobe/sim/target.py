@@ -17,6 +17,7 @@ from lambdaprobe.sim.pools import Account
 from lambdaprobe.sim.records import Ids
 from lambdaprobe.sim.service import LambdaService, SimFunction
 from lambdaprobe.sim.sinks import SIM_PREFIX, Sinks
+from lambdaprobe.sim.sources import destination
 
 FUNCTION_NAME = f"{SIM_PREFIX}-probe"
 
@@ -43,6 +44,8 @@ class SimTarget:
         invoker = AsyncInvoker(service, fn, scenario.async_config, sinks, ids)
         ctx = sources.SimContext(clock, obs, service, fn, sinks, ids, invoker)
         kind = scenario.source.kind
+        if kind != "destination" and "lambda" in (scenario.async_config.on_success, scenario.async_config.on_failure):
+            destination.chain(ctx)  # a Lambda destination is a function of its own, with its own policy
         if kind in ("sync", "async"):
             self._direct(ctx, scenario)
         elif kind in sources.DRIVERS:
