@@ -84,7 +84,7 @@ def test_table_output_for_every_source(capsys: pytest.CaptureFixture[str], sourc
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--source", "sqs", "--batch-size", "20"], "--batching-window: --batch-size 20 (> 10) needs a batching window"),
+        (["--source", "sqs", "--batch-size", "20"], "--batch-size 20 (> 10) needs a batching window"),
         (["--source", "sqs-fifo", "--batch-size", "11"], "--batch-size: 11 is out of range; allowed: 1..10"),
         (["--source", "kinesis", "--max-retry-attempts", "10001"], "--max-retry-attempts: 10001 is out of range"),
         (["--source", "kinesis", "--on-failure", "lambda"], "--on-failure: 'lambda' is not allowed; allowed: sqs, sns"),
