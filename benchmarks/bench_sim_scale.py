@@ -49,7 +49,7 @@ def async_1m() -> bool:
             directives=(Directive(0.5, "first:1"), Directive(0.5), Directive(0.5)),
         ),
         source=SourceSpec(kind="async"),
-        concurrency=ConcurrencySpec(reserved=500),
+        concurrency=ConcurrencySpec(reserved=650),
         async_config=AsyncConfig(max_retry_attempts=2, dlq="sqs"),
     )
     wall, summary = run(scenario)

@@ -64,7 +64,10 @@ class AsyncInvoker:
             self.service.assumptions.add("reserved_zero_record")
             self.clock.after(POLL_DELAY_S, self._give_up, event, "RetriesExhausted", 429, "Rate Exceeded.", None)
             return
-        self.clock.after(POLL_DELAY_S, self._poll, event)
+        if POLL_DELAY_S > 0.0:
+            self.clock.after(POLL_DELAY_S, self._poll, event)
+        else:
+            self._poll(event)  # same instant: no agenda entry needed
 
     def _deadline(self, event: QueuedEvent) -> float:
         return event.sent + self.config.max_event_age_s

@@ -56,8 +56,11 @@ class FunctionPool:
     tokens: float = float(SCALING_BURST)
     tokens_at: float = 0.0
     env_count: int = 0
+    on_demand_cap: int | None = None
 
     def __post_init__(self) -> None:
+        # Fixed for the run; read on every admission.
+        self.on_demand_cap = None if self.reserved is None else self.reserved - self.provisioned_total
         if self.reserved is not None:
             self.account.reserved_total += self.reserved
         else:
@@ -87,8 +90,8 @@ class FunctionPool:
             return env, False, None
         # [I] beyond provisioned, requests spill over to on-demand within the reserved (or
         # unreserved) pool; provisioned concurrency counts toward reserved whether busy or not.
-        if self.reserved is not None:
-            if self.on_demand_in_flight >= self.reserved - self.provisioned_total:
+        if self.on_demand_cap is not None:
+            if self.on_demand_in_flight >= self.on_demand_cap:
                 return None, False, RESERVED_LIMIT
         elif self.account.unreserved_in_flight >= self.account.unreserved_capacity:
             return None, False, ACCOUNT_LIMIT
