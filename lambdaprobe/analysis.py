@@ -51,7 +51,10 @@ def _analyse(scenario: Scenario, obs: Observations) -> Report:
                 final,
                 None if client is None else ClientView(client.status, client.error, client.reason, client.latency_s),
                 [
-                    AttemptView(a.n, a.start, a.end, a.outcome, a.cold, a.init_s, a.error, a.receive_count, a.billed_ms)
+                    AttemptView(
+                        a.n, a.start, a.end, a.outcome, a.cold, a.init_s, a.error, a.receive_count, a.billed_ms,
+                        a.version,
+                    )
                     for a in attempts
                 ],
                 throttles_by_req.get(rid, 0),

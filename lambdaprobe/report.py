@@ -46,6 +46,7 @@ class AttemptView:
     error: str | None
     receive_count: int | None
     billed_ms: int | None = None
+    version: str | None = None
 
 
 @dataclass(slots=True)
@@ -159,6 +160,7 @@ def _request_json(r: RequestView) -> dict[str, Any]:
                 "error": a.error,
                 "receive_count": a.receive_count,
                 "billed_ms": a.billed_ms,
+                "version": a.version,
             }
             for a in r.attempts
         ],

@@ -23,6 +23,7 @@ Caller = Literal["sdk", "apigateway"]
 
 ALIAS_NAME = "live"
 PUBLISHED_VERSION = "1"
+NEW_VERSION = "2"  # what a deployment shifts the alias to
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,20 @@ class Stimulus:
 
 
 @dataclass(frozen=True)
+class DeploymentSpec:
+    """Alias `live` shifted from version 1 to version 2 as a CodeDeploy predefined configuration does.
+
+    Each version behaves by its own directive (on AWS: its own environment variables), so the new
+    version can be made to fail and the rollback watched.
+    """
+
+    preference: str = "Canary10Percent5Minutes"
+    rollback_on_error: bool = False
+    new_directive: Directive = field(default_factory=Directive)
+    alarm_period_s: int = 60
+
+
+@dataclass(frozen=True)
 class Scenario:
     """One experiment. `params` holds every effective option, for the report."""
 
@@ -145,6 +160,7 @@ class Scenario:
     concurrency: ConcurrencySpec = field(default_factory=ConcurrencySpec)
     async_config: AsyncConfig = field(default_factory=AsyncConfig)
     sdk: SdkConfig = field(default_factory=SdkConfig)
+    deployment: DeploymentSpec | None = None
     seed: int = 0
     params: tuple[tuple[str, object], ...] = ()
 

@@ -1,5 +1,5 @@
 """The probe commands; importing this package registers each on the typer app."""
 
-from lambdaprobe.commands import abort, concurrency, destinations, invoke, report, retry, timeout
+from lambdaprobe.commands import abort, concurrency, deploy_preference, destinations, invoke, report, retry, timeout
 
-__all__ = ["abort", "concurrency", "destinations", "invoke", "report", "retry", "timeout"]
+__all__ = ["abort", "concurrency", "deploy_preference", "destinations", "invoke", "report", "retry", "timeout"]

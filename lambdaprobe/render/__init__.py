@@ -17,6 +17,7 @@ from lambdaprobe.render.tables import (
     summary_table,
 )
 from lambdaprobe.render.timeline import timeline
+from lambdaprobe.render.versions import versions_table
 from lambdaprobe.report import Report
 
 __all__ = ["render_report"]
@@ -33,6 +34,10 @@ def render_report(
     console.print(concurrency_chart(report, max_rows=max_rows))
     console.print()
     console.print(summary_table(report))
+    versions = versions_table(report)
+    if versions is not None:
+        console.print()
+        console.print(versions)
     if report.dead_letters:
         console.print()
         console.print(dead_letters_table(report, full=full_records))

@@ -7,6 +7,15 @@ assumption, named as such in code, in --help and in the report's notes").
 from __future__ import annotations
 
 ASSUMPTIONS: dict[str, str] = {
+    "linear_steps": (
+        "assumption: a Linear10Percent deployment routes 10 % at its start and 10 % more at each interval, "
+        "reaching 100 % nine intervals later"
+    ),
+    "alarm": (
+        "assumption: the rollback alarm goes to ALARM when a 60 s period with an error of the new version "
+        "closes, and CodeDeploy routes all traffic back to the old version at once"
+    ),
+    "weighted_routing": "assumption: each call to a weighted alias picks its version independently, by weight",
     "poll_delay": "assumption: the async poller picks an event from the internal queue at once (0 s queue delay)",
     "throttle_backoff": (
         "assumption: a throttled async event is requeued after 1 s, doubling per throttle, capped at 300 s, "

@@ -27,7 +27,7 @@ POLL_DELAY_S = 0.0  # assumption poll_delay
 class QueuedEvent:
     request_id: str
     payload: Any
-    directive: Directive
+    directive: Directive | None
     qualifier: str
     sent: float
     executions: int = 0
@@ -51,7 +51,7 @@ class AsyncInvoker:
         self.ids = ids
 
     def invoke(
-        self, request_id: str, payload: Any, directive: Directive, qualifier: str, client: bool = True
+        self, request_id: str, payload: Any, directive: Directive | None, qualifier: str, client: bool = True
     ) -> None:
         """[B, Q] 202 at once: the API never throttles an async invoke; the event is queued."""
         now = self.clock.now

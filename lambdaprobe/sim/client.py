@@ -29,7 +29,7 @@ def backoff_s(mode: str, failed_attempts: int, rng: random.Random) -> float:
 @dataclass
 class Call:
     request_id: str
-    directive: Directive
+    directive: Directive | None
     qualifier: str
     t0: float
     api_attempts: int = 0
@@ -48,7 +48,7 @@ class SyncClient:
         if sdk.retry_mode != "off":
             service.assumptions.add("sdk_backoff_seeded")
 
-    def call(self, request_id: str, directive: Directive, qualifier: str) -> None:
+    def call(self, request_id: str, directive: Directive | None, qualifier: str) -> None:
         self._send(Call(request_id, directive, qualifier, self.clock.now))
 
     def _send(self, call: Call) -> None:

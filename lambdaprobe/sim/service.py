@@ -14,6 +14,7 @@ from typing import Any
 from lambdaprobe.function.directive import Directive, decide
 from lambdaprobe.observation import Attempt, Observations, Outcome
 from lambdaprobe.scenario import ALIAS_NAME, PUBLISHED_VERSION, FunctionSpec
+from lambdaprobe.sim.deployment import Routing
 from lambdaprobe.sim.engine import Clock
 from lambdaprobe.sim.pools import Account, ExecEnv, FunctionPool
 
@@ -29,7 +30,7 @@ class Item:
 
     request_id: str
     attempt: int
-    directive: Directive
+    directive: Directive | None  # None: the handler follows its version's configuration
     receive_count: int | None = None
 
 
@@ -69,6 +70,20 @@ class SimFunction:
     name: str
     spec: FunctionSpec
     pool: FunctionPool
+    routing: Routing | None = None
+    # A version's own directive (its environment), for events that carry none.
+    version_directives: dict[str, Directive] = field(default_factory=dict)
+
+    def directive_for(self, version: str) -> Directive:
+        return self.version_directives.get(version, self.spec.directive)
+
+    def resolve(self, qualifier: str) -> str:
+        """The version a call to `qualifier` runs: a weighted alias picks per call."""
+        if self.routing is not None:
+            picked = self.routing.version_for(qualifier)
+            if picked is not None:
+                return picked
+        return self.version_of(qualifier)
 
     @property
     def arn(self) -> str:
@@ -110,7 +125,7 @@ class LambdaService:
     ) -> Execution | str:
         """Start one execution now (its end is planned), or return the throttle reason."""
         now = self.clock.now
-        version = fn.version_of(qualifier)
+        version = fn.resolve(qualifier)
         env, cold, reason = fn.pool.acquire(version, now)
         if env is None:
             return reason or "TooManyRequestsException"
@@ -130,7 +145,7 @@ class LambdaService:
     ) -> Execution:
         now = self.clock.now
         timeout = fn.spec.timeout_s
-        decisions = [decide(item.directive, item.attempt) for item in items]
+        decisions = [decide(item.directive or fn.directive_for(version), item.attempt) for item in items]
         if len(decisions) == 1:
             duration = decisions[0].duration_s
         else:
@@ -179,6 +194,8 @@ class LambdaService:
         on_done: Callable[[Execution], None],
     ) -> None:
         fn.pool.release(env)
+        if fn.routing is not None:
+            fn.routing.observe(execution.version, execution.function_error)
         failed = set(execution.failed)
         base_error = execution.error_message or None
         for item in items:

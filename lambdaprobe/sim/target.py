@@ -7,11 +7,12 @@ from lambdaprobe.function.directive import Directive
 from lambdaprobe.gc_pause import no_cycle_collection
 from lambdaprobe.observation import Observations, Sent
 from lambdaprobe.payloads import invoke_event
-from lambdaprobe.scenario import Scenario
+from lambdaprobe.scenario import NEW_VERSION, PUBLISHED_VERSION, DeploymentSpec, Scenario
 from lambdaprobe.sim import sources
 from lambdaprobe.sim.assumptions import ASSUMPTIONS
 from lambdaprobe.sim.async_invoke import AsyncInvoker
 from lambdaprobe.sim.client import SyncClient
+from lambdaprobe.sim.deployment import Routing
 from lambdaprobe.sim.engine import Clock
 from lambdaprobe.sim.pools import Account
 from lambdaprobe.sim.records import Ids
@@ -39,6 +40,8 @@ class SimTarget:
         if scenario.provisioned_qualifier is not None:
             provisioned[SimFunction.version_of(scenario.provisioned_qualifier)] = conc.provisioned
         fn = service.add_function(FUNCTION_NAME, scenario.function, conc.reserved, provisioned)
+        if scenario.deployment is not None:
+            self._deploy(service, fn, scenario.deployment, scenario.seed)
         ids = Ids(scenario.seed)
         sinks = Sinks(clock, obs, scenario.async_config, ids)
         invoker = AsyncInvoker(service, fn, scenario.async_config, sinks, ids)
@@ -58,6 +61,16 @@ class SimTarget:
         return obs
 
     @staticmethod
+    def _deploy(service: LambdaService, fn: SimFunction, deployment: DeploymentSpec, seed: int) -> None:
+        fn.routing = Routing(service.clock, deployment, seed)
+        fn.version_directives = {PUBLISHED_VERSION: fn.spec.directive, NEW_VERSION: deployment.new_directive}
+        service.assumptions.add("weighted_routing")
+        if deployment.preference.startswith("Linear"):
+            service.assumptions.add("linear_steps")
+        if deployment.rollback_on_error:
+            service.assumptions.add("alarm")
+
+    @staticmethod
     def _direct(ctx: sources.SimContext, scenario: Scenario) -> None:
         """Direct invokes on an open-loop schedule: call i at i * interval, whatever came before."""
         stim = scenario.stimulus
@@ -71,13 +84,16 @@ class SimTarget:
             # Each send schedules the next, so the agenda holds one pending stimulus, not all of them.
             if i + 1 < len(ids):
                 ctx.clock.at((i + 1) * stim.interval_s, send, i + 1)
-            directive = stim.directive_for(i, scenario.function.directive)
+            # In a deployment each version follows its own configuration: the event carries no directive.
+            directive = None if scenario.deployment else stim.directive_for(i, scenario.function.directive)
             if stim.mode == "sync":
                 client.call(ids[i], directive, qualifier)
             else:
-                shared = event_directives.get(directive)
-                if shared is None:
-                    shared = event_directives[directive] = directive.to_event()
+                shared: dict[str, object] = {}
+                if directive is not None:
+                    shared = event_directives.get(directive) or event_directives.setdefault(
+                        directive, directive.to_event()
+                    )
                 ctx.invoker.invoke(ids[i], invoke_event(ids[i], shared), directive, qualifier)
 
         ctx.clock.at(0.0, send, 0)

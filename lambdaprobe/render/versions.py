@@ -1,0 +1,43 @@
+"""Which version ran, over time: shown when a run executed more than one version (a deployment)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from rich.table import Table
+from rich.text import Text
+
+from lambdaprobe.render.frame import tick_step
+from lambdaprobe.report import Report
+
+BAR_WIDTH = 20
+
+
+def executed_versions(report: Report) -> list[str]:
+    return sorted({a.version for r in report.requests for a in r.attempts if a.version is not None})
+
+
+def versions_table(report: Report, *, buckets: int = 12) -> Table | None:
+    """Invocations per version in equal time windows, with the newest version's share as a bar."""
+    versions = executed_versions(report)
+    if len(versions) < 2:
+        return None
+    starts = [(a.start_s, a.version) for r in report.requests for a in r.attempts]
+    span = max(t for t, _ in starts) or 1.0
+    step = tick_step(span, buckets * 8)  # a round window: 30 s, 60 s, 120 s ...
+    counts: Counter[tuple[int, str | None]] = Counter((int(t // step), v) for t, v in starts)
+    newest = versions[-1]
+    table = Table(title="Executed versions over time", title_justify="left", box=None, pad_edge=False)
+    table.add_column("window", justify="right", no_wrap=True)
+    for v in versions:
+        table.add_column(f"v{v}", justify="right")
+    table.add_column(f"share of v{newest}", no_wrap=True)
+    for window in range(int(span // step) + 1):
+        row = [counts[(window, v)] for v in versions]
+        total = sum(row) or 1
+        share = row[-1] / total
+        filled = round(share * BAR_WIDTH)
+        bar = Text("█" * filled, style="green") + Text("·" * (BAR_WIDTH - filled), style="dim")
+        bar.append(f" {share:4.0%}")
+        table.add_row(f"{window * step:g}–{(window + 1) * step:g}s", *map(str, row), bar)
+    return table
