@@ -162,6 +162,17 @@ _COMMON = [
 _COMMON_NAMES = [p.name for p in _COMMON]
 
 
+def assumptions_epilog(*keys: str) -> str:
+    """The simulator's assumptions a probe may rely on, for its --help (from the one registry)."""
+    from lambdaprobe.sim.assumptions import ASSUMPTIONS
+
+    lines = [f"- {ASSUMPTIONS[k].removeprefix('assumption: ')}" for k in keys]
+    return (
+        "Where AWS documents nothing, the simulator assumes (listed in a report's notes when a run relies "
+        "on one; --target aws measures them):\n\n" + "\n\n".join(lines)
+    )
+
+
 def probe_command(fn: F) -> F:
     """Give a probe command the common options; it receives them as `common: CommonOptions`."""
     own = [p for p in inspect.signature(fn).parameters.values() if p.name != "common"]

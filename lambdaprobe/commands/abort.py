@@ -2,11 +2,11 @@ from typing import Annotated
 
 import typer
 
-from lambdaprobe.cli_common import app, probe_command
+from lambdaprobe.cli_common import app, assumptions_epilog, probe_command
 from lambdaprobe.options import CommonOptions
 
 
-@app.command("abort")
+@app.command("abort", epilog=assumptions_epilog("sdk_backoff_seeded"))
 @probe_command
 def abort_command(
     common: CommonOptions,

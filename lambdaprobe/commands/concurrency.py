@@ -2,11 +2,11 @@ from typing import Annotated
 
 import typer
 
-from lambdaprobe.cli_common import app, probe_command
+from lambdaprobe.cli_common import app, assumptions_epilog, probe_command
 from lambdaprobe.options import CommonOptions
 
 
-@app.command("concurrency")
+@app.command("concurrency", epilog=assumptions_epilog("warm_reuse", "scaling_reason", "poll_delay", "throttle_backoff"))
 @probe_command
 def concurrency_command(
     common: CommonOptions,

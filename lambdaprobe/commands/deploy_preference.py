@@ -2,11 +2,11 @@ from typing import Annotated
 
 import typer
 
-from lambdaprobe.cli_common import app, probe_command
+from lambdaprobe.cli_common import app, assumptions_epilog, probe_command
 from lambdaprobe.options import CommonOptions
 
 
-@app.command("deploy-preference")
+@app.command("deploy-preference", epilog=assumptions_epilog("linear_steps", "alarm", "weighted_routing"))
 @probe_command
 def deploy_preference_command(
     common: CommonOptions,

@@ -2,11 +2,11 @@ from typing import Annotated
 
 import typer
 
-from lambdaprobe.cli_common import app, probe_command
+from lambdaprobe.cli_common import app, assumptions_epilog, probe_command
 from lambdaprobe.options import CommonOptions
 
 
-@app.command("destinations")
+@app.command("destinations", epilog=assumptions_epilog("poll_delay", "destination_async"))
 @probe_command
 def destinations_command(
     common: CommonOptions,

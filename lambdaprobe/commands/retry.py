@@ -2,11 +2,18 @@ from typing import Annotated
 
 import typer
 
-from lambdaprobe.cli_common import app, probe_command
+from lambdaprobe.cli_common import app, assumptions_epilog, probe_command
 from lambdaprobe.options import CommonOptions
 
 
-@app.command("retry")
+@app.command(
+    "retry",
+    epilog=assumptions_epilog(
+        "poll_delay", "throttle_backoff", "age_check", "reserved_zero_record", "destination_async", "sdk_backoff_seeded",
+        "batch_duration", "sqs_scaling", "sqs_throttle_backoff", "sqs_fifo_batch", "stream_retry_delay", "stream_bisect",
+        "stream_age_check",
+    ),
+)
 @probe_command
 def retry_command(
     common: CommonOptions,

@@ -37,7 +37,6 @@ ASSUMPTIONS: dict[str, str] = {
         "assumption: with reserved concurrency 0 the event is sent to the DLQ/on-failure destination with "
         "ErrorCode 429, approximateInvokeCount 0 and condition RetriesExhausted"
     ),
-    "init_default": "assumption: a cold start's init takes the probe's --init seconds (default 0.3 s) every time",
     "destination_async": (
         "assumption: a Lambda destination is invoked asynchronously, so its own async retry policy applies [AG]"
     ),
