@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from itertools import pairwise
 
 from lambdaprobe.gc_pause import no_cycle_collection
 from lambdaprobe.observation import Attempt, ClientResult, Final, Observations
-from lambdaprobe.report import AttemptView, ClientView, Report, RequestView, Summary
+from lambdaprobe.report import Report, RequestView, Summary
 from lambdaprobe.scenario import Scenario
 
 FAILED_STATES: frozenset[Final] = frozenset({"failed", "dead_lettered", "expired"})
@@ -39,7 +40,8 @@ def _analyse(scenario: Scenario, obs: Observations) -> Report:
     for sent in obs.sent:
         rid = sent.request_id
         attempts = attempts_by_req.get(rid, [])
-        if len(attempts) > 1:
+        # Attempts arrive as executions end; sort only when that order is not already the start order.
+        if len(attempts) > 1 and any(a.start > b.start for a, b in pairwise(attempts)):
             attempts.sort(key=_attempt_order)
         client = client_by_req.get(rid)
         final = settled.get(rid) or infer_final(attempts, client, rid in dead, obs.complete)
@@ -49,14 +51,8 @@ def _analyse(scenario: Scenario, obs: Observations) -> Report:
                 rid,
                 sent.t,
                 final,
-                None if client is None else ClientView(client.status, client.error, client.reason, client.latency_s),
-                [
-                    AttemptView(
-                        a.n, a.start, a.end, a.outcome, a.cold, a.init_s, a.error, a.receive_count, a.billed_ms,
-                        a.version,
-                    )
-                    for a in attempts
-                ],
+                client,
+                attempts,
                 throttles_by_req.get(rid, 0),
             )
         )

@@ -5,8 +5,9 @@ Field names and meanings are fixed by ARCHITECTURE.md; changing one needs a sche
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from lambdaprobe.observation import DeadLetter, DestinationRecord, Final, Outcome
 
@@ -25,6 +26,45 @@ class Summary:
     max_concurrency: int = 0
     dead_lettered: int = 0
     destination_records: int = 0
+
+
+class ClientLike(Protocol):
+    """What a report says of a caller's answer (a ClientResult observation reads as one)."""
+
+    @property
+    def status(self) -> int: ...
+    @property
+    def error(self) -> str | None: ...
+    @property
+    def reason(self) -> str | None: ...
+    @property
+    def latency_s(self) -> float: ...
+
+
+class AttemptLike(Protocol):
+    """What a report says of one attempt (an Attempt observation reads as one, so analysis of a
+    million requests need not copy them)."""
+
+    @property
+    def n(self) -> int: ...
+    @property
+    def start_s(self) -> float: ...
+    @property
+    def end_s(self) -> float: ...
+    @property
+    def outcome(self) -> Outcome: ...
+    @property
+    def cold(self) -> bool: ...
+    @property
+    def init_s(self) -> float: ...
+    @property
+    def error(self) -> str | None: ...
+    @property
+    def receive_count(self) -> int | None: ...
+    @property
+    def billed_ms(self) -> int | None: ...
+    @property
+    def version(self) -> str | None: ...
 
 
 @dataclass(slots=True)
@@ -54,8 +94,8 @@ class RequestView:
     id: str
     sent_s: float
     final: Final
-    client: ClientView | None
-    attempts: list[AttemptView]
+    client: ClientLike | None
+    attempts: Sequence[AttemptLike]
     throttles: int = 0
 
 

@@ -10,7 +10,7 @@ from rich.text import Text
 
 from lambdaprobe.observation import DeadLetter, DestinationRecord
 from lambdaprobe.render.frame import FINAL_W, Frame, frame_for
-from lambdaprobe.report import AttemptView, Report, RequestView
+from lambdaprobe.report import AttemptLike, Report, RequestView
 
 DETAIL_AUTO_MAX = 3
 
@@ -143,7 +143,7 @@ def detail_lines(
         head.append(f"  throttled {req.throttles}× before running (requeued)", style="yellow")
     lines.append(head)
     rng_w = max((len(_range(a)) for a in req.attempts), default=0)
-    prev: AttemptView | None = None
+    prev: AttemptLike | None = None
     attempts = req.attempts
     if len(attempts) > DETAIL_ATTEMPTS_MAX:
         # a stream retried until its record expires makes thousands: the first and last tell the story
@@ -177,11 +177,11 @@ def detail_lines(
     return lines
 
 
-def _range(a: AttemptView) -> str:
+def _range(a: AttemptLike) -> str:
     return f"{a.start_s:.1f}–{_secs(a.end_s)}"
 
 
-def attempt_line(a: AttemptView, rng_w: int) -> Text:
+def attempt_line(a: AttemptLike, rng_w: int) -> Text:
     text = Text(f"#{a.n} {_range(a):>{rng_w}} ")
     text.append(f"{a.outcome:<7}", style=OUTCOME_STYLE[a.outcome])
     if a.cold:

@@ -45,7 +45,7 @@ class Execution:
     cold: bool
     init_s: float
     version: str
-    failed: list[str] = field(default_factory=list)
+    failed: tuple[str, ...] = ()
     error_type: str = ""
     error_message: str = ""
     billed_ms: int = 0
@@ -145,10 +145,13 @@ class LambdaService:
     ) -> Execution:
         now = self.clock.now
         timeout = fn.spec.timeout_s
-        decisions = [decide(item.directive or fn.directive_for(version), item.attempt) for item in items]
-        if len(decisions) == 1:
-            duration = decisions[0].duration_s
+        if len(items) == 1:  # the common case, kept free of list work
+            item = items[0]
+            decision = decide(item.directive or fn.directive_for(version), item.attempt)
+            decisions = [decision]
+            duration = decision.duration_s
         else:
+            decisions = [decide(item.directive or fn.directive_for(version), item.attempt) for item in items]
             # assumption batch_duration: one directed duration per invocation, whatever the batch size
             duration = max(d.duration_s for d in decisions)
             self.assumptions.add("batch_duration")
@@ -174,15 +177,16 @@ class LambdaService:
         elif any(d.fail for d in decisions):
             if partial_batch:
                 # [M, N] only the listed items are retried
-                execution.failed = [item.request_id for item, d in zip(items, decisions, strict=True) if d.fail]
+                execution.failed = tuple(item.request_id for item, d in zip(items, decisions, strict=True) if d.fail)
             else:
                 first = next(d for d in decisions if d.fail)
                 execution.outcome = "error"
                 execution.error_type = first.error_type
                 execution.error_message = first.error_message
         # [Y] init is billed for on-demand environments; provisioned ones were initialised ahead.
-        billed_s = (end - now) if not env.provisioned else min(run, timeout)
-        execution.billed_ms = max(1, math.ceil(billed_s * 1000 - 1e-6))
+        billed_s = (end - now) if not env.provisioned else (run if run < timeout else timeout)
+        billed_ms = math.ceil(billed_s * 1000 - 1e-6)
+        execution.billed_ms = billed_ms if billed_ms > 1 else 1
         return execution
 
     def _finish(
@@ -196,14 +200,15 @@ class LambdaService:
         fn.pool.release(env)
         if fn.routing is not None:
             fn.routing.observe(execution.version, execution.function_error)
-        failed = set(execution.failed)
+        failed = set(execution.failed) if execution.failed else None
         base_error = execution.error_message or None
+        append = self.obs.attempts.append
         for item in items:
             outcome: Outcome = execution.outcome
             error = base_error
-            if failed and item.request_id in failed:
+            if failed is not None and item.request_id in failed:
                 outcome, error = "error", "reported in batchItemFailures"
-            self.obs.attempts.append(
+            append(
                 Attempt(
                     item.request_id,
                     item.attempt,
