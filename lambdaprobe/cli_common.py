@@ -40,123 +40,40 @@ class OutputFormat(str, Enum):
     json = "json"
 
 
+def _option(name: str, kind: Any, default: Any, *decls: str, **option: Any) -> inspect.Parameter:
+    annotation = Annotated[kind, typer.Option(*decls, **option)]
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+
+
 # Options every probe takes, added to each command's signature by `probe_command`.
 _COMMON = [
-    inspect.Parameter(
-        "target",
-        inspect.Parameter.KEYWORD_ONLY,
-        default=TargetName.sim,
-        annotation=Annotated[
-            TargetName,
-            typer.Option(
-                envvar="LAMBDAPROBE_TARGET",
-                help="Where to run: sim (offline model, virtual clock) or aws (real, billable resources).",
-            ),
-        ],
+    _option(
+        "target", TargetName, TargetName.sim, envvar="LAMBDAPROBE_TARGET",
+        help="Where to run: sim (offline model, virtual clock) or aws (real, billable resources).",
     ),
-    inspect.Parameter(
-        "output",
-        inspect.Parameter.KEYWORD_ONLY,
-        default=OutputFormat.table,
-        annotation=Annotated[
-            OutputFormat,
-            typer.Option(help="table for people; json prints one report object on stdout for scripts."),
-        ],
+    _option(
+        "output", OutputFormat, OutputFormat.table,
+        help="table for people; json prints one report object on stdout for scripts.",
     ),
-    inspect.Parameter(
-        "seed",
-        inspect.Parameter.KEYWORD_ONLY,
-        default=0,
-        annotation=Annotated[
-            int, typer.Option(help="Seed for the simulator's random draws: same seed, same report.")
-        ],
+    _option("seed", int, 0, help="Seed for the simulator's random draws: same seed, same report."),
+    _option(
+        "expect", list[str] | None, None, metavar="FIELD<OP>N",
+        help="Check a summary count, e.g. throttled=19 or attempts>=3 (repeatable); exit 1 if one fails.",
     ),
-    inspect.Parameter(
-        "expect",
-        inspect.Parameter.KEYWORD_ONLY,
-        default=None,
-        annotation=Annotated[
-            list[str] | None,
-            typer.Option(
-                metavar="FIELD<OP>N",
-                help="Check a summary count, e.g. throttled=19 or attempts>=3 (repeatable); exit 1 if one fails.",
-            ),
-        ],
+    _option(
+        "save", str | None, None, metavar="FILE",
+        help="Also write the JSON report to FILE (see `lambdaprobe report`).",
     ),
-    inspect.Parameter(
-        "save",
-        inspect.Parameter.KEYWORD_ONLY,
-        default=None,
-        annotation=Annotated[
-            str | None,
-            typer.Option(metavar="FILE", help="Also write the JSON report to FILE (see `lambdaprobe report`)."),
-        ],
-    ),
-    inspect.Parameter(
-        "max_rows",
-        inspect.Parameter.KEYWORD_ONLY,
-        default=40,
-        annotation=Annotated[
-            int, typer.Option(help="Requests shown in the table timeline (json always lists all).", min=1)
-        ],
-    ),
-    inspect.Parameter(
-        "full",
-        inspect.Parameter.KEYWORD_ONLY,
-        default=False,
-        annotation=Annotated[
-            bool, typer.Option("--full", help="Print DLQ messages and destination records whole, not shortened.")
-        ],
-    ),
-    inspect.Parameter(
-        "region",
-        inspect.Parameter.KEYWORD_ONLY,
-        default=None,
-        annotation=Annotated[str | None, typer.Option(help="AWS Region (aws target).")],
-    ),
-    inspect.Parameter(
-        "profile",
-        inspect.Parameter.KEYWORD_ONLY,
-        default=None,
-        annotation=Annotated[
-            str | None, typer.Option(help="AWS named profile (aws target).")
-        ],
-    ),
-    inspect.Parameter(
-        "endpoint_url",
-        inspect.Parameter.KEYWORD_ONLY,
-        default=None,
-        annotation=Annotated[
-            str | None,
-            typer.Option(help="Any AWS-compatible endpoint instead of AWS (aws target)."),
-        ],
-    ),
-    inspect.Parameter(
-        "yes",
-        inspect.Parameter.KEYWORD_ONLY,
-        default=False,
-        annotation=Annotated[
-            bool,
-            typer.Option("--yes", "-y", help="Create billable resources without asking (for CI)."),
-        ],
-    ),
-    inspect.Parameter(
-        "dry_run",
-        inspect.Parameter.KEYWORD_ONLY,
-        default=False,
-        annotation=Annotated[
-            bool,
-            typer.Option("--dry-run", help="Print the plan of AWS API calls; create nothing."),
-        ],
-    ),
-    inspect.Parameter(
-        "compare",
-        inspect.Parameter.KEYWORD_ONLY,
-        default=False,
-        annotation=Annotated[
-            bool,
-            typer.Option("--compare", help="Show what AWS did beside the simulator's prediction, deviations flagged."),
-        ],
+    _option("max_rows", int, 40, min=1, help="Requests shown in the table timeline (json always lists all)."),
+    _option("full", bool, False, "--full", help="Print DLQ messages and destination records whole, not shortened."),
+    _option("region", str | None, None, help="AWS Region (aws target)."),
+    _option("profile", str | None, None, help="AWS named profile (aws target)."),
+    _option("endpoint_url", str | None, None, help="Any AWS-compatible endpoint instead of AWS (aws target)."),
+    _option("yes", bool, False, "--yes", "-y", help="Create billable resources without asking (for CI)."),
+    _option("dry_run", bool, False, "--dry-run", help="Print the plan of AWS API calls; create nothing."),
+    _option(
+        "compare", bool, False, "--compare",
+        help="Show what AWS did beside the simulator's prediction, deviations flagged.",
     ),
 ]
 _COMMON_NAMES = [p.name for p in _COMMON]
