@@ -125,6 +125,8 @@ class AwsClient:
         self.attempts = attempts
         self._session = session
         self._clients: dict[str, Any] = {}
+        # told about each transient error before the wait that follows it (progress reporting)
+        self.retry_listener: Callable[[str], None] | None = None
 
     @property
     def session(self) -> Any:
@@ -156,7 +158,14 @@ class AwsClient:
         method = getattr(self.client(service), botocore.xform_name(operation))
 
         def before_sleep(state: RetryCallState) -> None:
-            self.on_retry(service, operation, state)
+            if self.retry_listener is None or state.outcome is None:
+                return
+            exc = state.outcome.exception()
+            wait = state.next_action.sleep if state.next_action else 0
+            self.retry_listener(
+                f"{service}.{operation}: {one_line(exc) if exc else 'retrying'}; "
+                f"retry {state.attempt_number} in {wait:.0f} s"
+            )
 
         retrying = Retrying(
             retry=retry_if_exception(is_transient),
@@ -168,9 +177,6 @@ class AwsClient:
         )
         result: dict[str, Any] = retrying(method, **params)
         return result
-
-    def on_retry(self, service: str, operation: str, state: RetryCallState) -> None:
-        """Hook for progress reporting; the target replaces it."""
 
 
 def driver_config(sdk: SdkConfig, pool_size: int) -> Config:

@@ -1,0 +1,235 @@
+"""The stimulus: invokes and messages sent on an open-loop schedule, and what each caller got back.
+
+Open loop: call i leaves at t0 + i * interval whatever earlier calls are doing (a slow or hung
+function must not delay the next call, or a concurrency probe measures the driver instead of
+Lambda). A scheduler thread hands each call to a pool with one worker per call in flight; the lag
+(actual minus scheduled send time) is measured for every call and reported.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import botocore.exceptions
+
+from lambdaprobe.aws.client import BOTO_ERRORS, AwsClient, describe_driver, driver_config, one_line
+from lambdaprobe.errors import AwsError
+from lambdaprobe.observation import ClientResult, Final, Observations, Sent, Settled, Throttle
+from lambdaprobe.payloads import invoke_event
+from lambdaprobe.scenario import Scenario
+from lambdaprobe.sim.target import request_ids
+
+MAX_WORKERS = 1000
+LEAD_S = 0.05  # the first call is scheduled this far ahead, so the pool is ready when it is due
+
+
+@dataclass
+class Schedule:
+    """What the open-loop scheduler measured."""
+
+    t0_mono: float = 0.0
+    t0_wall: float = 0.0
+    lags: list[float] = field(default_factory=list)
+
+    def percentile(self, q: float) -> float:
+        if not self.lags:
+            return 0.0
+        ordered = sorted(self.lags)
+        return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+def open_loop(
+    count: int,
+    interval_s: float,
+    send: Callable[[int, float], None],
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+    max_workers: int | None = None,
+) -> Schedule:
+    """Call `send(i, actual - t0)` for i in 0..count-1, each at t0 + i * interval_s.
+
+    Returns when every call has returned. `send` must not raise (errors are observations).
+    """
+    workers = max(1, min(max_workers or count, MAX_WORKERS))
+    schedule = Schedule()
+    lags: list[float] = [0.0] * count
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lambdaprobe-drive") as pool:
+        # Start the workers before the clock starts, so no call pays for a thread's creation.
+        ready = threading.Barrier(workers + 1)
+        for _ in range(workers):
+            pool.submit(ready.wait)
+        ready.wait()
+        t0 = clock() + LEAD_S
+        schedule.t0_mono = t0
+        schedule.t0_wall = time.time() + LEAD_S
+
+        def worker(i: int, due: float) -> None:
+            actual = clock()
+            lags[i] = actual - due
+            send(i, actual - t0)
+
+        for i in range(count):
+            due = t0 + i * interval_s
+            delay = due - clock()
+            if delay > 0:
+                sleep(delay)
+            pool.submit(worker, i, due)
+    schedule.lags = lags
+    return schedule
+
+
+class Driver:
+    """Sends the scenario's stimulus to the deployed stack and records Sent/ClientResult/Throttle."""
+
+    def __init__(self, client: AwsClient, scenario: Scenario, outputs: dict[str, Any], names: dict[str, str]) -> None:
+        self.client = client
+        self.scenario = scenario
+        self.outputs = outputs
+        self.names = names
+        self.ids = request_ids(scenario.stimulus.count)
+        self._lock = threading.Lock()
+        self.errors: list[str] = []
+
+    def run(self, obs: Observations, clock: Callable[[], float] = time.monotonic) -> Schedule:
+        stim = self.scenario.stimulus
+        kind = self.scenario.source.kind
+        pool = min(stim.count, MAX_WORKERS)
+        if kind in ("sync", "async"):
+            invoke = self.client.client("lambda", driver_config(self.scenario.sdk, pool))
+            obs.notes.append(describe_driver(self.scenario.sdk, pool))
+            sender = self._invoke_sender(invoke, obs, stim.mode == "async" or kind == "async")
+        else:
+            sender = self._message_sender(obs)
+        schedule = open_loop(stim.count, stim.interval_s, sender, clock=clock)
+        obs.sent.sort(key=lambda s: s.t)
+        obs.notes.append(
+            f"driver lag (actual minus scheduled send time): p50 {schedule.percentile(50) * 1000:.1f} ms, "
+            f"p99 {schedule.percentile(99) * 1000:.1f} ms"
+        )
+        if self.errors:
+            raise AwsError(f"sending the stimulus failed: {self.errors[0]}"
+                           + (f" (and {len(self.errors) - 1} more)" if len(self.errors) > 1 else ""))
+        return schedule
+
+    def _record(self, obs: Observations, *items: Any) -> None:
+        with self._lock:
+            for item in items:
+                if isinstance(item, Sent):
+                    obs.sent.append(item)
+                elif isinstance(item, ClientResult):
+                    obs.client_results.append(item)
+                elif isinstance(item, Throttle):
+                    obs.throttles.append(item)
+                elif isinstance(item, Settled):
+                    obs.settled.append(item)
+
+    def _payload(self, rid: str) -> bytes:
+        return json.dumps(invoke_event(rid, self.scenario.function.directive.to_event())).encode()
+
+    def _invoke_sender(self, invoke: Any, obs: Observations, is_async: bool) -> Callable[[int, float], None]:
+        function = self.names["function"]
+        qualifier = self.scenario.called_qualifier
+        sdk_off = self.scenario.sdk.retry_mode == "off"
+
+        def send(i: int, t: float) -> None:
+            rid = self.ids[i]
+            started = time.monotonic()
+            sent = Sent(rid, t, "invoke")
+            try:
+                resp = invoke.invoke(
+                    FunctionName=function,
+                    Qualifier=qualifier,
+                    InvocationType="Event" if is_async else "RequestResponse",
+                    Payload=self._payload(rid),
+                )
+                resp["Payload"].read()
+                latency = time.monotonic() - started
+                status = int(resp.get("StatusCode", 0))
+                error = resp.get("FunctionError")
+                self._record(obs, sent, ClientResult(rid, t + latency, status, latency, error))
+                if not is_async and sdk_off:
+                    final: Final = "succeeded" if status == 200 and not error else "failed"
+                    self._record(obs, Settled(rid, t + latency, final))
+            except botocore.exceptions.ClientError as exc:
+                latency = time.monotonic() - started
+                status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
+                code = str(exc.response.get("Error", {}).get("Code", ""))
+                reason = throttle_reason(exc.response) if status == 429 else None
+                items: list[Any] = [sent, ClientResult(rid, t + latency, status, latency, code or None, reason)]
+                if status == 429:
+                    items.append(Throttle(rid, t + latency, reason or code))
+                    if sdk_off:
+                        items.append(Settled(rid, t + latency, "throttled"))
+                self._record(obs, *items)
+            except botocore.exceptions.ReadTimeoutError:
+                latency = time.monotonic() - started
+                self._record(obs, sent, ClientResult(rid, t + latency, 0, latency, "ReadTimeoutError"))
+            except BOTO_ERRORS as exc:
+                latency = time.monotonic() - started
+                self._record(obs, sent, ClientResult(rid, t + latency, 0, latency, type(exc).__name__))
+                with self._lock:
+                    self.errors.append(one_line(exc, "lambda.Invoke"))
+
+        return send
+
+    def _message_sender(self, obs: Observations) -> Callable[[int, float], None]:
+        s = self.scenario
+        kind = s.source.kind
+        directive = s.function.directive.to_event()
+        groups = max(1, s.source.sqs.message_groups) if s.source.sqs else 1
+        if kind == "destination":
+            upstream = self.client.client("lambda")
+        else:
+            service = {"sqs": "sqs", "sqs-fifo": "sqs", "sns": "sns", "eventbridge": "events",
+                       "kinesis": "kinesis", "dynamodb": "dynamodb"}[kind]
+            api = self.client.client(service)
+
+        def send(i: int, t: float) -> None:
+            rid = self.ids[i]
+            body = json.dumps(invoke_event(rid, directive))
+            try:
+                if kind == "destination":
+                    upstream.invoke(FunctionName=self.names["upstream"], InvocationType="Event", Payload=body.encode())
+                    sent_kind = "invoke"
+                elif kind in ("sqs", "sqs-fifo"):
+                    params: dict[str, Any] = {"QueueUrl": self.outputs["source_url"], "MessageBody": body}
+                    if self.outputs["source_url"].endswith(".fifo"):
+                        params.update({"MessageGroupId": f"g{i % groups}", "MessageDeduplicationId": rid})
+                    api.send_message(**params)
+                    sent_kind = "message"
+                elif kind == "sns":
+                    api.publish(TopicArn=self.outputs["source_arn"], Message=body)
+                    sent_kind = "message"
+                elif kind == "eventbridge":
+                    out = api.put_events(Entries=[{
+                        "Source": "lambdaprobe", "DetailType": "lambdaprobe probe",
+                        "Detail": body, "EventBusName": self.names["source_bus"],
+                    }])
+                    if out.get("FailedEntryCount"):
+                        raise AwsError(f"events.PutEvents: {out['Entries'][0].get('ErrorMessage', 'failed')}")
+                    sent_kind = "message"
+                elif kind == "kinesis":
+                    api.put_record(StreamName=self.names["source"], Data=body.encode(), PartitionKey=rid)
+                    sent_kind = "record"
+                else:
+                    api.put_item(TableName=self.names["source"], Item={
+                        "id": {"S": rid}, "lambdaprobe": {"S": json.dumps(directive)}})
+                    sent_kind = "record"
+                self._record(obs, Sent(rid, t, sent_kind))
+            except (*BOTO_ERRORS, AwsError) as exc:
+                with self._lock:
+                    self.errors.append(str(exc) if isinstance(exc, AwsError) else one_line(exc, f"send {rid}"))
+
+        return send
+
+
+def throttle_reason(response: dict[str, Any]) -> str | None:
+    """The `Reason` of a 429 TooManyRequestsException (botocore lifts modelled error fields)."""
+    reason = response.get("Reason") or response.get("Error", {}).get("Reason")
+    return str(reason) if reason else None
