@@ -73,7 +73,9 @@ def _pair(n: int, o: AttemptView | None, p: AttemptView | None, tol_s: float, to
         if not _close(o.end_s, p.end_s, tol_s, tol_r):
             devs.append(f"attempt {n}: ended at {o.end_s:.1f} s, predicted {p.end_s:.1f} s")
         if o.cold != p.cold:
-            devs.append(f"attempt {n}: {'cold' if o.cold else 'warm'}, predicted {'cold' if p.cold else 'warm'}")
+            devs.append(
+                f"attempt {n}: {'cold' if o.cold else 'warm'}, predicted {'cold' if p.cold else 'warm'}"
+            )
     return AttemptPair(n, o, p, tuple(devs))
 
 
@@ -99,14 +101,18 @@ def _compare_request(
     )
     if o is not None and p is not None and o.client and p.client and o.client.status != p.client.status:
         devs.append(f"client status {o.client.status}, predicted {p.client.status}")
-    return RequestComparison(
-        rid, o.final if o else None, p.final if p else None, pairs, tuple(devs)
-    )
+    return RequestComparison(rid, o.final if o else None, p.final if p else None, pairs, tuple(devs))
 
 
 SUMMARY_FIELDS = (
-    "succeeded", "failed", "throttled", "attempts", "cold_starts", "max_concurrency",
-    "dead_lettered", "destination_records",
+    "succeeded",
+    "failed",
+    "throttled",
+    "attempts",
+    "cold_starts",
+    "max_concurrency",
+    "dead_lettered",
+    "destination_records",
 )
 
 
@@ -120,7 +126,9 @@ def compare(
     obs_by_id = {r.id: r for r in observed.requests}
     pred_by_id = {r.id: r for r in predicted.requests}
     ids = list(dict.fromkeys([*pred_by_id, *obs_by_id]))
-    requests = tuple(_compare_request(i, obs_by_id.get(i), pred_by_id.get(i), tolerance_s, tolerance_ratio) for i in ids)
+    requests = tuple(
+        _compare_request(i, obs_by_id.get(i), pred_by_id.get(i), tolerance_s, tolerance_ratio) for i in ids
+    )
     summary = tuple(
         f"{name}: observed {getattr(observed.summary, name)}, predicted {getattr(predicted.summary, name)}"
         for name in SUMMARY_FIELDS
@@ -149,9 +157,8 @@ def format_comparison(comparison: Comparison) -> str:
         lines.append(f"{mark} {r.id}: final {r.observed_final or '-'} | predicted {r.predicted_final or '-'}")
         for pair in r.attempts:
             pmark = "!" if pair.deviations else " "
-            lines.append(
-                f"  {pmark} attempt {pair.n}: {_attempt_text(pair.observed):<32} | {_attempt_text(pair.predicted)}"
-            )
+            observed, predicted = _attempt_text(pair.observed), _attempt_text(pair.predicted)
+            lines.append(f"  {pmark} attempt {pair.n}: {observed:<32} | {predicted}")
         for dev in r.deviations:
             lines.append(f"    ! {dev}")
         for pair in r.attempts:

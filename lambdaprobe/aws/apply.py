@@ -113,8 +113,10 @@ class Executor:
             if state in poll.ready:
                 return response
             if state in poll.failed:
-                reason = response.get("StatusReason") or response.get("StateReason") or response.get(
-                    "StateTransitionReason", ""
+                reason = (
+                    response.get("StatusReason")
+                    or response.get("StateReason")
+                    or response.get("StateTransitionReason", "")
                 )
                 raise AwsError(f"{describe(call)}: {poll.path} is {state}: {reason}".rstrip(": "))
             if i == 0 and poll.message:
@@ -129,7 +131,9 @@ class Executor:
         while deployment.created:
             service, operation, params = deployment.created.pop()
             try:
-                self.progress(f"tearing down [{total - len(deployment.created)}/{total}] {service}.{operation}")
+                self.progress(
+                    f"tearing down [{total - len(deployment.created)}/{total}] {service}.{operation}"
+                )
                 self.client.call(service, operation, params)
             except KeyboardInterrupt as exc:  # finish the teardown first; re-raised below
                 interrupted = exc

@@ -62,8 +62,15 @@ def _tags_from_list(items: list[dict[str, str]] | None) -> dict[str, str]:
     return {t["Key"]: t["Value"] for t in items or []}
 
 
-def _pages(client: AwsClient, service: str, operation: str, params: dict[str, Any], key: str,
-           token_in: str, token_out: str) -> list[Any]:
+def _pages(
+    client: AwsClient,
+    service: str,
+    operation: str,
+    params: dict[str, Any],
+    key: str,
+    token_in: str,
+    token_out: str,
+) -> list[Any]:
     out: list[Any] = []
     params = dict(params)
     while True:
@@ -89,8 +96,17 @@ class Finder:
 
     def all(self) -> list[Leftover]:
         found: list[Leftover] = []
-        for finder in (self.functions, self.orphan_mappings, self.event_buses, self.topics, self.queues, self.streams, self.tables,
-                       self.log_groups, self.roles):
+        for finder in (
+            self.functions,
+            self.orphan_mappings,
+            self.event_buses,
+            self.topics,
+            self.queues,
+            self.streams,
+            self.tables,
+            self.log_groups,
+            self.roles,
+        ):
             found.extend(self._safe(finder))
         return found
 
@@ -104,18 +120,37 @@ class Finder:
             if RUN_TAG not in tags:
                 continue
             steps: list[Step] = []
-            for m in _pages(c, "lambda", "ListEventSourceMappings", {"FunctionName": name},
-                            "EventSourceMappings", "Marker", "NextMarker"):
+            for m in _pages(
+                c,
+                "lambda",
+                "ListEventSourceMappings",
+                {"FunctionName": name},
+                "EventSourceMappings",
+                "Marker",
+                "NextMarker",
+            ):
                 steps.append(("lambda", "DeleteEventSourceMapping", {"UUID": m["UUID"]}))
             try:
-                configs = _pages(c, "lambda", "ListProvisionedConcurrencyConfigs", {"FunctionName": name},
-                                 "ProvisionedConcurrencyConfigs", "Marker", "NextMarker")
+                configs = _pages(
+                    c,
+                    "lambda",
+                    "ListProvisionedConcurrencyConfigs",
+                    {"FunctionName": name},
+                    "ProvisionedConcurrencyConfigs",
+                    "Marker",
+                    "NextMarker",
+                )
             except BOTO_ERRORS:
                 configs = []  # not every endpoint implements it; deleting the function removes them
             for pc in configs:
                 qualifier = str(pc.get("FunctionArn", "")).rsplit(":", 1)[-1]
-                steps.append(("lambda", "DeleteProvisionedConcurrencyConfig",
-                              {"FunctionName": name, "Qualifier": qualifier}))
+                steps.append(
+                    (
+                        "lambda",
+                        "DeleteProvisionedConcurrencyConfig",
+                        {"FunctionName": name, "Qualifier": qualifier},
+                    )
+                )
             steps.append(("lambda", "DeleteFunction", {"FunctionName": name}))
             out.append(Leftover("lambda function", name, tags[RUN_TAG], _created(tags, None), tuple(steps)))
         return out
@@ -123,20 +158,36 @@ class Finder:
     def orphan_mappings(self) -> list[Leftover]:
         """Mappings whose function is gone (they outlive it); found through their own tags."""
         c, out = self.client, []
-        functions = {f["FunctionArn"] for f in _pages(c, "lambda", "ListFunctions", {}, "Functions", "Marker", "NextMarker")}
-        for m in _pages(c, "lambda", "ListEventSourceMappings", {}, "EventSourceMappings", "Marker", "NextMarker"):
+        functions = {
+            f["FunctionArn"]
+            for f in _pages(c, "lambda", "ListFunctions", {}, "Functions", "Marker", "NextMarker")
+        }
+        for m in _pages(
+            c, "lambda", "ListEventSourceMappings", {}, "EventSourceMappings", "Marker", "NextMarker"
+        ):
             fn_arn = str(m.get("FunctionArn", ""))
             name = fn_arn.split(":function:", 1)[-1].split(":", 1)[0]
             unqualified = fn_arn.split(":function:", 1)[0] + ":function:" + name
-            if not name.startswith(NAME_PREFIX) or unqualified in functions or "EventSourceMappingArn" not in m:
+            if (
+                not name.startswith(NAME_PREFIX)
+                or unqualified in functions
+                or "EventSourceMappingArn" not in m
+            ):
                 continue
             try:
                 tags = c.call("lambda", "ListTags", {"Resource": m["EventSourceMappingArn"]}).get("Tags", {})
             except BOTO_ERRORS:
                 continue
             if RUN_TAG in tags:
-                out.append(Leftover("event source mapping", m["UUID"], tags[RUN_TAG], _created(tags),
-                                    (("lambda", "DeleteEventSourceMapping", {"UUID": m["UUID"]}),)))
+                out.append(
+                    Leftover(
+                        "event source mapping",
+                        m["UUID"],
+                        tags[RUN_TAG],
+                        _created(tags),
+                        (("lambda", "DeleteEventSourceMapping", {"UUID": m["UUID"]}),),
+                    )
+                )
         return out
 
     def roles(self) -> list[Leftover]:
@@ -151,11 +202,19 @@ class Finder:
             steps: list[Step] = []
             for policy in c.call("iam", "ListRolePolicies", {"RoleName": name}).get("PolicyNames", []):
                 steps.append(("iam", "DeleteRolePolicy", {"RoleName": name, "PolicyName": policy}))
-            attached = c.call("iam", "ListAttachedRolePolicies", {"RoleName": name}).get("AttachedPolicies", [])
+            attached = c.call("iam", "ListAttachedRolePolicies", {"RoleName": name}).get(
+                "AttachedPolicies", []
+            )
             for policy in attached:
-                steps.append(("iam", "DetachRolePolicy", {"RoleName": name, "PolicyArn": policy["PolicyArn"]}))
+                steps.append(
+                    ("iam", "DetachRolePolicy", {"RoleName": name, "PolicyArn": policy["PolicyArn"]})
+                )
             steps.append(("iam", "DeleteRole", {"RoleName": name}))
-            out.append(Leftover("iam role", name, tags[RUN_TAG], _created(tags, role.get("CreateDate")), tuple(steps)))
+            out.append(
+                Leftover(
+                    "iam role", name, tags[RUN_TAG], _created(tags, role.get("CreateDate")), tuple(steps)
+                )
+            )
         return out
 
     def queues(self) -> list[Leftover]:
@@ -168,10 +227,15 @@ class Finder:
             tags = c.call("sqs", "ListQueueTags", {"QueueUrl": url}).get("Tags", {})
             if RUN_TAG not in tags:
                 continue
-            attrs = c.call("sqs", "GetQueueAttributes", {"QueueUrl": url, "AttributeNames": ["CreatedTimestamp"]})
+            attrs = c.call(
+                "sqs", "GetQueueAttributes", {"QueueUrl": url, "AttributeNames": ["CreatedTimestamp"]}
+            )
             created = _created(tags, attrs.get("Attributes", {}).get("CreatedTimestamp"))
-            out.append(Leftover("sqs queue", name, tags[RUN_TAG], created,
-                                (("sqs", "DeleteQueue", {"QueueUrl": url}),)))
+            out.append(
+                Leftover(
+                    "sqs queue", name, tags[RUN_TAG], created, (("sqs", "DeleteQueue", {"QueueUrl": url}),)
+                )
+            )
         return out
 
     def topics(self) -> list[Leftover]:
@@ -200,7 +264,9 @@ class Finder:
             name = bus["Name"]
             if not name.startswith(NAME_PREFIX):
                 continue
-            tags = _tags_from_list(c.call("events", "ListTagsForResource", {"ResourceARN": bus["Arn"]}).get("Tags"))
+            tags = _tags_from_list(
+                c.call("events", "ListTagsForResource", {"ResourceARN": bus["Arn"]}).get("Tags")
+            )
             if RUN_TAG not in tags:
                 continue
             steps: list[Step] = []
@@ -208,11 +274,20 @@ class Finder:
                 targets = c.call("events", "ListTargetsByRule", {"Rule": rule["Name"], "EventBusName": name})
                 ids = [t["Id"] for t in targets.get("Targets", [])]
                 if ids:
-                    steps.append(("events", "RemoveTargets", {"Rule": rule["Name"], "EventBusName": name, "Ids": ids}))
+                    steps.append(
+                        ("events", "RemoveTargets", {"Rule": rule["Name"], "EventBusName": name, "Ids": ids})
+                    )
                 steps.append(("events", "DeleteRule", {"Name": rule["Name"], "EventBusName": name}))
             steps.append(("events", "DeleteEventBus", {"Name": name}))
-            out.append(Leftover("eventbridge bus", name, tags[RUN_TAG], _created(tags, bus.get("CreationTime")),
-                                tuple(steps)))
+            out.append(
+                Leftover(
+                    "eventbridge bus",
+                    name,
+                    tags[RUN_TAG],
+                    _created(tags, bus.get("CreationTime")),
+                    tuple(steps),
+                )
+            )
         return out
 
     def streams(self) -> list[Leftover]:
@@ -223,40 +298,73 @@ class Finder:
             tags = _tags_from_list(c.call("kinesis", "ListTagsForStream", {"StreamName": name}).get("Tags"))
             if RUN_TAG not in tags:
                 continue
-            out.append(Leftover("kinesis stream", name, tags[RUN_TAG], _created(tags),
-                                (("kinesis", "DeleteStream", {"StreamName": name, "EnforceConsumerDeletion": True}),)))
+            out.append(
+                Leftover(
+                    "kinesis stream",
+                    name,
+                    tags[RUN_TAG],
+                    _created(tags),
+                    (("kinesis", "DeleteStream", {"StreamName": name, "EnforceConsumerDeletion": True}),),
+                )
+            )
         return out
 
     def tables(self) -> list[Leftover]:
         c, out = self.client, []
-        for name in _pages(c, "dynamodb", "ListTables", {}, "TableNames", "ExclusiveStartTableName",
-                           "LastEvaluatedTableName"):
+        for name in _pages(
+            c, "dynamodb", "ListTables", {}, "TableNames", "ExclusiveStartTableName", "LastEvaluatedTableName"
+        ):
             if not name.startswith(NAME_PREFIX):
                 continue
             table = c.call("dynamodb", "DescribeTable", {"TableName": name})["Table"]
-            tags = _tags_from_list(c.call("dynamodb", "ListTagsOfResource", {"ResourceArn": table["TableArn"]}).get("Tags"))
+            tags = _tags_from_list(
+                c.call("dynamodb", "ListTagsOfResource", {"ResourceArn": table["TableArn"]}).get("Tags")
+            )
             if RUN_TAG not in tags:
                 continue
-            out.append(Leftover("dynamodb table", name, tags[RUN_TAG], _created(tags, table.get("CreationDateTime")),
-                                (("dynamodb", "DeleteTable", {"TableName": name}),)))
+            out.append(
+                Leftover(
+                    "dynamodb table",
+                    name,
+                    tags[RUN_TAG],
+                    _created(tags, table.get("CreationDateTime")),
+                    (("dynamodb", "DeleteTable", {"TableName": name}),),
+                )
+            )
         return out
 
     def log_groups(self) -> list[Leftover]:
         c, out = self.client, []
         for prefix in (f"/aws/lambda/{NAME_PREFIX}",):
-            groups = _pages(c, "logs", "DescribeLogGroups", {"logGroupNamePrefix": prefix}, "logGroups",
-                            "nextToken", "nextToken")
+            groups = _pages(
+                c,
+                "logs",
+                "DescribeLogGroups",
+                {"logGroupNamePrefix": prefix},
+                "logGroups",
+                "nextToken",
+                "nextToken",
+            )
             for group in groups:
                 name = group["logGroupName"]
                 tags = c.call("logs", "ListTagsLogGroup", {"logGroupName": name}).get("tags", {})
                 if RUN_TAG not in tags:
                     continue
-                out.append(Leftover("log group", name, tags[RUN_TAG], _created(tags, group.get("creationTime")),
-                                    (("logs", "DeleteLogGroup", {"logGroupName": name}),)))
+                out.append(
+                    Leftover(
+                        "log group",
+                        name,
+                        tags[RUN_TAG],
+                        _created(tags, group.get("creationTime")),
+                        (("logs", "DeleteLogGroup", {"logGroupName": name}),),
+                    )
+                )
         return out
 
 
-def find_leftovers(client: AwsClient, older_than_s: float | None = None, now: float | None = None) -> list[Leftover]:
+def find_leftovers(
+    client: AwsClient, older_than_s: float | None = None, now: float | None = None
+) -> list[Leftover]:
     """Every qualifying resource, oldest run first; with `older_than_s`, only those at least that old
     (a resource whose age cannot be told is left alone)."""
     found = Finder(client).all()

@@ -91,7 +91,7 @@ def one_line(exc: BaseException, what: str = "") -> str:
     """An AWS/botocore failure as one line a user can act on."""
     prefix = f"{what}: " if what else ""
     if isinstance(exc, botocore.exceptions.NoCredentialsError | botocore.exceptions.PartialCredentialsError):
-        return f"{prefix}no AWS credentials found (use --profile, or set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)"
+        return f"{prefix}no AWS credentials found (use --profile, or set AWS_ACCESS_KEY_ID and friends)"
     if isinstance(exc, botocore.exceptions.ProfileNotFound):
         return f"{prefix}{exc}"
     if isinstance(exc, botocore.exceptions.NoRegionError):
@@ -107,7 +107,10 @@ def to_aws_error(exc: BaseException, what: str = "") -> AwsError:
     return AwsError(one_line(exc, what))
 
 
-BOTO_ERRORS: tuple[type[BaseException], ...] = (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError)
+BOTO_ERRORS: tuple[type[BaseException], ...] = (
+    botocore.exceptions.BotoCoreError,
+    botocore.exceptions.ClientError,
+)
 
 
 class AwsClient:
@@ -132,7 +135,9 @@ class AwsClient:
     def session(self) -> Any:
         if self._session is None:
             try:
-                self._session = boto3.Session(profile_name=self.options.profile, region_name=self.options.region)
+                self._session = boto3.Session(
+                    profile_name=self.options.profile, region_name=self.options.region
+                )
             except BOTO_ERRORS as exc:
                 raise to_aws_error(exc, "session") from exc
         return self._session
@@ -182,8 +187,10 @@ class AwsClient:
 def driver_config(sdk: SdkConfig, pool_size: int) -> Config:
     """The client the driver invokes with: its retries and timeouts are part of the experiment."""
     return Config(
-        retries={"mode": "legacy" if sdk.retry_mode == "off" else sdk.retry_mode,
-                 "total_max_attempts": SDK_ATTEMPTS[sdk.retry_mode]},
+        retries={
+            "mode": "legacy" if sdk.retry_mode == "off" else sdk.retry_mode,
+            "total_max_attempts": SDK_ATTEMPTS[sdk.retry_mode],
+        },
         read_timeout=sdk.read_timeout_s,
         connect_timeout=sdk.connect_timeout_s,
         # one connection per in-flight call, so an open-loop schedule never waits for a socket
@@ -193,8 +200,10 @@ def driver_config(sdk: SdkConfig, pool_size: int) -> Config:
 
 
 def describe_driver(sdk: SdkConfig, pool_size: int) -> str:
-    retries = "off (1 attempt per call)" if sdk.retry_mode == "off" else (
-        f"{sdk.retry_mode} ({SDK_ATTEMPTS[sdk.retry_mode]} attempts per call)"
+    retries = (
+        "off (1 attempt per call)"
+        if sdk.retry_mode == "off"
+        else (f"{sdk.retry_mode} ({SDK_ATTEMPTS[sdk.retry_mode]} attempts per call)")
     )
     return (
         f"driver: botocore retries {retries}, read timeout {sdk.read_timeout_s:g} s, "

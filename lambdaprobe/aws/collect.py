@@ -16,7 +16,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from lambdaprobe.aws.client import BOTO_ERRORS, AwsClient, one_line
 from lambdaprobe.aws.plan import Watch, function_timeout_s, is_async
@@ -242,7 +242,10 @@ def attempts_from_logs(
                 end = min(ex.timeout[0], start.t + seconds) - t0_wall
                 error = f"Task timed out after {seconds:.2f} seconds"
             else:
-                in_flight.append(f"{request or ex.aws_request_id}: attempt started at {start.t - t0_wall:.1f} s, no end yet")
+                in_flight.append(
+                    f"{request or ex.aws_request_id}: attempt started at {start.t - t0_wall:.1f} s, "
+                    "no end yet"
+                )
                 continue
             attempts.append(
                 Attempt(
@@ -277,10 +280,20 @@ def attempts_from_logs(
 
 def _with_n(a: Attempt, n: int) -> Attempt:
     return Attempt(
-        request_id=a.request_id, n=n, start=a.start, end=a.end, outcome=a.outcome,
-        execution_id=a.execution_id, cold=a.cold, init_s=a.init_s, error=a.error,
-        receive_count=a.receive_count, version=a.version, environment_id=a.environment_id,
-        provisioned=a.provisioned, billed_ms=a.billed_ms,
+        request_id=a.request_id,
+        n=n,
+        start=a.start,
+        end=a.end,
+        outcome=a.outcome,
+        execution_id=a.execution_id,
+        cold=a.cold,
+        init_s=a.init_s,
+        error=a.error,
+        receive_count=a.receive_count,
+        version=a.version,
+        environment_id=a.environment_id,
+        provisioned=a.provisioned,
+        billed_ms=a.billed_ms,
     )
 
 
@@ -343,7 +356,8 @@ def dead_letter_from_message(
     if note is not None:
         body = _loads(note["Message"])
         attributes: dict[str, Any] = {
-            k: {"Type": v.get("Type"), "Value": v.get("Value")} for k, v in (note.get("MessageAttributes") or {}).items()
+            k: {"Type": v.get("Type"), "Value": v.get("Value")}
+            for k, v in (note.get("MessageAttributes") or {}).items()
         }
     else:
         body = _loads(message.get("Body"))
@@ -367,7 +381,7 @@ def destination_from_message(
         record = body
     if not isinstance(record, dict):
         record = {"raw": record}
-    kind = "on_success" if watch.observe == "on_success" else "on_failure"
+    kind: Literal["on_success", "on_failure"] = "on_success" if watch.observe == "on_success" else "on_failure"
     request = find_request(record) if watch.request_in_record else None
     return DestinationRecord(t=t, kind=kind, target=watch.label, record=record, request_id=request)
 
@@ -404,7 +418,7 @@ def derive_deadline_s(scenario: Scenario) -> float:
     if kind in ("sqs", "sqs-fifo"):
         spec = scenario.source.sqs
         visibility = spec.visibility_timeout_s if spec else 30
-        receives = (spec.max_receive_count if spec and spec.max_receive_count else 5)
+        receives = spec.max_receive_count if spec and spec.max_receive_count else 5
         batching = spec.batching_window_s if spec else 0
         per_request = receives * (visibility + run) + batching + POLLER_SLACK_S
     elif kind in ("kinesis", "dynamodb"):
@@ -483,7 +497,11 @@ def outstanding(scenario: Scenario, obs: Observations) -> tuple[list[str], list[
             if succeeded:
                 continue
             limit = st.max_retry_attempts if st else -1
-            if limit < 0 and expected_attempts(scenario, 100) is None and not (st and st.max_record_age_s > 0):
+            if (
+                limit < 0
+                and expected_attempts(scenario, 100) is None
+                and not (st and st.max_record_age_s > 0)
+            ):
                 unbounded.append(rid)
                 continue
             if limit >= 0 and failed >= limit + 1 and (not (st and st.on_failure) or stream_failures > 0):
@@ -596,7 +614,10 @@ class Collector:
             for e in page.get("events", []):
                 key = e.get("eventId") or f"{e.get('logStreamName')}:{e.get('timestamp')}:{e.get('message')}"
                 self.events[key] = LogEvent(
-                    float(e.get("timestamp", 0)), str(e.get("message", "")), str(e.get("logStreamName", "")), key
+                    float(e.get("timestamp", 0)),
+                    str(e.get("message", "")),
+                    str(e.get("logStreamName", "")),
+                    key,
                 )
             token = page.get("nextToken")
             if not token or token == params.get("nextToken"):
@@ -627,7 +648,9 @@ class Collector:
                 else:
                     self.destinations.append(destination_from_message(m, watch, self.t0_wall, now))
                 # The run owns the queue: deleting keeps a message from being read twice.
-                self.client.call("sqs", "DeleteMessage", {"QueueUrl": url, "ReceiptHandle": m["ReceiptHandle"]})
+                self.client.call(
+                    "sqs", "DeleteMessage", {"QueueUrl": url, "ReceiptHandle": m["ReceiptHandle"]}
+                )
 
     def poll_once(self, obs: Observations) -> list[str]:
         """Read everything new into `obs`; returns the executions still in flight."""
@@ -642,7 +665,9 @@ class Collector:
         obs.settled = _merge_settled(obs.settled, settled_from_records(obs, self.scenario))
         return in_flight
 
-    def collect(self, obs: Observations, deadline_s: float, sleep: Callable[[float], None] = time.sleep) -> Observations:
+    def collect(
+        self, obs: Observations, deadline_s: float, sleep: Callable[[float], None] = time.sleep
+    ) -> Observations:
         """Poll until done or `deadline_s` after the first stimulus; raise ObservationDeadline then."""
         try:
             while True:
@@ -664,7 +689,8 @@ class Collector:
                     obs.complete = False
                     obs.missing = missing + in_flight
                     raise ObservationDeadline(
-                        f"gave up waiting after {deadline_s:.0f} s; still missing: {'; '.join(obs.missing[:3])}"
+                        f"gave up waiting after {deadline_s:.0f} s; "
+                        f"still missing: {'; '.join(obs.missing[:3])}"
                         + (f" (and {len(obs.missing) - 3} more)" if len(obs.missing) > 3 else ""),
                         obs,
                     )
@@ -673,7 +699,9 @@ class Collector:
         except BOTO_ERRORS as exc:
             raise AwsError(one_line(exc, "collecting observations")) from exc
 
-    def _report(self, obs: Observations, missing: list[str], unbounded: list[str], now_s: float, deadline_s: float) -> None:
+    def _report(
+        self, obs: Observations, missing: list[str], unbounded: list[str], now_s: float, deadline_s: float
+    ) -> None:
         done = len(obs.sent) - len(missing) - len(unbounded)
         hint = next_retry_hint(self.scenario, obs, now_s)
         text = (

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,7 +41,7 @@ class Schedule:
         if not self.lags:
             return 0.0
         ordered = sorted(self.lags)
-        return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+        return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 def open_loop(
@@ -87,7 +87,9 @@ def open_loop(
 class Driver:
     """Sends the scenario's stimulus to the deployed stack and records Sent/ClientResult/Throttle."""
 
-    def __init__(self, client: AwsClient, scenario: Scenario, outputs: dict[str, Any], names: dict[str, str]) -> None:
+    def __init__(
+        self, client: AwsClient, scenario: Scenario, outputs: dict[str, Any], names: dict[str, str]
+    ) -> None:
         self.client = client
         self.scenario = scenario
         self.outputs = outputs
@@ -113,8 +115,10 @@ class Driver:
             f"p99 {schedule.percentile(99) * 1000:.1f} ms"
         )
         if self.errors:
-            raise AwsError(f"sending the stimulus failed: {self.errors[0]}"
-                           + (f" (and {len(self.errors) - 1} more)" if len(self.errors) > 1 else ""))
+            raise AwsError(
+                f"sending the stimulus failed: {self.errors[0]}"
+                + (f" (and {len(self.errors) - 1} more)" if len(self.errors) > 1 else "")
+            )
         return schedule
 
     def _record(self, obs: Observations, *items: Any) -> None:
@@ -161,7 +165,10 @@ class Driver:
                 status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
                 code = str(exc.response.get("Error", {}).get("Code", ""))
                 reason = throttle_reason(exc.response) if status == 429 else None
-                items: list[Any] = [sent, ClientResult(rid, t + latency, status, latency, code or None, reason)]
+                items: list[Any] = [
+                    sent,
+                    ClientResult(rid, t + latency, status, latency, code or None, reason),
+                ]
                 if status == 429:
                     items.append(Throttle(rid, t + latency, reason or code))
                     if sdk_off:
@@ -186,8 +193,14 @@ class Driver:
         if kind == "destination":
             upstream = self.client.client("lambda")
         else:
-            service = {"sqs": "sqs", "sqs-fifo": "sqs", "sns": "sns", "eventbridge": "events",
-                       "kinesis": "kinesis", "dynamodb": "dynamodb"}[kind]
+            service = {
+                "sqs": "sqs",
+                "sqs-fifo": "sqs",
+                "sns": "sns",
+                "eventbridge": "events",
+                "kinesis": "kinesis",
+                "dynamodb": "dynamodb",
+            }[kind]
             api = self.client.client(service)
 
         def send(i: int, t: float) -> None:
@@ -195,7 +208,9 @@ class Driver:
             body = json.dumps(invoke_event(rid, directive))
             try:
                 if kind == "destination":
-                    upstream.invoke(FunctionName=self.names["upstream"], InvocationType="Event", Payload=body.encode())
+                    upstream.invoke(
+                        FunctionName=self.names["upstream"], InvocationType="Event", Payload=body.encode()
+                    )
                     sent_kind = "invoke"
                 elif kind in ("sqs", "sqs-fifo"):
                     params: dict[str, Any] = {"QueueUrl": self.outputs["source_url"], "MessageBody": body}
@@ -207,10 +222,16 @@ class Driver:
                     api.publish(TopicArn=self.outputs["source_arn"], Message=body)
                     sent_kind = "message"
                 elif kind == "eventbridge":
-                    out = api.put_events(Entries=[{
-                        "Source": "lambdaprobe", "DetailType": "lambdaprobe probe",
-                        "Detail": body, "EventBusName": self.names["source_bus"],
-                    }])
+                    out = api.put_events(
+                        Entries=[
+                            {
+                                "Source": "lambdaprobe",
+                                "DetailType": "lambdaprobe probe",
+                                "Detail": body,
+                                "EventBusName": self.names["source_bus"],
+                            }
+                        ]
+                    )
                     if out.get("FailedEntryCount"):
                         raise AwsError(f"events.PutEvents: {out['Entries'][0].get('ErrorMessage', 'failed')}")
                     sent_kind = "message"
@@ -218,18 +239,22 @@ class Driver:
                     api.put_record(StreamName=self.names["source"], Data=body.encode(), PartitionKey=rid)
                     sent_kind = "record"
                 else:
-                    api.put_item(TableName=self.names["source"], Item={
-                        "id": {"S": rid}, "lambdaprobe": {"S": json.dumps(directive)}})
+                    api.put_item(
+                        TableName=self.names["source"],
+                        Item={"id": {"S": rid}, "lambdaprobe": {"S": json.dumps(directive)}},
+                    )
                     sent_kind = "record"
                 self._record(obs, Sent(rid, t, sent_kind))
-            except (*BOTO_ERRORS, AwsError) as exc:
+            except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError, AwsError) as exc:
                 with self._lock:
-                    self.errors.append(str(exc) if isinstance(exc, AwsError) else one_line(exc, f"send {rid}"))
+                    self.errors.append(
+                        str(exc) if isinstance(exc, AwsError) else one_line(exc, f"send {rid}")
+                    )
 
         return send
 
 
-def throttle_reason(response: dict[str, Any]) -> str | None:
+def throttle_reason(response: Mapping[str, Any]) -> str | None:
     """The `Reason` of a 429 TooManyRequestsException (botocore lifts modelled error fields)."""
     reason = response.get("Reason") or response.get("Error", {}).get("Reason")
     return str(reason) if reason else None

@@ -391,7 +391,9 @@ class _Planner:
                     "PolicyDocument": json.dumps(self.policy(), sort_keys=True),
                 },
                 teardown=ApiCall(
-                    "iam", "DeleteRolePolicy", {"RoleName": self.name("role"), "PolicyName": self.name("policy")}
+                    "iam",
+                    "DeleteRolePolicy",
+                    {"RoleName": self.name("role"), "PolicyName": self.name("policy")},
                 ),
             )
         )
@@ -595,9 +597,15 @@ class _Planner:
             ApiCall(
                 "lambda",
                 "PutProvisionedConcurrencyConfig",
-                {"FunctionName": name, "Qualifier": qualifier, "ProvisionedConcurrentExecutions": conc.provisioned},
+                {
+                    "FunctionName": name,
+                    "Qualifier": qualifier,
+                    "ProvisionedConcurrentExecutions": conc.provisioned,
+                },
                 teardown=ApiCall(
-                    "lambda", "DeleteProvisionedConcurrencyConfig", {"FunctionName": name, "Qualifier": qualifier}
+                    "lambda",
+                    "DeleteProvisionedConcurrencyConfig",
+                    {"FunctionName": name, "Qualifier": qualifier},
                 ),
                 note=(
                     f"provisioned concurrency is billed per environment-second while it exists "
@@ -696,8 +704,14 @@ class _Planner:
                 ApiCall(
                     "kinesis",
                     "CreateStream",
-                    {"StreamName": name, "ShardCount": spec.shards, "StreamModeDetails": {"StreamMode": "PROVISIONED"}},
-                    teardown=ApiCall("kinesis", "DeleteStream", {"StreamName": name, "EnforceConsumerDeletion": True}),
+                    {
+                        "StreamName": name,
+                        "ShardCount": spec.shards,
+                        "StreamModeDetails": {"StreamMode": "PROVISIONED"},
+                    },
+                    teardown=ApiCall(
+                        "kinesis", "DeleteStream", {"StreamName": name, "EnforceConsumerDeletion": True}
+                    ),
                     note=f"a provisioned Kinesis stream is billed per shard-hour ({spec.shards} shard(s))",
                 )
             )
@@ -708,7 +722,11 @@ class _Planner:
                     {"StreamName": name},
                     produces="source_arn",
                     output="StreamDescriptionSummary.StreamARN",
-                    poll=Poll("StreamDescriptionSummary.StreamStatus", ("ACTIVE",), message="waiting for stream ACTIVE"),
+                    poll=Poll(
+                        "StreamDescriptionSummary.StreamStatus",
+                        ("ACTIVE",),
+                        message="waiting for stream ACTIVE",
+                    ),
                     mutating=False,
                 )
             )
@@ -764,7 +782,9 @@ class _Planner:
         if q != "$LATEST":
             params["Qualifier"] = q
             remove["Qualifier"] = q
-        self.add(ApiCall("lambda", "AddPermission", params, teardown=ApiCall("lambda", "RemovePermission", remove)))
+        self.add(
+            ApiCall("lambda", "AddPermission", params, teardown=ApiCall("lambda", "RemovePermission", remove))
+        )
 
     def source_wiring(self, source_arn: Any) -> None:
         kind = self.s.source.kind
@@ -788,7 +808,9 @@ class _Planner:
                     produces="source_rule_arn",
                     output="RuleArn",
                     teardown=ApiCall(
-                        "events", "DeleteRule", {"Name": self.name("source"), "EventBusName": self.name("source")}
+                        "events",
+                        "DeleteRule",
+                        {"Name": self.name("source"), "EventBusName": self.name("source")},
                     ),
                 )
             )
@@ -859,7 +881,12 @@ class _Planner:
                 "lambda",
                 "GetEventSourceMapping",
                 {"UUID": Ref("mapping_uuid")},
-                poll=Poll("State", ("Enabled",), ("Disabled",), message="waiting for the event source mapping Enabled"),
+                poll=Poll(
+                    "State",
+                    ("Enabled",),
+                    ("Disabled",),
+                    message="waiting for the event source mapping Enabled",
+                ),
                 mutating=False,
             )
         )

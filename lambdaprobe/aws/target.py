@@ -75,7 +75,9 @@ class AwsTarget:
                 "source_bus": options.name("source"),
             }
             driver = Driver(client, scenario, deployment.outputs, names)
-            self.progress(f"sending {scenario.stimulus.count} request(s), one every {scenario.stimulus.interval_s:g} s")
+            self.progress(
+                f"sending {scenario.stimulus.count} request(s), one every {scenario.stimulus.interval_s:g} s"
+            )
             schedule = driver.run(obs)
             deadline = options.deadline_s if options.deadline_s is not None else derive_deadline_s(scenario)
             self.progress(f"collecting observations (deadline {deadline:.0f} s after the first request)")

@@ -110,7 +110,11 @@ def items(event: Any, aws_request_id: str) -> list[Item]:
             probe = probe or {}
             out.append(Item(str(probe.get("request", "")), probe.get("lambdaprobe"), attempt, ident))
         return out
-    if isinstance(event, dict) and event.get("source") == "lambdaprobe" and isinstance(event.get("detail"), dict):
+    if (
+        isinstance(event, dict)
+        and event.get("source") == "lambdaprobe"
+        and isinstance(event.get("detail"), dict)
+    ):
         probe = event["detail"]  # an EventBridge event: our payload is its detail
     else:
         probe = _probe_item(event) or {}
@@ -152,8 +156,14 @@ def handler(event: Any, context: Any) -> Any:
     failing = [(item, d) for item, d in decisions if d.fail]
     if partial and failing:
         for item, d in decisions:
-            _log("end", item, context, cold, outcome="error" if d.fail else "success",
-                 error=d.error_message or None)
+            _log(
+                "end",
+                item,
+                context,
+                cold,
+                outcome="error" if d.fail else "success",
+                error=d.error_message or None,
+            )
         return {"batchItemFailures": [{"itemIdentifier": item.ident} for item, _ in failing]}
     if failing:
         message = failing[0][1].error_message
