@@ -381,7 +381,9 @@ def destination_from_message(
         record = body
     if not isinstance(record, dict):
         record = {"raw": record}
-    kind: Literal["on_success", "on_failure"] = "on_success" if watch.observe == "on_success" else "on_failure"
+    kind: Literal["on_success", "on_failure"] = (
+        "on_success" if watch.observe == "on_success" else "on_failure"
+    )
     request = find_request(record) if watch.request_in_record else None
     return DestinationRecord(t=t, kind=kind, target=watch.label, record=record, request_id=request)
 
