@@ -477,13 +477,12 @@ def outstanding(scenario: Scenario, obs: Observations) -> tuple[list[str], list[
             if succeeded:
                 if cfg.on_success and "on_success" not in records[rid]:
                     missing.append(f"{rid}: succeeded; on-success record not seen yet")
-            elif rid in dead or "on_failure" in records[rid]:
+            elif failed >= allowed or rid in dead or "on_failure" in records[rid]:
+                # given up on (retries used, or the age limit): the DLQ and destination must say so
                 if cfg.dlq and rid not in dead:
                     missing.append(f"{rid}: failed; DLQ message not seen yet")
                 elif cfg.on_failure and "on_failure" not in records[rid]:
                     missing.append(f"{rid}: failed; on-failure record not seen yet")
-            elif failed >= allowed and not (cfg.dlq or cfg.on_failure):
-                continue
             else:
                 missing.append(f"{rid}: {len(attempts)} of {_expected_text(scenario, allowed)} attempts seen")
         elif kind in ("sqs", "sqs-fifo"):
