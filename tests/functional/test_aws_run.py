@@ -1,0 +1,145 @@
+"""Whole runs against moto: a deadline with nothing observed, Ctrl-C, provisioned concurrency (Stubber)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from lambdaprobe.aws.apply import Executor
+from lambdaprobe.aws.client import AwsClient
+from lambdaprobe.aws.collect import ObservationDeadline
+from lambdaprobe.aws.options import AwsOptions
+from lambdaprobe.aws.plan import plan
+from lambdaprobe.aws.target import AwsTarget
+from lambdaprobe.errors import AwsError, ObservationTimeout
+from lambdaprobe.scenario import ConcurrencySpec
+from tests.functional.aws_helpers import inventory, scenario
+from tests.functional.test_aws_deploy import no_sleep, warm_client
+
+
+def opts(endpoint: str, run_id: str, **kw: Any) -> AwsOptions:
+    return AwsOptions(region="us-east-1", endpoint_url=endpoint, run_id=run_id, poll_s=0.05, **kw)
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_no_observations_end_at_the_deadline_with_partial_report(moto_endpoint: str, kind: str) -> None:
+    run_id = f"lpdl{kind[:2]}00"
+    o = opts(moto_endpoint, run_id, deadline_s=0.3)
+    messages: list[str] = []
+    target = AwsTarget(o, progress=messages.append, client=warm_client(o))
+    with pytest.raises(ObservationTimeout) as info:
+        target.run(scenario(kind, count=2))
+    assert isinstance(info.value, ObservationDeadline)
+    obs = info.value.observations
+    assert obs.complete is False and len(obs.missing) == 2
+    assert [s.request_id for s in obs.sent] == ["r01", "r02"]
+    # moto answers the invokes (it cannot run them): the callers' results are still observed
+    assert {c.status for c in obs.client_results} == ({200} if kind == "sync" else {202})
+    assert "still missing" in str(info.value) and "\n" not in str(info.value)
+    assert any("driver lag" in n for n in obs.notes)
+    assert any(m.startswith("collecting") for m in messages) and messages[-1].endswith("nothing left behind")
+    assert inventory(moto_endpoint, run_id) == {}
+
+
+def test_ctrl_c_during_collection_tears_down_and_reraises(moto_endpoint: str) -> None:
+    o = opts(moto_endpoint, "lpint000", deadline_s=30)
+    armed: list[bool] = []
+
+    def progress(message: str) -> None:
+        if message.startswith("collecting"):
+            armed.append(True)
+
+    def sleep(seconds: float) -> None:
+        if armed:
+            raise KeyboardInterrupt
+
+    target = AwsTarget(o, progress=progress, client=warm_client(o), sleep=sleep)
+    with pytest.raises(KeyboardInterrupt):
+        target.run(scenario("async", count=1))
+    assert armed and inventory(moto_endpoint, "lpint000") == {}
+
+
+def test_ctrl_c_during_deploy_rolls_back(moto_endpoint: str) -> None:
+    o = opts(moto_endpoint, "lpint001")
+
+    class Interrupting(AwsClient):
+        def call(self, service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+            if operation == "PublishVersion":
+                raise KeyboardInterrupt
+            return super().call(service, operation, params)
+
+    with pytest.raises(KeyboardInterrupt):
+        Executor(warm_client(o, Interrupting(o, sleep=no_sleep))).apply(plan(scenario("sqs"), o))
+    assert inventory(moto_endpoint, "lpint001") == {}
+
+
+PC_OPERATIONS = {"PutProvisionedConcurrencyConfig", "GetProvisionedConcurrencyConfig",
+                 "DeleteProvisionedConcurrencyConfig"}
+
+
+class ProvisionedStubbed(AwsClient):
+    """moto has no provisioned-concurrency API: those calls go to a stubbed client, the rest to moto."""
+
+    def __init__(self, o: AwsOptions, stubbed: Any) -> None:
+        super().__init__(o, sleep=no_sleep)
+        self.stubbed = stubbed
+
+    def call(self, service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        if operation in PC_OPERATIONS:
+            method = getattr(self.stubbed, {"PutProvisionedConcurrencyConfig": "put_provisioned_concurrency_config",
+                                            "GetProvisionedConcurrencyConfig": "get_provisioned_concurrency_config",
+                                            "DeleteProvisionedConcurrencyConfig":
+                                                "delete_provisioned_concurrency_config"}[operation])
+            result: dict[str, Any] = method(**params)
+            return result
+        return super().call(service, operation, params)
+
+
+def stubbed_lambda() -> Any:
+    return boto3.Session(aws_access_key_id="t", aws_secret_access_key="t", region_name="us-east-1").client(
+        "lambda", endpoint_url="http://127.0.0.1:9"
+    )
+
+
+def test_provisioned_concurrency_waits_for_ready_and_is_deleted(moto_endpoint: str) -> None:
+    o = opts(moto_endpoint, "lpprov00")
+    sc = scenario("sync", concurrency=ConcurrencySpec(reserved=2, provisioned=1))
+    fn, key = "lambdaprobe-lpprov00-probe", {"FunctionName": "lambdaprobe-lpprov00-probe", "Qualifier": "live"}
+    lam = stubbed_lambda()
+    messages: list[str] = []
+    with Stubber(lam) as stubber:
+        stubber.add_response(
+            "put_provisioned_concurrency_config",
+            {"RequestedProvisionedConcurrentExecutions": 1, "Status": "IN_PROGRESS"},
+            {**key, "ProvisionedConcurrentExecutions": 1},
+        )
+        for status in ("IN_PROGRESS", "IN_PROGRESS", "READY"):
+            stubber.add_response("get_provisioned_concurrency_config",
+                                 {"RequestedProvisionedConcurrentExecutions": 1, "Status": status}, key)
+        stubber.add_response("delete_provisioned_concurrency_config", {}, key)
+        executor = Executor(warm_client(o, ProvisionedStubbed(o, lam)), messages.append)
+        deployment = executor.apply(plan(sc, o))
+        assert any("provisioned concurrency (1) READY" in m for m in messages)
+        assert executor.teardown(deployment) == []
+        stubber.assert_no_pending_responses()
+    assert fn and inventory(moto_endpoint, "lpprov00") == {}
+
+
+def test_provisioned_concurrency_failed_rolls_back(moto_endpoint: str) -> None:
+    o = opts(moto_endpoint, "lpprov01")
+    sc = scenario("sync", concurrency=ConcurrencySpec(reserved=2, provisioned=1))
+    key = {"FunctionName": "lambdaprobe-lpprov01-probe", "Qualifier": "live"}
+    lam = stubbed_lambda()
+    with Stubber(lam) as stubber:
+        stubber.add_response("put_provisioned_concurrency_config", {"Status": "IN_PROGRESS"},
+                             {**key, "ProvisionedConcurrentExecutions": 1})
+        stubber.add_response("get_provisioned_concurrency_config",
+                             {"Status": "FAILED", "StatusReason": "not enough unreserved concurrency"}, key)
+        stubber.add_response("delete_provisioned_concurrency_config", {}, key)
+        with pytest.raises(AwsError, match="FAILED: not enough unreserved concurrency"):
+            Executor(warm_client(o, ProvisionedStubbed(o, lam))).apply(plan(sc, o))
+        stubber.assert_no_pending_responses()
+    assert inventory(moto_endpoint, "lpprov01") == {}
