@@ -125,6 +125,10 @@ class _Planner:
     def name(self, role: str) -> str:
         return self.o.name(role)
 
+    def rule_name(self, role: str) -> str:
+        # distinct from its bus's name: some emulators key tags by name and would mix the two up
+        return self.name(f"{role}-rule")
+
     def tag_dict(self) -> dict[str, str]:
         tags = {RUN_TAG: self.o.run_id}
         if self.o.created_at is not None:
@@ -251,7 +255,7 @@ class _Planner:
                 "events",
                 "PutRule",
                 {
-                    "Name": self.name(role),
+                    "Name": self.rule_name(role),
                     "EventBusName": self.name(role),
                     "EventPattern": json.dumps(pattern, sort_keys=True),
                     "State": "ENABLED",
@@ -260,7 +264,7 @@ class _Planner:
                 produces=f"{role}_rule_arn",
                 output="RuleArn",
                 teardown=ApiCall(
-                    "events", "DeleteRule", {"Name": self.name(role), "EventBusName": self.name(role)}
+                    "events", "DeleteRule", {"Name": self.rule_name(role), "EventBusName": self.name(role)}
                 ),
             )
         )
@@ -272,14 +276,14 @@ class _Planner:
                 "events",
                 "PutTargets",
                 {
-                    "Rule": self.name(role),
+                    "Rule": self.rule_name(role),
                     "EventBusName": self.name(role),
                     "Targets": [{"Id": "lambdaprobe", "Arn": target_arn}],
                 },
                 teardown=ApiCall(
                     "events",
                     "RemoveTargets",
-                    {"Rule": self.name(role), "EventBusName": self.name(role), "Ids": ["lambdaprobe"]},
+                    {"Rule": self.rule_name(role), "EventBusName": self.name(role), "Ids": ["lambdaprobe"]},
                 ),
             )
         )
@@ -799,7 +803,7 @@ class _Planner:
                     "events",
                     "PutRule",
                     {
-                        "Name": self.name("source"),
+                        "Name": self.rule_name("source"),
                         "EventBusName": self.name("source"),
                         "EventPattern": json.dumps({"source": ["lambdaprobe"]}),
                         "State": "ENABLED",
@@ -810,7 +814,7 @@ class _Planner:
                     teardown=ApiCall(
                         "events",
                         "DeleteRule",
-                        {"Name": self.name("source"), "EventBusName": self.name("source")},
+                        {"Name": self.rule_name("source"), "EventBusName": self.name("source")},
                     ),
                 )
             )

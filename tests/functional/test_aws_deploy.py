@@ -47,6 +47,7 @@ def test_deploy_then_teardown_leaves_nothing(moto_endpoint: str, kind: str) -> N
     deployed = inventory(moto_endpoint, run_id)
     assert deployed["functions"] and deployed["roles"] and deployed["log groups"]
     assert executor.teardown(deployment) == []
+    assert deployment.already_gone == []  # every teardown call named something that existed
     assert inventory(moto_endpoint, run_id) == {}
 
 

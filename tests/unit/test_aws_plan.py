@@ -95,6 +95,21 @@ def test_every_kind_plans_named_tagged_resources_with_teardown(kind: str) -> Non
     assert {"PublishVersion", "CreateAlias"} <= set(ops)
 
 
+@pytest.mark.parametrize("kind", ["eventbridge", "async"])
+def test_rule_teardown_names_the_rule_created(kind: str) -> None:
+    sc = scenario(kind, async_config=AsyncConfig(on_success="eventbridge"))
+    calls = plan(sc, OPTIONS)
+    rules = {(c.params["Name"], c.params["EventBusName"]) for c in calls if c.operation == "PutRule"}
+    assert rules
+    for c in calls:
+        if c.operation == "PutTargets":
+            assert (c.params["Rule"], c.params["EventBusName"]) in rules
+        if c.teardown is not None and c.teardown.operation == "DeleteRule":
+            assert (c.teardown.params["Name"], c.teardown.params["EventBusName"]) in rules
+        if c.teardown is not None and c.teardown.operation == "RemoveTargets":
+            assert (c.teardown.params["Rule"], c.teardown.params["EventBusName"]) in rules
+
+
 def test_source_specific_calls() -> None:
     ops = {k: [c.operation for c in plan(scenario(k), OPTIONS)] for k in KINDS}
     for k in ("sqs", "sqs-fifo", "kinesis", "dynamodb"):
