@@ -47,14 +47,16 @@ class Schedule:
 def open_loop(
     count: int,
     interval_s: float,
-    send: Callable[[int, float], None],
+    send: Callable[[int, float], float | None],
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
     max_workers: int | None = None,
 ) -> Schedule:
     """Call `send(i, actual - t0)` for i in 0..count-1, each at t0 + i * interval_s.
 
-    Returns when every call has returned. `send` must not raise (errors are observations).
+    `send` may return the monotonic time its request actually went on the wire; the lag is then
+    measured to that instant rather than to the worker picking the call up. Returns when every call
+    has returned. `send` must not raise (errors are observations).
     """
     workers = max(1, min(max_workers or count, MAX_WORKERS))
     schedule = Schedule()
@@ -72,7 +74,9 @@ def open_loop(
         def worker(i: int, due: float) -> None:
             actual = clock()
             lags[i] = actual - due
-            send(i, actual - t0)
+            wire = send(i, actual - t0)
+            if wire is not None:
+                lags[i] = wire - due
 
         for i in range(count):
             due = t0 + i * interval_s
@@ -136,15 +140,26 @@ class Driver:
     def _payload(self, rid: str) -> bytes:
         return json.dumps(invoke_event(rid, self.scenario.function.directive.to_event())).encode()
 
-    def _invoke_sender(self, invoke: Any, obs: Observations, is_async: bool) -> Callable[[int, float], None]:
+    def _invoke_sender(
+        self, invoke: Any, obs: Observations, is_async: bool
+    ) -> Callable[[int, float], float | None]:
         function = self.names["function"]
         qualifier = self.scenario.called_qualifier
         sdk_off = self.scenario.sdk.retry_mode == "off"
+        wire = threading.local()
 
-        def send(i: int, t: float) -> None:
+        def on_wire(**_: Any) -> None:
+            # the first attempt's send time: SDK retries of the same call do not move it
+            if getattr(wire, "t", None) is None:
+                wire.t = time.monotonic()
+
+        invoke.meta.events.register("before-send.lambda.Invoke", on_wire)
+
+        def send(i: int, t: float) -> float | None:
             rid = self.ids[i]
+            wire.t = None
             started = time.monotonic()
-            sent = Sent(rid, t, "invoke")
+            status, error, reason = 0, None, None
             try:
                 resp = invoke.invoke(
                     FunctionName=function,
@@ -153,39 +168,36 @@ class Driver:
                     Payload=self._payload(rid),
                 )
                 resp["Payload"].read()
-                latency = time.monotonic() - started
-                status = int(resp.get("StatusCode", 0))
-                error = resp.get("FunctionError")
-                self._record(obs, sent, ClientResult(rid, t + latency, status, latency, error))
-                if not is_async and sdk_off:
-                    final: Final = "succeeded" if status == 200 and not error else "failed"
-                    self._record(obs, Settled(rid, t + latency, final))
+                status, error = int(resp.get("StatusCode", 0)), resp.get("FunctionError")
             except botocore.exceptions.ClientError as exc:
-                latency = time.monotonic() - started
                 status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
-                code = str(exc.response.get("Error", {}).get("Code", ""))
+                error = str(exc.response.get("Error", {}).get("Code", "")) or None
                 reason = throttle_reason(exc.response) if status == 429 else None
-                items: list[Any] = [
-                    sent,
-                    ClientResult(rid, t + latency, status, latency, code or None, reason),
-                ]
-                if status == 429:
-                    items.append(Throttle(rid, t + latency, reason or code))
-                    if sdk_off:
-                        items.append(Settled(rid, t + latency, "throttled"))
-                self._record(obs, *items)
             except botocore.exceptions.ReadTimeoutError:
-                latency = time.monotonic() - started
-                self._record(obs, sent, ClientResult(rid, t + latency, 0, latency, "ReadTimeoutError"))
+                error = "ReadTimeoutError"
             except BOTO_ERRORS as exc:
-                latency = time.monotonic() - started
-                self._record(obs, sent, ClientResult(rid, t + latency, 0, latency, type(exc).__name__))
+                error = type(exc).__name__
                 with self._lock:
                     self.errors.append(one_line(exc, "lambda.Invoke"))
+            answered = time.monotonic()
+            on_the_wire: float = wire.t if wire.t is not None else started
+            sent_t = t + (on_the_wire - started)
+            latency = answered - on_the_wire
+            items: list[Any] = [
+                Sent(rid, sent_t, "invoke"),
+                ClientResult(rid, sent_t + latency, status, latency, error, reason),
+            ]
+            if status == 429:
+                items.append(Throttle(rid, sent_t + latency, reason or error or "TooManyRequestsException"))
+            if not is_async and sdk_off and status in (200, 429):
+                final: Final = "throttled" if status == 429 else ("failed" if error else "succeeded")
+                items.append(Settled(rid, sent_t + latency, final))
+            self._record(obs, *items)
+            return on_the_wire
 
         return send
 
-    def _message_sender(self, obs: Observations) -> Callable[[int, float], None]:
+    def _message_sender(self, obs: Observations) -> Callable[[int, float], float | None]:
         s = self.scenario
         kind = s.source.kind
         directive = s.function.directive.to_event()
@@ -203,7 +215,7 @@ class Driver:
             }[kind]
             api = self.client.client(service)
 
-        def send(i: int, t: float) -> None:
+        def send(i: int, t: float) -> float | None:
             rid = self.ids[i]
             body = json.dumps(invoke_event(rid, directive))
             try:
@@ -250,6 +262,7 @@ class Driver:
                     self.errors.append(
                         str(exc) if isinstance(exc, AwsError) else one_line(exc, f"send {rid}")
                     )
+            return None  # a message's send time is the worker's: no hook needed for the lag
 
         return send
 
