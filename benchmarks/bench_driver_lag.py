@@ -42,7 +42,9 @@ def main() -> int:
     parser.add_argument("--delay", type=float, default=1.0)
     args = parser.parse_args()
 
-    os.environ.update({"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_DEFAULT_REGION": "us-east-1"})
+    os.environ.update(
+        {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_DEFAULT_REGION": "us-east-1"}
+    )
     receive, send = multiprocessing.Pipe(duplex=False)
     server = multiprocessing.Process(target=serve, args=(send, args.delay), daemon=True)
     server.start()
@@ -69,8 +71,13 @@ def main() -> int:
     latencies = sorted(c.latency_s for c in obs.client_results)
     p50, p99 = schedule.percentile(50) * 1000, schedule.percentile(99) * 1000
     worst = max(schedule.lags) * 1000
-    print(f"driver lag: {args.count} sync invokes at {args.rate:g}/s, endpoint answering after {args.delay:g} s")
-    print(f"  p50 lag {p50:.2f} ms   p99 lag {p99:.2f} ms   max {worst:.2f} ms   (target p99 <= {TARGET_P99_MS:g} ms)")
+    print(
+        f"driver lag: {args.count} sync invokes at {args.rate:g}/s, endpoint answering after {args.delay:g} s"
+    )
+    print(
+        f"  p50 lag {p50:.2f} ms   p99 lag {p99:.2f} ms   max {worst:.2f} ms"
+        f"   (target p99 <= {TARGET_P99_MS:g} ms)"
+    )
     print(f"  answers {statuses}, latency p50 {latencies[len(latencies) // 2]:.3f} s, run {elapsed:.1f} s")
     print(f"  {'PASS' if p99 <= TARGET_P99_MS else 'FAIL'}")
     return 0 if p99 <= TARGET_P99_MS else 1

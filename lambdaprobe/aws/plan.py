@@ -504,7 +504,8 @@ class _Planner:
                     "Resource": [self.pattern("events", f"event-bus/{mine}")],
                 }
             )
-        if "lambda" in sends_to:
+        if "lambda" in sends_to or s.source.kind == "destination":
+            # a Lambda destination, or the upstream function handing its record to the probe
             statements.append(
                 {
                     "Effect": "Allow",

@@ -32,8 +32,10 @@ def credentials_reason() -> str | None:
     if os.environ.get("AWS_ACCESS_KEY_ID") and os.environ.get("AWS_SECRET_ACCESS_KEY"):
         pass
     elif os.environ.get("AWS_PROFILE"):
-        files = [Path(os.environ.get("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials")).expanduser(),
-                 Path(os.environ.get("AWS_CONFIG_FILE", "~/.aws/config")).expanduser()]
+        files = [
+            Path(os.environ.get("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials")).expanduser(),
+            Path(os.environ.get("AWS_CONFIG_FILE", "~/.aws/config")).expanduser(),
+        ]
         if not any(f.exists() for f in files):
             return "AWS_PROFILE is set but no AWS config or credentials file exists"
     else:
@@ -53,14 +55,22 @@ skip_without_account = pytest.mark.skipif(REASON is not None, reason=f"real-acco
 
 
 def options() -> AwsOptions:
-    return AwsOptions(region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION"),
-                      profile=os.environ.get("AWS_PROFILE"), yes=True, poll_s=5.0)
+    return AwsOptions(
+        region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION"),
+        profile=os.environ.get("AWS_PROFILE"),
+        yes=True,
+        poll_s=5.0,
+    )
 
 
 @skip_without_account
 def test_sync_cold_then_warm() -> None:
-    sc = Scenario(probe="concurrency", function=FunctionSpec(directive=Directive(duration_s=0.5)),
-                  stimulus=Stimulus(count=2, interval_s=2.0), source=SourceSpec(kind="sync"))
+    sc = Scenario(
+        probe="concurrency",
+        function=FunctionSpec(directive=Directive(duration_s=0.5)),
+        stimulus=Stimulus(count=2, interval_s=2.0),
+        source=SourceSpec(kind="sync"),
+    )
     o = options()
     report = analyse(sc, AwsTarget(o, progress=print).run(sc))
     assert report.summary.succeeded == 2 and report.summary.cold_starts >= 1
@@ -69,9 +79,13 @@ def test_sync_cold_then_warm() -> None:
 
 @skip_without_account
 def test_async_retries_to_the_dlq() -> None:
-    sc = Scenario(probe="retry", function=FunctionSpec(directive=Directive(duration_s=0.1, fail="always")),
-                  stimulus=Stimulus(count=1, mode="async"), source=SourceSpec(kind="async"),
-                  async_config=AsyncConfig(max_retry_attempts=1, dlq="sqs", on_failure="sqs"))
+    sc = Scenario(
+        probe="retry",
+        function=FunctionSpec(directive=Directive(duration_s=0.1, fail="always")),
+        stimulus=Stimulus(count=1, mode="async"),
+        source=SourceSpec(kind="async"),
+        async_config=AsyncConfig(max_retry_attempts=1, dlq="sqs", on_failure="sqs"),
+    )
     report = analyse(sc, AwsTarget(options(), progress=print).run(sc))
     assert report.summary.attempts == 2 and report.summary.dead_lettered == 1
     assert report.summary.destination_records == 1
@@ -79,8 +93,12 @@ def test_async_retries_to_the_dlq() -> None:
 
 @skip_without_account
 def test_reserved_one_provisioned_one_throttles_the_rest() -> None:
-    sc = Scenario(probe="concurrency", function=FunctionSpec(directive=Directive(duration_s=10)),
-                  stimulus=Stimulus(count=5, interval_s=1.0), source=SourceSpec(kind="sync"),
-                  concurrency=ConcurrencySpec(reserved=1, provisioned=1))
+    sc = Scenario(
+        probe="concurrency",
+        function=FunctionSpec(directive=Directive(duration_s=10)),
+        stimulus=Stimulus(count=5, interval_s=1.0),
+        source=SourceSpec(kind="sync"),
+        concurrency=ConcurrencySpec(reserved=1, provisioned=1),
+    )
     report = analyse(sc, AwsTarget(options(), progress=print).run(sc))
     assert report.summary.succeeded == 1 and report.summary.throttled == 4

@@ -44,7 +44,9 @@ def scenario(kind: str, count: int = 1, **kw: Any) -> Scenario:
     return Scenario(
         probe="retry",
         function=FunctionSpec(timeout_s=3, directive=Directive(duration_s=0.1, fail=kw.pop("fail", "never"))),
-        stimulus=Stimulus(count=count, interval_s=0.05, mode=kw.pop("mode", "async" if kind == "async" else "sync")),
+        stimulus=Stimulus(
+            count=count, interval_s=0.05, mode=kw.pop("mode", "async" if kind == "async" else "sync")
+        ),
         source=SourceSpec(kind=kind, sqs=sqs, stream=stream),  # type: ignore[arg-type]
         concurrency=kw.pop("concurrency", ConcurrencySpec(reserved=5)),
         async_config=kw.pop("async_config", ASYNC_CONFIGS[kind]),
@@ -65,7 +67,9 @@ def inventory(endpoint: str, needle: str) -> dict[str, list[str]]:
     c = clients(endpoint)
     found: dict[str, list[str]] = {}
     found["functions"] = [f["FunctionName"] for f in c["lambda"].list_functions()["Functions"]]
-    found["mappings"] = [m["FunctionArn"] for m in c["lambda"].list_event_source_mappings()["EventSourceMappings"]]
+    found["mappings"] = [
+        m["FunctionArn"] for m in c["lambda"].list_event_source_mappings()["EventSourceMappings"]
+    ]
     found["roles"] = [r["RoleName"] for r in c["iam"].list_roles()["Roles"]]
     found["queues"] = c["sqs"].list_queues().get("QueueUrls", [])
     found["topics"] = [t["TopicArn"] for t in c["sns"].list_topics()["Topics"]]
@@ -76,4 +80,8 @@ def inventory(endpoint: str, needle: str) -> dict[str, list[str]]:
     found["streams"] = c["kinesis"].list_streams()["StreamNames"]
     found["tables"] = c["dynamodb"].list_tables()["TableNames"]
     found["log groups"] = [g["logGroupName"] for g in c["logs"].describe_log_groups()["logGroups"]]
-    return {kind: [n for n in names if needle in n] for kind, names in found.items() if any(needle in n for n in names)}
+    return {
+        kind: [n for n in names if needle in n]
+        for kind, names in found.items()
+        if any(needle in n for n in names)
+    }

@@ -54,7 +54,9 @@ class _Handler(BaseHTTPRequestHandler):
         name = self.path.split("/functions/", 1)[-1].split("/", 1)[0]
         event = self.headers.get("X-Amz-Invocation-Type", "RequestResponse")
         if "throttle" in name:
-            self._send(429, json.dumps(THROTTLE_BODY).encode(), {"x-amzn-ErrorType": "TooManyRequestsException"})
+            self._send(
+                429, json.dumps(THROTTLE_BODY).encode(), {"x-amzn-ErrorType": "TooManyRequestsException"}
+            )
             return
         if event == "Event":
             self._send(202, b"")

@@ -76,8 +76,11 @@ def test_ctrl_c_during_deploy_rolls_back(moto_endpoint: str) -> None:
     assert inventory(moto_endpoint, "lpint001") == {}
 
 
-PC_OPERATIONS = {"PutProvisionedConcurrencyConfig", "GetProvisionedConcurrencyConfig",
-                 "DeleteProvisionedConcurrencyConfig"}
+PC_OPERATIONS = {
+    "PutProvisionedConcurrencyConfig",
+    "GetProvisionedConcurrencyConfig",
+    "DeleteProvisionedConcurrencyConfig",
+}
 
 
 class ProvisionedStubbed(AwsClient):
@@ -89,10 +92,14 @@ class ProvisionedStubbed(AwsClient):
 
     def call(self, service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         if operation in PC_OPERATIONS:
-            method = getattr(self.stubbed, {"PutProvisionedConcurrencyConfig": "put_provisioned_concurrency_config",
-                                            "GetProvisionedConcurrencyConfig": "get_provisioned_concurrency_config",
-                                            "DeleteProvisionedConcurrencyConfig":
-                                                "delete_provisioned_concurrency_config"}[operation])
+            method = getattr(
+                self.stubbed,
+                {
+                    "PutProvisionedConcurrencyConfig": "put_provisioned_concurrency_config",
+                    "GetProvisionedConcurrencyConfig": "get_provisioned_concurrency_config",
+                    "DeleteProvisionedConcurrencyConfig": "delete_provisioned_concurrency_config",
+                }[operation],
+            )
             result: dict[str, Any] = method(**params)
             return result
         return super().call(service, operation, params)
@@ -107,7 +114,10 @@ def stubbed_lambda() -> Any:
 def test_provisioned_concurrency_waits_for_ready_and_is_deleted(moto_endpoint: str) -> None:
     o = opts(moto_endpoint, "lpprov00")
     sc = scenario("sync", concurrency=ConcurrencySpec(reserved=2, provisioned=1))
-    fn, key = "lambdaprobe-lpprov00-probe", {"FunctionName": "lambdaprobe-lpprov00-probe", "Qualifier": "live"}
+    fn, key = (
+        "lambdaprobe-lpprov00-probe",
+        {"FunctionName": "lambdaprobe-lpprov00-probe", "Qualifier": "live"},
+    )
     lam = stubbed_lambda()
     messages: list[str] = []
     with Stubber(lam) as stubber:
@@ -117,8 +127,11 @@ def test_provisioned_concurrency_waits_for_ready_and_is_deleted(moto_endpoint: s
             {**key, "ProvisionedConcurrentExecutions": 1},
         )
         for status in ("IN_PROGRESS", "IN_PROGRESS", "READY"):
-            stubber.add_response("get_provisioned_concurrency_config",
-                                 {"RequestedProvisionedConcurrentExecutions": 1, "Status": status}, key)
+            stubber.add_response(
+                "get_provisioned_concurrency_config",
+                {"RequestedProvisionedConcurrentExecutions": 1, "Status": status},
+                key,
+            )
         stubber.add_response("delete_provisioned_concurrency_config", {}, key)
         executor = Executor(warm_client(o, ProvisionedStubbed(o, lam)), messages.append)
         deployment = executor.apply(plan(sc, o))
@@ -134,10 +147,16 @@ def test_provisioned_concurrency_failed_rolls_back(moto_endpoint: str) -> None:
     key = {"FunctionName": "lambdaprobe-lpprov01-probe", "Qualifier": "live"}
     lam = stubbed_lambda()
     with Stubber(lam) as stubber:
-        stubber.add_response("put_provisioned_concurrency_config", {"Status": "IN_PROGRESS"},
-                             {**key, "ProvisionedConcurrentExecutions": 1})
-        stubber.add_response("get_provisioned_concurrency_config",
-                             {"Status": "FAILED", "StatusReason": "not enough unreserved concurrency"}, key)
+        stubber.add_response(
+            "put_provisioned_concurrency_config",
+            {"Status": "IN_PROGRESS"},
+            {**key, "ProvisionedConcurrentExecutions": 1},
+        )
+        stubber.add_response(
+            "get_provisioned_concurrency_config",
+            {"Status": "FAILED", "StatusReason": "not enough unreserved concurrency"},
+            key,
+        )
         stubber.add_response("delete_provisioned_concurrency_config", {}, key)
         with pytest.raises(AwsError, match="FAILED: not enough unreserved concurrency"):
             Executor(warm_client(o, ProvisionedStubbed(o, lam))).apply(plan(sc, o))

@@ -9,24 +9,38 @@ import botocore.exceptions
 import pytest
 from botocore.stub import Stubber
 
-from lambdaprobe.aws.client import AwsClient, describe_driver, driver_config, is_not_found, is_transient, one_line
+from lambdaprobe.aws.client import (
+    AwsClient,
+    describe_driver,
+    driver_config,
+    is_not_found,
+    is_transient,
+    one_line,
+)
 from lambdaprobe.aws.options import AwsOptions
 from lambdaprobe.scenario import SdkConfig
 
 
 @pytest.fixture()
 def stubbed() -> Iterator[tuple[AwsClient, Stubber, list[float]]]:
-    session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
+    session = boto3.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+    )
     sleeps: list[float] = []
-    client = AwsClient(AwsOptions(region="us-east-1", endpoint_url="http://127.0.0.1:9"), sleep=sleeps.append,
-                       session=session)
+    client = AwsClient(
+        AwsOptions(region="us-east-1", endpoint_url="http://127.0.0.1:9"),
+        sleep=sleeps.append,
+        session=session,
+    )
     lam = client.client("lambda")
     with Stubber(lam) as stubber:
         yield client, stubber, sleeps
         stubber.assert_no_pending_responses()
 
 
-def test_role_not_yet_assumable_is_retried_without_sleeping(stubbed: tuple[AwsClient, Stubber, list[float]]) -> None:
+def test_role_not_yet_assumable_is_retried_without_sleeping(
+    stubbed: tuple[AwsClient, Stubber, list[float]],
+) -> None:
     client, stubber, sleeps = stubbed
     message = "The role defined for the function cannot be assumed by Lambda."
     for _ in range(2):
@@ -40,7 +54,9 @@ def test_role_not_yet_assumable_is_retried_without_sleeping(stubbed: tuple[AwsCl
     assert "cannot be assumed" in heard[0]
 
 
-def test_throttling_is_retried_until_attempts_run_out(stubbed: tuple[AwsClient, Stubber, list[float]]) -> None:
+def test_throttling_is_retried_until_attempts_run_out(
+    stubbed: tuple[AwsClient, Stubber, list[float]],
+) -> None:
     client, stubber, sleeps = stubbed
     client.attempts = 3
     for _ in range(3):
@@ -56,7 +72,9 @@ def test_a_real_refusal_is_not_retried(stubbed: tuple[AwsClient, Stubber, list[f
     with pytest.raises(botocore.exceptions.ClientError) as info:
         client.call("lambda", "GetFunction", {"FunctionName": "f"})
     assert sleeps == []
-    assert one_line(info.value, "lambda.GetFunction") == "lambda.GetFunction: AccessDeniedException: not allowed"
+    assert (
+        one_line(info.value, "lambda.GetFunction") == "lambda.GetFunction: AccessDeniedException: not allowed"
+    )
 
 
 def client_error(code: str, message: str = "m", status: int = 400) -> botocore.exceptions.ClientError:
@@ -72,7 +90,9 @@ def test_error_classification_and_one_line_messages() -> None:
     assert is_not_found(client_error("NoSuchEntity"))
     assert not is_not_found(client_error("AccessDenied"))
     assert "no AWS credentials" in one_line(botocore.exceptions.NoCredentialsError())
-    assert "cannot reach" in one_line(botocore.exceptions.EndpointConnectionError(endpoint_url="http://127.0.0.1:9"))
+    assert "cannot reach" in one_line(
+        botocore.exceptions.EndpointConnectionError(endpoint_url="http://127.0.0.1:9")
+    )
     assert "\n" not in one_line(client_error("X", "line1\nline2"))
 
 

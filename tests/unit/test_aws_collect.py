@@ -43,13 +43,35 @@ STREAM_2 = "2026/01/01/[1]ffeeddccbbaa"
 FN_ARN = "arn:aws:lambda:us-east-1:123456789012:function:lambdaprobe-lp000001-probe"
 
 
-def probe_line(kind: str, t: float, request: str = "r01", attempt: int = 1, aws_id: str = AWS_ID,
-               cold: bool = False, outcome: str | None = None, init_s: float = 0.0,
-               init_type: str = "on-demand", error: str | None = None) -> str:
-    return json.dumps({
-        "lambdaprobe": kind, "request": request, "aws_request_id": aws_id, "attempt": attempt, "t": T0 + t,
-        "cold": cold, "init_type": init_type, "init_s": init_s, "outcome": outcome, "error": error,
-    }) + "\n"
+def probe_line(
+    kind: str,
+    t: float,
+    request: str = "r01",
+    attempt: int = 1,
+    aws_id: str = AWS_ID,
+    cold: bool = False,
+    outcome: str | None = None,
+    init_s: float = 0.0,
+    init_type: str = "on-demand",
+    error: str | None = None,
+) -> str:
+    return (
+        json.dumps(
+            {
+                "lambdaprobe": kind,
+                "request": request,
+                "aws_request_id": aws_id,
+                "attempt": attempt,
+                "t": T0 + t,
+                "cold": cold,
+                "init_type": init_type,
+                "init_s": init_s,
+                "outcome": outcome,
+                "error": error,
+            }
+        )
+        + "\n"
+    )
 
 
 def ev(t: float, message: str, stream: str = STREAM_1, n: int = 0) -> LogEvent:
@@ -70,7 +92,12 @@ def test_report_line_with_and_without_init_duration() -> None:
     cold = parse_report(REPORT_COLD)
     assert cold is not None
     assert (cold.aws_request_id, cold.duration_ms, cold.billed_ms, cold.memory_mb, cold.max_memory_mb) == (
-        AWS_ID, 15.74, 16, 128, 56)
+        AWS_ID,
+        15.74,
+        16,
+        128,
+        56,
+    )
     assert cold.init_ms == 130.49
     warm = parse_report(REPORT_WARM)
     assert warm is not None and warm.init_ms is None and warm.billed_ms == 2003
@@ -99,7 +126,7 @@ def test_version_from_log_stream() -> None:
 
 def test_sync_cold_attempt_with_report() -> None:
     events = [
-        ev(0.5, f"INIT_START Runtime Version: python:3.12.v30\n"),
+        ev(0.5, "INIT_START Runtime Version: python:3.12.v30\n"),
         ev(0.6, probe_line("start", 0.6, cold=True, init_s=0.3)),
         ev(0.7, probe_line("end", 0.7, cold=True, outcome="success")),
         ev(0.71, REPORT_COLD),
@@ -158,7 +185,9 @@ def test_batch_is_one_execution_seen_by_each_request() -> None:
     ]
     attempts, _ = attempts_from_logs(events, T0, renumber=False)
     assert {a.request_id: (a.receive_count, a.outcome) for a in attempts} == {
-        "r01": (2, "success"), "r02": (2, "error")}
+        "r01": (2, "success"),
+        "r02": (2, "error"),
+    }
     assert len({a.execution_id for a in attempts}) == 1
 
 
@@ -180,7 +209,10 @@ SQS_DLQ_MESSAGE = {
     "MessageAttributes": {
         "RequestID": {"StringValue": AWS_ID, "DataType": "String"},
         "ErrorCode": {"StringValue": "200", "DataType": "Number"},
-        "ErrorMessage": {"StringValue": "lambdaprobe: attempt 3 fails as directed (always)", "DataType": "String"},
+        "ErrorMessage": {
+            "StringValue": "lambdaprobe: attempt 3 fails as directed (always)",
+            "DataType": "String",
+        },
     },
 }
 
@@ -195,8 +227,12 @@ def sns_wrapped(message: Any, attributes: dict[str, Any] | None = None) -> dict[
         "SignatureVersion": "1",
         "MessageAttributes": attributes or {},
     }
-    return {"MessageId": "m2", "ReceiptHandle": "h", "Body": json.dumps(note),
-            "Attributes": {"SentTimestamp": str(int((T0 + 185.5) * 1000))}}
+    return {
+        "MessageId": "m2",
+        "ReceiptHandle": "h",
+        "Body": json.dumps(note),
+        "Attributes": {"SentTimestamp": str(int((T0 + 185.5) * 1000))},
+    }
 
 
 def test_sqs_dead_letter_has_the_simulators_shape() -> None:
@@ -216,8 +252,15 @@ def test_sns_dead_letter_is_unwrapped() -> None:
 
 def record(condition: str = "RetriesExhausted") -> dict[str, Any]:
     return invocation_record(
-        t=185.0, request_id=AWS_ID, function_arn=FN_ARN + ":live", condition=condition,  # type: ignore[arg-type]
-        invoke_count=3, payload=EVENT, status_code=200, executed_version="1", function_error=True,
+        t=185.0,
+        request_id=AWS_ID,
+        function_arn=FN_ARN + ":live",
+        condition=condition,  # type: ignore[arg-type]
+        invoke_count=3,
+        payload=EVENT,
+        status_code=200,
+        executed_version="1",
+        function_error=True,
         response={"errorMessage": "boom", "errorType": "ProbeError"},
     )
 
@@ -236,10 +279,21 @@ def test_destination_records_of_every_shape(shape: str) -> None:
         message = {"Body": json.dumps(expected), "Attributes": {"SentTimestamp": str(int((T0 + 186) * 1000))}}
     else:
         relay_record = invocation_record(
-            t=186.0, request_id="other", function_arn=FN_ARN, condition="Success", invoke_count=1,
-            payload=rec, status_code=200, executed_version="$LATEST", function_error=False, response=rec,
+            t=186.0,
+            request_id="other",
+            function_arn=FN_ARN,
+            condition="Success",
+            invoke_count=1,
+            payload=rec,
+            status_code=200,
+            executed_version="$LATEST",
+            function_error=False,
+            response=rec,
         )
-        message = {"Body": json.dumps(relay_record), "Attributes": {"SentTimestamp": str(int((T0 + 186) * 1000))}}
+        message = {
+            "Body": json.dumps(relay_record),
+            "Attributes": {"SentTimestamp": str(int((T0 + 186) * 1000))},
+        }
         expected = rec
     watch = Watch("q", "on_failure", f"{shape}:lambdaprobe-lp000001-on-failure", shape)  # type: ignore[arg-type]
     dr = destination_from_message(message, watch, T0, T0)
@@ -248,8 +302,10 @@ def test_destination_records_of_every_shape(shape: str) -> None:
 
 
 def test_stream_failure_record_carries_no_request() -> None:
-    rec = {"requestContext": {"condition": "RetryAttemptsExhausted", "approximateInvokeCount": 3},
-           "KinesisBatchInfo": {"shardId": "shardId-000000000000", "batchSize": 1}}
+    rec = {
+        "requestContext": {"condition": "RetryAttemptsExhausted", "approximateInvokeCount": 3},
+        "KinesisBatchInfo": {"shardId": "shardId-000000000000", "batchSize": 1},
+    }
     watch = Watch("q", "on_failure", "sqs:lambdaprobe-lp000001-stream-failure", "sqs", False)
     dr = destination_from_message({"Body": json.dumps(rec)}, watch, T0, T0 + 5)
     assert dr.request_id is None and dr.t == pytest.approx(5)
@@ -271,7 +327,9 @@ def attempt(n: int, outcome: str, start: float) -> Attempt:
 
 def test_async_expectations_follow_the_directive_and_the_config() -> None:
     sc = scenario(async_config=AsyncConfig(dlq="sqs"))
-    obs = Observations("aws", sent=[Sent("r01", 0)], attempts=[attempt(1, "error", 0), attempt(2, "error", 60)])
+    obs = Observations(
+        "aws", sent=[Sent("r01", 0)], attempts=[attempt(1, "error", 0), attempt(2, "error", 60)]
+    )
     missing, _ = outstanding(sc, obs)
     assert missing == ["r01: 2 of 3 attempts seen"]
     assert next_retry_hint(sc, obs, now_s=80) == "next retry expected in ~100 s"
@@ -283,7 +341,9 @@ def test_async_expectations_follow_the_directive_and_the_config() -> None:
 
 def test_async_success_needs_on_success_record_when_configured() -> None:
     sc = scenario(fail="first:1", async_config=AsyncConfig(on_success="sqs"))
-    obs = Observations("aws", sent=[Sent("r01", 0)], attempts=[attempt(1, "error", 0), attempt(2, "success", 60)])
+    obs = Observations(
+        "aws", sent=[Sent("r01", 0)], attempts=[attempt(1, "error", 0), attempt(2, "success", 60)]
+    )
     assert outstanding(sc, obs)[0] == ["r01: succeeded; on-success record not seen yet"]
     obs.destinations.append(DestinationRecord(61, "on_success", "sqs:x", record("Success"), "r01"))
     assert outstanding(sc, obs) == ([], [])

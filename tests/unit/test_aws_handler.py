@@ -60,7 +60,10 @@ def test_async_retries_count_per_request_id_and_fail_as_directed(capsys: pytest.
     assert probe.handler(event, Context("same-id"))["ok"] is True
     out = lines(capsys)
     assert [(x["lambdaprobe"], x["attempt"], x["outcome"]) for x in out] == [
-        ("start", 1, None), ("end", 1, "error"), ("start", 2, None), ("end", 2, "success"),
+        ("start", 1, None),
+        ("end", 1, "error"),
+        ("start", 2, None),
+        ("end", 2, "success"),
     ]
     assert out[2]["cold"] is False  # the second invocation in this environment is warm
 
@@ -100,9 +103,13 @@ def test_sqs_batch_uses_receive_count_and_partial_batch_response(
     result = probe.handler(event, Context("batch"))
     assert result == {"batchItemFailures": [{"itemIdentifier": "m1"}]}
     out = lines(capsys)
-    assert [(x["request"], x["attempt"]) for x in out if x["lambdaprobe"] == "start"] == [("r01", 2), ("r02", 3)]
+    assert [(x["request"], x["attempt"]) for x in out if x["lambdaprobe"] == "start"] == [
+        ("r01", 2),
+        ("r02", 3),
+    ]
     assert {x["request"]: x["outcome"] for x in out if x["lambdaprobe"] == "end"} == {
-        "r01": "error", "r02": "success"
+        "r01": "error",
+        "r02": "success",
     }
 
 
@@ -115,13 +122,32 @@ def test_sqs_batch_without_partial_response_fails_whole_batch(capsys: pytest.Cap
 
 def test_stream_and_push_envelopes(capsys: pytest.CaptureFixture[str]) -> None:
     payload = json.dumps(direct("r01", duration_s=0))
-    kinesis = {"Records": [{"eventSource": "aws:kinesis", "kinesis": {
-        "sequenceNumber": "495", "data": base64.b64encode(payload.encode()).decode()}}]}
-    dynamodb = {"Records": [{"eventSource": "aws:dynamodb", "dynamodb": {
-        "SequenceNumber": "100", "NewImage": {"id": {"S": "r02"}, "lambdaprobe": {"S": '{"duration_s": 0}'}}}}]}
+    kinesis = {
+        "Records": [
+            {
+                "eventSource": "aws:kinesis",
+                "kinesis": {"sequenceNumber": "495", "data": base64.b64encode(payload.encode()).decode()},
+            }
+        ]
+    }
+    dynamodb = {
+        "Records": [
+            {
+                "eventSource": "aws:dynamodb",
+                "dynamodb": {
+                    "SequenceNumber": "100",
+                    "NewImage": {"id": {"S": "r02"}, "lambdaprobe": {"S": '{"duration_s": 0}'}},
+                },
+            }
+        ]
+    }
     sns = {"Records": [{"EventSource": "aws:sns", "Sns": {"MessageId": "s1", "Message": payload}}]}
     eventbridge = {"source": "lambdaprobe", "detail-type": "lambdaprobe probe", "detail": direct("r04")}
-    record = {"requestContext": {"condition": "Success"}, "requestPayload": direct("r05"), "responseContext": {}}
+    record = {
+        "requestContext": {"condition": "Success"},
+        "requestPayload": direct("r05"),
+        "responseContext": {},
+    }
     for event in (kinesis, dynamodb, sns, eventbridge, record):
         probe.handler(event, Context("id"))
     starts = [x for x in lines(capsys) if x["lambdaprobe"] == "start"]
@@ -147,8 +173,15 @@ def test_zipped_flat_handler_imports_without_the_package(tmp_path: Path) -> None
     )
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env["LAMBDAPROBE_INIT_S"] = "0.01"
-    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True,
-                          check=True, timeout=30)
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    )
     out = done.stdout.splitlines()
     assert json.loads(out[0])["lambdaprobe"] == "start"
     assert json.loads(out[0])["init_s"] >= 0.01

@@ -26,8 +26,16 @@ from lambdaprobe.scenario import (
 KINDS = ["sync", "async", "sqs", "sqs-fifo", "sns", "eventbridge", "kinesis", "dynamodb", "destination"]
 OPTIONS = AwsOptions(region="eu-west-1", run_id="lp0a1b2c", created_at=1_790_000_000)
 TAGGED_CREATES = {
-    "CreateRole", "CreateQueue", "CreateTopic", "CreateEventBus", "PutRule", "CreateLogGroup", "CreateFunction",
-    "CreateTable", "CreateEventSourceMapping", "AddTagsToStream",
+    "CreateRole",
+    "CreateQueue",
+    "CreateTopic",
+    "CreateEventBus",
+    "PutRule",
+    "CreateLogGroup",
+    "CreateFunction",
+    "CreateTable",
+    "CreateEventSourceMapping",
+    "AddTagsToStream",
 }
 
 
@@ -39,10 +47,14 @@ def scenario(kind: str, **kw: Any) -> Scenario:
         source=SourceSpec(
             kind=kind,  # type: ignore[arg-type]
             sqs=kw.pop("sqs", SqsSourceSpec(fifo=kind == "sqs-fifo") if kind.startswith("sqs") else None),
-            stream=kw.pop("stream", StreamSourceSpec(on_failure="sqs") if kind in ("kinesis", "dynamodb") else None),
+            stream=kw.pop(
+                "stream", StreamSourceSpec(on_failure="sqs") if kind in ("kinesis", "dynamodb") else None
+            ),
         ),
         concurrency=kw.pop("concurrency", ConcurrencySpec()),
-        async_config=kw.pop("async_config", AsyncConfig(dlq="sqs", on_success="sns", on_failure="eventbridge")),
+        async_config=kw.pop(
+            "async_config", AsyncConfig(dlq="sqs", on_success="sns", on_failure="eventbridge")
+        ),
     )
 
 
@@ -123,13 +135,23 @@ def test_source_specific_calls() -> None:
 
 
 def test_sqs_queue_redrive_and_mapping_parameters() -> None:
-    sqs = SqsSourceSpec(visibility_timeout_s=20, max_receive_count=4, batch_size=5, batching_window_s=2,
-                        report_batch_item_failures=True, max_concurrency=3)
+    sqs = SqsSourceSpec(
+        visibility_timeout_s=20,
+        max_receive_count=4,
+        batch_size=5,
+        batching_window_s=2,
+        report_batch_item_failures=True,
+        max_concurrency=3,
+    )
     calls = plan(scenario("sqs", sqs=sqs), OPTIONS)
-    source = next(c for c in calls if c.operation == "CreateQueue" and c.params["QueueName"].endswith("-source"))
+    source = next(
+        c for c in calls if c.operation == "CreateQueue" and c.params["QueueName"].endswith("-source")
+    )
     attrs = source.params["Attributes"]
     assert attrs["VisibilityTimeout"] == "20"
-    assert attrs["RedrivePolicy"] == Json({"deadLetterTargetArn": Ref("source-dlq_arn"), "maxReceiveCount": 4})
+    assert attrs["RedrivePolicy"] == Json(
+        {"deadLetterTargetArn": Ref("source-dlq_arn"), "maxReceiveCount": 4}
+    )
     esm = next(c for c in calls if c.operation == "CreateEventSourceMapping")
     assert esm.params["BatchSize"] == 5 and esm.params["MaximumBatchingWindowInSeconds"] == 2
     assert esm.params["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
@@ -145,9 +167,17 @@ def test_sqs_queue_redrive_and_mapping_parameters() -> None:
 
 
 def test_stream_mapping_parameters() -> None:
-    st = StreamSourceSpec(batch_size=7, max_retry_attempts=2, max_record_age_s=120, bisect=True,
-                          parallelization_factor=2, on_failure="sns")
-    esm = next(c for c in plan(scenario("kinesis", stream=st), OPTIONS) if c.operation == "CreateEventSourceMapping")
+    st = StreamSourceSpec(
+        batch_size=7,
+        max_retry_attempts=2,
+        max_record_age_s=120,
+        bisect=True,
+        parallelization_factor=2,
+        on_failure="sns",
+    )
+    esm = next(
+        c for c in plan(scenario("kinesis", stream=st), OPTIONS) if c.operation == "CreateEventSourceMapping"
+    )
     p = esm.params
     assert (p["BatchSize"], p["MaximumRetryAttempts"], p["MaximumRecordAgeInSeconds"]) == (7, 2, 120)
     assert p["BisectBatchOnFunctionError"] is True and p["ParallelizationFactor"] == 2
@@ -156,23 +186,35 @@ def test_stream_mapping_parameters() -> None:
 
 
 def test_concurrency_and_async_config() -> None:
-    sc = scenario("async", mode="async", concurrency=ConcurrencySpec(reserved=20, provisioned=10),
-                  async_config=AsyncConfig(max_retry_attempts=1, max_event_age_s=120, dlq="sns", on_failure="lambda"))
+    sc = scenario(
+        "async",
+        mode="async",
+        concurrency=ConcurrencySpec(reserved=20, provisioned=10),
+        async_config=AsyncConfig(max_retry_attempts=1, max_event_age_s=120, dlq="sns", on_failure="lambda"),
+    )
     calls = plan(sc, OPTIONS)
     by_op = {c.operation: c for c in calls}
     assert by_op["PutFunctionConcurrency"].params["ReservedConcurrentExecutions"] == 20
     pc = by_op["PutProvisionedConcurrencyConfig"]
-    assert pc.params == {"FunctionName": "lambdaprobe-lp0a1b2c-probe", "Qualifier": "live",
-                         "ProvisionedConcurrentExecutions": 10}
+    assert pc.params == {
+        "FunctionName": "lambdaprobe-lp0a1b2c-probe",
+        "Qualifier": "live",
+        "ProvisionedConcurrentExecutions": 10,
+    }
     assert pc.teardown is not None and pc.teardown.operation == "DeleteProvisionedConcurrencyConfig"
     assert "billed" in pc.note
     wait = by_op["GetProvisionedConcurrencyConfig"]
     assert wait.poll is not None and wait.poll.ready == ("READY",) and wait.poll.failed == ("FAILED",)
-    eic = [c for c in calls if c.operation == "PutFunctionEventInvokeConfig"
-           and c.params["FunctionName"].endswith("-probe")][0]
+    eic = next(
+        c
+        for c in calls
+        if c.operation == "PutFunctionEventInvokeConfig" and c.params["FunctionName"].endswith("-probe")
+    )
     assert eic.params["MaximumRetryAttempts"] == 1 and eic.params["MaximumEventAgeInSeconds"] == 120
     assert eic.params["DestinationConfig"] == {"OnFailure": {"Destination": Fmt("{on-failure_arn}")}}
-    fn = next(c for c in calls if c.operation == "CreateFunction" and c.params["FunctionName"].endswith("-probe"))
+    fn = next(
+        c for c in calls if c.operation == "CreateFunction" and c.params["FunctionName"].endswith("-probe")
+    )
     assert fn.params["DeadLetterConfig"] == {"TargetArn": Ref("dlq_arn")}
     kinds = {(w.observe, w.shape) for w in watches(sc, OPTIONS)}
     assert kinds == {("dead_letter", "sns"), ("on_failure", "lambda")}
@@ -217,7 +259,36 @@ def test_planner_imports_no_boto3() -> None:
         "from lambdaprobe.aws.plan import plan, format_plan\n"
         "from lambdaprobe.aws.options import AwsOptions\n"
         "from lambdaprobe.scenario import Scenario, FunctionSpec, Stimulus\n"
-        "print(format_plan(plan(Scenario('p', FunctionSpec(), Stimulus()), AwsOptions(run_id='lp000000')))[:6])\n"
+        "sc = Scenario('p', FunctionSpec(), Stimulus())\n"
+        "print(format_plan(plan(sc, AwsOptions(run_id='lp000000')))[:6])\n"
     )
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
     assert out.stdout.startswith("Deploy")
+
+
+def test_destination_kind_may_invoke_the_probe() -> None:
+    calls = plan(scenario("destination", async_config=AsyncConfig()), OPTIONS)
+    doc = json.loads(next(c for c in calls if c.operation == "PutRolePolicy").params["PolicyDocument"])
+    assert any("lambda:InvokeFunction" in s["Action"] for s in doc["Statement"])
+    upstream = next(
+        c
+        for c in calls
+        if c.operation == "PutFunctionEventInvokeConfig" and c.params["FunctionName"].endswith("-upstream")
+    )
+    assert upstream.params["DestinationConfig"] == {"OnSuccess": {"Destination": Fmt("{probe_arn}:live")}}
+
+
+def test_only_the_aws_package_imports_boto3() -> None:
+    import pathlib
+    import re
+
+    root = pathlib.Path(__file__).resolve().parents[2] / "lambdaprobe"
+    pattern = re.compile(r"^\s*(import|from)\s+(boto3|botocore|tenacity)\b", re.M)
+    offenders = [
+        str(p.relative_to(root))
+        for p in root.rglob("*.py")
+        if "aws" not in p.relative_to(root).parts[:1] and pattern.search(p.read_text())
+    ]
+    assert offenders == []
