@@ -104,7 +104,11 @@ def test_cleanup_lists_then_deletes_only_tagged_prefixed_resources(moto_endpoint
     client = warm_client(o)
     asked: list[list[str]] = []
 
-    refused = cleanup(o, lambda items: asked.append(items) is not None, client=client)
+    def refuse(items: list[str]) -> bool:
+        asked.append(items)
+        return False
+
+    refused = cleanup(o, refuse, client=client)
     assert refused.deleted == [] and inventory(moto_endpoint, RUN)  # said no: nothing touched
     listed = asked[0]
     assert len(listed) == 8, "\n".join(listed)

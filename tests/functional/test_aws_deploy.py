@@ -66,13 +66,11 @@ class FailingClient(AwsClient):
             self.seen += 1
             if self.seen == self.fail_at:
                 self.failed = f"{service}.{operation}"
-                raise botocore.exceptions.ClientError(
-                    {
-                        "Error": {"Code": "AccessDeniedException", "Message": "injected failure"},
-                        "ResponseMetadata": {"HTTPStatusCode": 403},
-                    },
-                    operation,
-                )
+                response: Any = {
+                    "Error": {"Code": "AccessDeniedException", "Message": "injected failure"},
+                    "ResponseMetadata": {"HTTPStatusCode": 403},
+                }
+                raise botocore.exceptions.ClientError(response, operation)
         return super().call(service, operation, params)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import boto3
 import botocore.exceptions
@@ -78,9 +79,11 @@ def test_a_real_refusal_is_not_retried(stubbed: tuple[AwsClient, Stubber, list[f
 
 
 def client_error(code: str, message: str = "m", status: int = 400) -> botocore.exceptions.ClientError:
-    return botocore.exceptions.ClientError(
-        {"Error": {"Code": code, "Message": message}, "ResponseMetadata": {"HTTPStatusCode": status}}, "Op"
-    )
+    response: Any = {
+        "Error": {"Code": code, "Message": message},
+        "ResponseMetadata": {"HTTPStatusCode": status},
+    }
+    return botocore.exceptions.ClientError(response, "Op")
 
 
 def test_error_classification_and_one_line_messages() -> None:
@@ -97,10 +100,10 @@ def test_error_classification_and_one_line_messages() -> None:
 
 
 def test_driver_config_is_explicit_and_reported() -> None:
-    cfg = driver_config(SdkConfig(retry_mode="off", read_timeout_s=5, connect_timeout_s=2), 50)
+    cfg: Any = driver_config(SdkConfig(retry_mode="off", read_timeout_s=5, connect_timeout_s=2), 50)
     assert cfg.retries == {"mode": "legacy", "total_max_attempts": 1}
     assert (cfg.read_timeout, cfg.connect_timeout, cfg.max_pool_connections) == (5, 2, 50)
-    legacy = driver_config(SdkConfig(retry_mode="legacy"), 1)
+    legacy: Any = driver_config(SdkConfig(retry_mode="legacy"), 1)
     assert legacy.retries == {"mode": "legacy", "total_max_attempts": 5}
     text = describe_driver(SdkConfig(retry_mode="standard"), 3)
     assert "standard (3 attempts per call)" in text and "read timeout 60 s" in text

@@ -28,7 +28,7 @@ class Context:
 def fresh_module_state(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(probe, "_state", {"invocations": 0})
     monkeypatch.setattr(probe, "_attempts", {})
-    monkeypatch.setattr(probe.time, "sleep", lambda s: None)
+    monkeypatch.setattr("lambdaprobe.function.handler.time.sleep", lambda s: None)
     for var in ("LAMBDAPROBE_DIRECTIVE", "LAMBDAPROBE_PARTIAL_BATCH", "AWS_LAMBDA_INITIALIZATION_TYPE"):
         monkeypatch.delenv(var, raising=False)
     yield
