@@ -61,7 +61,8 @@ def open_loop(
     workers = max(1, min(max_workers or count, MAX_WORKERS))
     schedule = Schedule()
     lags: list[float] = [0.0] * count
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lambdaprobe-drive") as pool:
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lambdaprobe-drive")
+    try:
         # Start the workers before the clock starts, so no call pays for a thread's creation.
         ready = threading.Barrier(workers + 1)
         for _ in range(workers):
@@ -84,6 +85,11 @@ def open_loop(
             if delay > 0:
                 sleep(delay)
             pool.submit(worker, i, due)
+    except BaseException:
+        # Ctrl-C: drop the calls not yet sent instead of sending the rest of the schedule
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
     schedule.lags = lags
     return schedule
 

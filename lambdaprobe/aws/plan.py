@@ -629,7 +629,11 @@ class _Planner:
                     ("FAILED",),
                     timeout_s=PROVISIONED_READY_TIMEOUT_S,
                     interval_s=5.0,
-                    message=f"waiting for provisioned concurrency ({conc.provisioned}) READY on {qualifier}",
+                    message=(
+                        f"waiting for provisioned concurrency ({conc.provisioned}) READY on {qualifier} "
+                        f"(usually 1-3 min; {conc.provisioned} x {self.s.function.memory_mb} MB is billed "
+                        "from READY until teardown)"
+                    ),
                 ),
                 mutating=False,
             )
