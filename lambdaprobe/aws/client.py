@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 import boto3
 import botocore.exceptions
@@ -105,6 +105,12 @@ def one_line(exc: BaseException, what: str = "") -> str:
 
 def to_aws_error(exc: BaseException, what: str = "") -> AwsError:
     return AwsError(one_line(exc, what))
+
+
+class Caller(Protocol):
+    """What reading and deleting needs of a client: one call at a time (fakes in tests)."""
+
+    def call(self, service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]: ...
 
 
 BOTO_ERRORS: tuple[type[BaseException], ...] = (

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from lambdaprobe.aws.client import BOTO_ERRORS, AwsClient, one_line
+from lambdaprobe.aws.client import BOTO_ERRORS, Caller, one_line
 from lambdaprobe.aws.plan import Watch, function_timeout_s, is_async
 from lambdaprobe.errors import AwsError, ObservationTimeout
 from lambdaprobe.function.directive import decide
@@ -577,7 +577,7 @@ class Collector:
 
     def __init__(
         self,
-        client: AwsClient,
+        client: Caller,
         scenario: Scenario,
         log_group: str,
         watches: list[Watch],

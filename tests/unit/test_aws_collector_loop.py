@@ -86,7 +86,7 @@ def scenario(kind: str, **kw: Any) -> Scenario:
         probe="retry",
         function=FunctionSpec(directive=Directive(duration_s=0.1, fail="always")),
         stimulus=Stimulus(count=1, mode="async" if kind == "async" else "sync"),
-        source=SourceSpec(kind=kind, sqs=kw.get("sqs")),  # type: ignore[arg-type]
+        source=SourceSpec(kind=kind, sqs=kw.get("sqs")),
         async_config=kw.get("async_config", AsyncConfig()),
     )
 
@@ -101,7 +101,7 @@ def collector(
         watches,
         {"q_url": "q"},
         T0,
-        progress.append,  # type: ignore[arg-type]
+        progress.append,
         poll_s=5.0,
         clock=clock,
     )
@@ -121,7 +121,7 @@ def test_sqs_without_redrive_is_watched_until_the_window_ends() -> None:
             "s1",
         ),
     ]
-    clock, progress = FakeClock(), []
+    clock, progress = FakeClock(), list[str]()
     client = FakeClient(events, {"q": []})
     obs = Observations("aws", sent=[Sent("r01", 0.0, "message")])
     out = collector(sc, client, clock, [], progress).collect(obs, deadline_s=60, sleep=clock.sleep)
@@ -147,7 +147,7 @@ def test_deadline_lists_in_flight_and_missing_and_drains_queues() -> None:
             "Attributes": {"SentTimestamp": str(int((T0 + 3) * 1000))},
         }
     ]
-    clock, progress = FakeClock(), []
+    clock, progress = FakeClock(), list[str]()
     client = FakeClient(events, {"q": dlq})
     watch = Watch("q_url", "dead_letter", "sqs:lambdaprobe-x-dlq", "sqs")
     obs = Observations("aws", sent=[Sent("r01", 0.0)])
