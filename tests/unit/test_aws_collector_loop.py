@@ -86,7 +86,7 @@ def scenario(kind: str, **kw: Any) -> Scenario:
         probe="retry",
         function=FunctionSpec(directive=Directive(duration_s=0.1, fail="always")),
         stimulus=Stimulus(count=1, mode="async" if kind == "async" else "sync"),
-        source=SourceSpec(kind=kind, sqs=kw.get("sqs")),
+        source=SourceSpec(kind=kind, sqs=kw.get("sqs")),  # type: ignore[arg-type]
         async_config=kw.get("async_config", AsyncConfig()),
     )
 
