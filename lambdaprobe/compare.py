@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from lambdaprobe.analysis import analyse
 from lambdaprobe.report import AttemptView, Report, RequestView
+from lambdaprobe.scenario import Scenario
 
 DEFAULT_TOLERANCE_S = 5.0
 DEFAULT_TOLERANCE_RATIO = 0.10
@@ -138,6 +140,16 @@ def compare(
     if not observed.complete:
         notes.append("the observed run is incomplete: " + "; ".join(observed.missing[:3]))
     return Comparison(requests, summary, tolerance_s, tolerance_ratio, tuple(notes))
+
+
+def predict(scenario: Scenario) -> Report:
+    """The simulator's Report for `scenario`: what `--compare` sets an observed run against.
+
+    Raises NotAvailableError when the simulator does not model the scenario's source.
+    """
+    from lambdaprobe.sim.target import SimTarget  # the simulator is only needed for a prediction
+
+    return analyse(scenario, SimTarget().run(scenario))
 
 
 def _attempt_text(a: AttemptView | None) -> str:

@@ -8,6 +8,7 @@ subscriptions) qualify through the tagged resource they belong to. Nothing is de
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from typing import Any
 
 from lambdaprobe.aws.client import BOTO_ERRORS, AwsClient, is_not_found, one_line, to_aws_error
 from lambdaprobe.aws.options import CREATED_TAG, NAME_PREFIX, RUN_TAG, AwsOptions
+from lambdaprobe.errors import InputError
 
 Step = tuple[str, str, dict[str, Any]]  # (service, operation, params)
 
@@ -39,6 +41,18 @@ class CleanupResult:
     deleted: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     skipped_young: int = 0
+
+
+_DURATION = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([smhd]?)\s*$")
+_UNIT_S = {"": 1.0, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+
+
+def parse_duration(text: str, option: str = "--older-than") -> float:
+    """`90`, `90s`, `30m`, `2h`, `1d` -> seconds. Raises InputError naming `option`."""
+    match = _DURATION.match(text)
+    if match is None:
+        raise InputError(option, f"{text!r} is not a duration (e.g. 90s, 30m, 2h, 1d)")
+    return float(match.group(1)) * _UNIT_S[match.group(2)]
 
 
 def _created(tags: dict[str, str], fallback: Any = None) -> float | None:

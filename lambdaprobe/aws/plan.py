@@ -920,6 +920,40 @@ def log_group(options: AwsOptions) -> str:
     return f"/aws/lambda/{options.name(PROBE)}"
 
 
+_CREATES = {
+    "CreateRole": ("iam role", "RoleName"),
+    "CreateQueue": ("sqs queue", "QueueName"),
+    "CreateTopic": ("sns topic", "Name"),
+    "CreateEventBus": ("eventbridge bus", "Name"),
+    "PutRule": ("eventbridge rule", "Name"),
+    "CreateLogGroup": ("log group", "logGroupName"),
+    "CreateFunction": ("lambda function", "FunctionName"),
+    "CreateStream": ("kinesis stream", "StreamName"),
+    "CreateTable": ("dynamodb table", "TableName"),
+    "CreateEventSourceMapping": ("event source mapping", "FunctionName"),
+    "PutProvisionedConcurrencyConfig": ("provisioned concurrency", "Qualifier"),
+}
+
+
+def resources(calls: list[ApiCall]) -> list[str]:
+    """What a plan creates, one line each, with what it costs when it costs while idle.
+
+    For the confirmation the CLI asks before anything billable is created.
+    """
+    out: list[str] = []
+    for call in calls:
+        if call.operation not in _CREATES:
+            continue
+        kind, key = _CREATES[call.operation]
+        line = f"{kind} {call.params.get(key)}"
+        if call.operation == "PutProvisionedConcurrencyConfig":
+            line = f"{kind} {call.params['ProvisionedConcurrentExecutions']} on {call.params['Qualifier']}"
+        if call.note:
+            line += f" ({call.note})"
+        out.append(line)
+    return out
+
+
 def _show(value: Any) -> Any:
     if isinstance(value, Ref):
         return f"<{value.name}>"

@@ -11,7 +11,7 @@ from lambdaprobe.aws.client import BOTO_ERRORS, AwsClient, to_aws_error
 from lambdaprobe.aws.collect import Collector, derive_deadline_s
 from lambdaprobe.aws.drive import Driver
 from lambdaprobe.aws.options import AwsOptions
-from lambdaprobe.aws.plan import PROBE, format_plan, function_timeout_s, log_group, plan, watches
+from lambdaprobe.aws.plan import PROBE, format_plan, function_timeout_s, log_group, plan, resources, watches
 from lambdaprobe.errors import InputError
 from lambdaprobe.observation import Observations
 from lambdaprobe.scenario import Scenario
@@ -52,6 +52,10 @@ class AwsTarget:
     def plan_only(self, scenario: Scenario) -> str:
         """The API calls a run would make, as text (`--dry-run`). Makes no call at all."""
         return format_plan(plan(scenario, self.options))
+
+    def confirmation(self, scenario: Scenario) -> list[str]:
+        """What a run would create, one line each, for the CLI's "create these?" prompt."""
+        return resources(plan(scenario, self.options))
 
     def run(self, scenario: Scenario) -> Observations:
         if self.options.dry_run:

@@ -107,3 +107,12 @@ def test_driver_config_is_explicit_and_reported() -> None:
     assert legacy.retries == {"mode": "legacy", "total_max_attempts": 5}
     text = describe_driver(SdkConfig(retry_mode="standard"), 3)
     assert "standard (3 attempts per call)" in text and "read timeout 60 s" in text
+
+
+def test_older_than_durations() -> None:
+    from lambdaprobe.aws.cleanup import parse_duration
+    from lambdaprobe.errors import InputError
+
+    assert parse_duration("2h") == 7200 and parse_duration("90") == 90 and parse_duration("1.5d") == 129600
+    with pytest.raises(InputError, match="--older-than"):
+        parse_duration("two hours")

@@ -50,3 +50,10 @@ def test_late_retry_and_missing_attempt_are_flagged() -> None:
     assert any("attempt 3: predicted, not observed" in d for d in devs)
     text = format_comparison(result)
     assert "! r01" in text and "attempts: observed 2, predicted 3" in text
+
+
+def test_predict_is_the_simulators_report() -> None:
+    from lambdaprobe.compare import predict
+
+    report = predict(SCENARIO)
+    assert report.target == "sim" and report.summary.attempts == 3

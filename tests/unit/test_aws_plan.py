@@ -292,3 +292,14 @@ def test_only_the_aws_package_imports_boto3() -> None:
         if "aws" not in p.relative_to(root).parts[:1] and pattern.search(p.read_text())
     ]
     assert offenders == []
+
+
+def test_resources_for_the_confirmation_prompt() -> None:
+    from lambdaprobe.aws.plan import resources
+
+    sc = scenario("sqs", concurrency=ConcurrencySpec(reserved=2, provisioned=1))
+    lines = resources(plan(sc, OPTIONS))
+    assert "iam role lambdaprobe-lp0a1b2c-role" in lines
+    assert "lambda function lambdaprobe-lp0a1b2c-probe" in lines
+    assert any(line.startswith("provisioned concurrency 1 on live (") and "billed" in line for line in lines)
+    assert any(line.startswith("event source mapping") for line in lines)
