@@ -550,11 +550,12 @@ class _Planner:
                         "dynamodb:DescribeStream",
                         "dynamodb:GetRecords",
                         "dynamodb:GetShardIterator",
-                        "dynamodb:ListStreams",
                     ],
                     "Resource": [self.pattern("dynamodb", f"table/{mine}/stream/*")],
                 }
             )
+            # ListStreams takes no resource: the mapping's role check needs it account-wide
+            statements.append({"Effect": "Allow", "Action": ["dynamodb:ListStreams"], "Resource": ["*"]})
         return {"Version": "2012-10-17", "Statement": statements}
 
     def versions(self) -> None:
