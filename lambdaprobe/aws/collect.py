@@ -37,6 +37,7 @@ ASYNC_RETRY_SPACING_S = 60.0  # SEMANTICS §2 [A]: retry k about 60*k s after th
 LOG_SLACK_S = 30.0  # CloudWatch Logs ingestion delay, and a cold start's own delay
 POLLER_SLACK_S = 60.0  # an event source mapping starts polling some time after it is Enabled
 STREAM_BACKOFF_GUESS_S = 10.0  # undocumented (SEMANTICS §5): a generous guess per stream retry
+LOG_REREAD_S = 120.0  # how far back each read starts from the newest event seen
 
 REPORT_RE = re.compile(
     r"REPORT RequestId:\s*(?P<id>[0-9a-fA-F-]+)\s+Duration:\s*(?P<duration>[0-9.]+)\s*ms\s+"
@@ -597,14 +598,13 @@ class Collector:
         self.poll_s = poll_s
         self.clock = clock
         self.events: dict[str, LogEvent] = {}
+        self._since_ms = int((t0_wall - 60) * 1000)
         self.dead_letters: list[DeadLetter] = []
         self.destinations: list[DestinationRecord] = []
 
     def read_logs(self) -> None:
-        params: dict[str, Any] = {
-            "logGroupName": self.log_group,
-            "startTime": int((self.t0_wall - 60) * 1000),
-        }
+        """New log events since the last read (re-reading a window, deduplicated by event id)."""
+        params: dict[str, Any] = {"logGroupName": self.log_group, "startTime": self._since_ms}
         while True:
             try:
                 page = self.client.call("logs", "FilterLogEvents", params)
@@ -622,8 +622,12 @@ class Collector:
                 )
             token = page.get("nextToken")
             if not token or token == params.get("nextToken"):
-                return
+                break
             params["nextToken"] = token
+        if self.events:
+            newest = max(e.timestamp_ms for e in self.events.values())
+            # events arrive out of order by up to the ingestion delay: keep re-reading that window
+            self._since_ms = max(self._since_ms, int(newest - LOG_REREAD_S * 1000))
 
     def drain(self, watch: Watch) -> None:
         url = self.outputs[watch.queue_url]
