@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 import boto3
 import botocore.exceptions
+import botocore.parsers
 from botocore.config import Config
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
@@ -88,7 +89,15 @@ def is_transient(exc: BaseException) -> bool:
 
 
 def one_line(exc: BaseException, what: str = "") -> str:
-    """An AWS/botocore failure as one line a user can act on."""
+    """An AWS/botocore failure as one line a user can act on (at most MAX_LINE characters)."""
+    line = " ".join(_one_line(exc, what).split())
+    return line if len(line) <= MAX_LINE else line[: MAX_LINE - 1] + "…"
+
+
+MAX_LINE = 300
+
+
+def _one_line(exc: BaseException, what: str) -> str:
     prefix = f"{what}: " if what else ""
     if isinstance(exc, botocore.exceptions.NoCredentialsError | botocore.exceptions.PartialCredentialsError):
         return f"{prefix}no AWS credentials found (use --profile, or set AWS_ACCESS_KEY_ID and friends)"
@@ -99,8 +108,8 @@ def one_line(exc: BaseException, what: str = "") -> str:
     if isinstance(exc, botocore.exceptions.EndpointConnectionError | botocore.exceptions.ConnectionError):
         return f"{prefix}cannot reach the AWS endpoint ({exc})"
     if isinstance(exc, botocore.exceptions.ClientError):
-        return f"{prefix}{error_code(exc)}: {error_message(exc)}".replace("\n", " ")
-    return f"{prefix}{type(exc).__name__}: {exc}".replace("\n", " ")
+        return f"{prefix}{error_code(exc)}: {error_message(exc)}"
+    return f"{prefix}{type(exc).__name__}: {exc}"
 
 
 def to_aws_error(exc: BaseException, what: str = "") -> AwsError:
@@ -113,9 +122,11 @@ class Caller(Protocol):
     def call(self, service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]: ...
 
 
+# everything boto3 raises for a failed call, including a reply it cannot parse (an endpoint's 500 page)
 BOTO_ERRORS: tuple[type[BaseException], ...] = (
     botocore.exceptions.BotoCoreError,
     botocore.exceptions.ClientError,
+    botocore.parsers.ResponseParserError,
 )
 
 

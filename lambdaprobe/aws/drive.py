@@ -19,7 +19,7 @@ from typing import Any
 
 import botocore.exceptions
 
-from lambdaprobe.aws.client import BOTO_ERRORS, AwsClient, describe_driver, driver_config, one_line
+from lambdaprobe.aws.client import AwsClient, describe_driver, driver_config, one_line
 from lambdaprobe.errors import AwsError
 from lambdaprobe.observation import ClientResult, Final, Observations, Sent, Settled, Throttle
 from lambdaprobe.payloads import invoke_event
@@ -38,6 +38,7 @@ class Schedule:
     t0_mono: float = 0.0
     t0_wall: float = 0.0
     lags: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
 
     def percentile(self, q: float) -> float:
         if not self.lags:
@@ -82,7 +83,11 @@ def open_loop(
         def worker(i: int, due: float) -> None:
             actual = clock()
             lags[i] = actual - due
-            wire = send(i, actual - t0)
+            try:
+                wire = send(i, actual - t0)
+            except Exception as exc:  # a bug must not vanish inside a future
+                schedule.errors.append(" ".join(f"call {i + 1}: {type(exc).__name__}: {exc}".split())[:300])
+                return
             if wire is not None:
                 lags[i] = wire - due
 
@@ -115,7 +120,8 @@ class Driver:
         self.names = names
         self.ids = request_ids(scenario.stimulus.count)
         self._lock = threading.Lock()
-        self.errors: list[str] = []
+        self.errors: list[str] = []  # a stimulus that could not be sent: the experiment is void
+        self.unanswered: list[str] = []  # invokes without any answer: observations, unless all are
 
     def run(self, obs: Observations, clock: Callable[[], float] = time.monotonic) -> Schedule:
         stim = self.scenario.stimulus
@@ -133,6 +139,13 @@ class Driver:
             f"driver lag (actual minus scheduled send time): p50 {schedule.percentile(50) * 1000:.1f} ms, "
             f"p99 {schedule.percentile(99) * 1000:.1f} ms"
         )
+        self.errors.extend(schedule.errors)
+        if self.unanswered and len(self.unanswered) == stim.count:
+            self.errors.extend(self.unanswered)
+        elif self.unanswered:
+            obs.notes.append(
+                f"{len(self.unanswered)} invoke(s) got no answer (recorded as status 0): {self.unanswered[0]}"
+            )
         if self.errors:
             raise AwsError(
                 f"sending the stimulus failed: {self.errors[0]}"
@@ -190,10 +203,10 @@ class Driver:
                 reason = throttle_reason(exc.response) if status == 429 else None
             except botocore.exceptions.ReadTimeoutError:
                 error = "ReadTimeoutError"
-            except BOTO_ERRORS as exc:
+            except Exception as exc:  # no answer at all (connection, credentials, garbled reply)
                 error = type(exc).__name__
                 with self._lock:
-                    self.errors.append(one_line(exc, "lambda.Invoke"))
+                    self.unanswered.append(one_line(exc, "lambda.Invoke"))
             answered = time.monotonic()
             on_the_wire: float = wire.t if wire.t is not None else started
             sent_t = t + (on_the_wire - started)
@@ -272,7 +285,7 @@ class Driver:
                     )
                     sent_kind = "record"
                 self._record(obs, Sent(rid, t, sent_kind))
-            except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError, AwsError) as exc:
+            except Exception as exc:  # botocore's, a parser's (an endpoint's 500 page), or AwsError
                 with self._lock:
                     self.errors.append(
                         str(exc) if isinstance(exc, AwsError) else one_line(exc, f"send {rid}")

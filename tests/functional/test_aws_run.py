@@ -162,3 +162,26 @@ def test_provisioned_concurrency_failed_rolls_back(moto_endpoint: str) -> None:
             Executor(warm_client(o, ProvisionedStubbed(o, lam))).apply(plan(sc, o))
         stubber.assert_no_pending_responses()
     assert inventory(moto_endpoint, "lpprov01") == {}
+
+
+@pytest.mark.parametrize(
+    "kind", ["sqs", "sqs-fifo", "sns", "eventbridge", "kinesis", "dynamodb", "destination"]
+)
+def test_every_source_is_driven_and_torn_down(moto_endpoint: str, kind: str) -> None:
+    """moto accepts each stimulus but runs nothing (its SQS and Kinesis pollers even fail with 500):
+    the run must end in AwsError or at its deadline, and leave nothing behind either way."""
+    run_id = f"lpsrc{['sqs', 'sqs-fifo', 'sns', 'eventbridge', 'kinesis', 'dynamodb', 'destination'].index(kind)}00"
+    o = opts(moto_endpoint, run_id, deadline_s=0.2)
+    with pytest.raises((ObservationTimeout, AwsError)) as info:
+        AwsTarget(o, client=warm_client(o)).run(scenario(kind, count=2))
+    if isinstance(info.value, ObservationDeadline):
+        sent = info.value.observations.sent
+        assert [s.request_id for s in sent] == ["r01", "r02"]
+        assert {s.kind for s in sent} == {
+            "invoke" if kind == "destination" else "record" if kind in ("kinesis", "dynamodb") else "message"
+        }
+    else:
+        # moto fails the send when it tries to run a poller or match a rule itself
+        assert kind in ("sqs", "sqs-fifo", "kinesis", "sns", "eventbridge")
+        assert str(info.value).startswith("sending the stimulus failed") and "\n" not in str(info.value)
+    assert inventory(moto_endpoint, run_id) == {}
