@@ -18,16 +18,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import botocore.exceptions
+from botocore.config import Config
 
 from lambdaprobe.aws.client import AwsClient, describe_driver, driver_config, one_line
 from lambdaprobe.errors import AwsError
 from lambdaprobe.observation import ClientResult, Final, Observations, Sent, Settled, Throttle
 from lambdaprobe.payloads import invoke_event
-from lambdaprobe.scenario import Scenario
+from lambdaprobe.scenario import Scenario, SdkConfig
 from lambdaprobe.sim.target import request_ids
 
 MAX_WORKERS = 1000
 LEAD_S = 0.05
+# Messages are sent once: an SDK retry after a 5xx may deliver twice and fake a duplicate.
+MESSAGE_SDK = SdkConfig(retry_mode="off", read_timeout_s=30.0, connect_timeout_s=10.0)
 SWITCH_INTERVAL_S = 0.0005  # the first call is scheduled this far ahead, so the pool is ready when it is due
 
 
@@ -132,7 +135,7 @@ class Driver:
             obs.notes.append(describe_driver(self.scenario.sdk, pool))
             sender = self._invoke_sender(invoke, obs, stim.mode == "async" or kind == "async")
         else:
-            sender = self._message_sender(obs)
+            sender = self._message_sender(obs, driver_config(MESSAGE_SDK, pool))
         schedule = open_loop(stim.count, stim.interval_s, sender, clock=clock)
         obs.sent.sort(key=lambda s: s.t)
         obs.notes.append(
@@ -225,13 +228,13 @@ class Driver:
 
         return send
 
-    def _message_sender(self, obs: Observations) -> Callable[[int, float], float | None]:
+    def _message_sender(self, obs: Observations, config: Config) -> Callable[[int, float], float | None]:
         s = self.scenario
         kind = s.source.kind
         directive = s.function.directive.to_event()
         groups = max(1, s.source.sqs.message_groups) if s.source.sqs else 1
         if kind == "destination":
-            upstream = self.client.client("lambda")
+            upstream = self.client.client("lambda", config)
         else:
             service = {
                 "sqs": "sqs",
@@ -241,7 +244,7 @@ class Driver:
                 "kinesis": "kinesis",
                 "dynamodb": "dynamodb",
             }[kind]
-            api = self.client.client(service)
+            api = self.client.client(service, config)
 
         def send(i: int, t: float) -> float | None:
             rid = self.ids[i]

@@ -23,10 +23,19 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _cannot_run(self: object, event: object = None) -> tuple[str, bool, str]:
+    return "", True, "lambdaprobe tests: moto does not execute functions"
+
+
 @pytest.fixture(scope="session")
 def moto_endpoint() -> Iterator[str]:
+    from moto.awslambda.models import LambdaFunction
     from moto.server import ThreadedMotoServer
 
+    # moto would look for docker to run each invocation (slowly, then fail): fail at once instead.
+    # What moto checks here is our API calls; what Lambda does is for the aws tier to see.
+    patch = pytest.MonkeyPatch()
+    patch.setattr(LambdaFunction, "_invoke_lambda", _cannot_run)
     saved = {k: os.environ.get(k) for k in DUMMY_ENV}
     os.environ.update(DUMMY_ENV)
     os.environ.pop("AWS_PROFILE", None)
@@ -37,6 +46,7 @@ def moto_endpoint() -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.stop()
+        patch.undo()
         for k, v in saved.items():
             if v is None:
                 os.environ.pop(k, None)
