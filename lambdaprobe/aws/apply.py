@@ -96,7 +96,11 @@ class Executor:
                 self.progress(f"deploying [{index}/{total}] {describe(call)}")
             response = self.client.call(call.service, call.operation, params)
         if call.produces is not None and call.output is not None:
-            deployment.outputs[call.produces] = dig(response, call.output)
+            try:
+                deployment.outputs[call.produces] = dig(response, call.output)
+            except (KeyError, TypeError) as exc:
+                # an endpoint that answers in another shape cannot be driven: say which field
+                raise AwsError(f"{describe(call)}: the response has no {call.output}") from exc
         if call.teardown is not None:
             undo = call.teardown
             deployment.created.append(

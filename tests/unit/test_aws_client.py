@@ -116,3 +116,33 @@ def test_older_than_durations() -> None:
     assert parse_duration("2h") == 7200 and parse_duration("90") == 90 and parse_duration("1.5d") == 129600
     with pytest.raises(InputError, match="--older-than"):
         parse_duration("two hours")
+
+
+def test_a_response_without_the_expected_field_is_an_aws_error() -> None:
+    from lambdaprobe.aws.apply import Executor
+    from lambdaprobe.aws.plan import ApiCall
+    from lambdaprobe.errors import AwsError
+
+    class Answers:
+        sleep = staticmethod(lambda s: None)
+
+        def __init__(self) -> None:
+            self.calls: list[str] = []
+
+        def call(self, service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+            self.calls.append(operation)
+            return {}
+
+    client = Answers()
+    calls = [
+        ApiCall(
+            "sqs",
+            "CreateQueue",
+            {"QueueName": "q"},
+            teardown=ApiCall("sqs", "DeleteQueue", {"QueueUrl": "u"}),
+        ),
+        ApiCall("iam", "CreateRole", {"RoleName": "r"}, produces="role_arn", output="Role.Arn"),
+    ]
+    with pytest.raises(AwsError, match=r"iam.CreateRole: the response has no Role.Arn \(everything created"):
+        Executor(client).apply(calls)  # type: ignore[arg-type]
+    assert client.calls == ["CreateQueue", "CreateRole", "DeleteQueue"]
