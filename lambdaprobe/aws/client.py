@@ -139,10 +139,12 @@ class AwsClient:
         sleep: Callable[[float], None] = time.sleep,
         session: Any = None,
         attempts: int = CONTROL_ATTEMPTS,
+        config: Config = CONTROL_CONFIG,
     ) -> None:
         self.options = options
         self.sleep = sleep
         self.attempts = attempts
+        self.config = config
         self._session = session
         self._clients: dict[str, Any] = {}
         # told about each transient error before the wait that follows it (progress reporting)
@@ -165,7 +167,7 @@ class AwsClient:
         if key not in self._clients:
             try:
                 self._clients[key] = self.session.client(
-                    service, endpoint_url=self.options.endpoint_url, config=config or CONTROL_CONFIG
+                    service, endpoint_url=self.options.endpoint_url, config=config or self.config
                 )
             except BOTO_ERRORS as exc:
                 raise to_aws_error(exc, f"{service} client") from exc

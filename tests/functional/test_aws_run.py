@@ -186,3 +186,36 @@ def test_every_source_is_driven_and_torn_down(moto_endpoint: str, kind: str) -> 
         assert kind in ("sqs", "sqs-fifo", "kinesis", "sns", "eventbridge")
         assert str(info.value).startswith("sending the stimulus failed") and "\n" not in str(info.value)
     assert inventory(moto_endpoint, run_id) == {}
+
+
+def test_missing_credentials_is_one_aws_error_line(
+    moto_endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for var in (
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_SECURITY_TOKEN",
+        "AWS_PROFILE",
+    ):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials")
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent/config")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    o = opts(moto_endpoint, "lpnocred0")
+    with pytest.raises(AwsError) as info:
+        AwsTarget(o, sleep=no_sleep).run(scenario("sync"))
+    assert str(info.value).startswith("iam.CreateRole: no AWS credentials found")
+    assert "\n" not in str(info.value) and info.value.status == 3
+
+
+def test_unreachable_endpoint_is_one_aws_error_line(moto_endpoint: str) -> None:
+    from botocore.config import Config
+
+    from tests.functional.conftest import free_port
+
+    o = opts(f"http://127.0.0.1:{free_port()}", "lpnoconn0")
+    once = AwsClient(o, sleep=no_sleep, config=Config(retries={"total_max_attempts": 1}, connect_timeout=1))
+    with pytest.raises(AwsError) as info:
+        AwsTarget(o, client=once).run(scenario("sync"))
+    assert "cannot reach the AWS endpoint" in str(info.value) and "\n" not in str(info.value)
