@@ -43,6 +43,7 @@ REPORT_RE = re.compile(
     r"REPORT RequestId:\s*(?P<id>[0-9a-fA-F-]+)\s+Duration:\s*(?P<duration>[0-9.]+)\s*ms\s+"
     r"Billed Duration:\s*(?P<billed>[0-9]+)\s*ms\s+Memory Size:\s*(?P<memory>[0-9]+)\s*MB\s+"
     r"Max Memory Used:\s*(?P<used>[0-9]+)\s*MB(?:\s+Init Duration:\s*(?P<init>[0-9.]+)\s*ms)?"
+    r"(?:\s+Status:\s*(?P<status>\w+))?"
 )
 TIMEOUT_RE = re.compile(
     r"^(?P<ts>\S+)\s+(?P<id>[0-9a-fA-F-]{8,})\s+Task timed out after (?P<seconds>[0-9.]+) seconds"
@@ -86,6 +87,7 @@ class ReportLine:
     memory_mb: int
     max_memory_mb: int
     init_ms: float | None
+    status: str | None = None  # newer runtimes add "Status: timeout|error" to a failed invocation
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,7 @@ def parse_report(message: str) -> ReportLine | None:
         memory_mb=int(m.group("memory")),
         max_memory_mb=int(m.group("used")),
         init_ms=float(m.group("init")) if m.group("init") else None,
+        status=m.group("status"),
     )
 
 
@@ -242,6 +245,16 @@ def attempts_from_logs(
                 seconds = ex.timeout[1].seconds
                 end = min(ex.timeout[0], start.t + seconds) - t0_wall
                 error = f"Task timed out after {seconds:.2f} seconds"
+            elif report is not None and report.status == "timeout":
+                outcome = "timeout"
+                seconds = report.duration_ms / 1000
+                end = ex.first_start + seconds - t0_wall
+                error = f"Task timed out after {seconds:.2f} seconds"
+            elif report is not None and report.status is not None:
+                # the runtime died under the handler (out of memory, exit): no end line is coming
+                outcome = "error"
+                end = ex.first_start + report.duration_ms / 1000 - t0_wall
+                error = f"the runtime reported Status: {report.status}"
             else:
                 in_flight.append(
                     f"{request or ex.aws_request_id}: attempt started at {start.t - t0_wall:.1f} s, "

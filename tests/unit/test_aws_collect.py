@@ -171,6 +171,24 @@ def test_timed_out_attempt_from_the_timeout_line() -> None:
     assert a.end == pytest.approx(4.0)
 
 
+def test_newer_runtimes_report_status_timeout_in_the_report_line() -> None:
+    report = (
+        f"REPORT RequestId: {AWS_ID}\tDuration: 3000.00 ms\tBilled Duration: 3000 ms\tMemory Size: 128 MB\t"
+        "Max Memory Used: 40 MB\tStatus: timeout\n"
+    )
+    parsed = parse_report(report)
+    assert parsed is not None and parsed.status == "timeout" and parsed.init_ms is None
+    (a,), _ = attempts_from_logs([ev(1.0, probe_line("start", 1.0)), ev(4.0, report)], T0)
+    assert (
+        a.outcome == "timeout"
+        and a.end == pytest.approx(4.0)
+        and a.error == "Task timed out after 3.00 seconds"
+    )
+    crashed = report.replace("Status: timeout", "Status: error\tError Type: Runtime.ExitError")
+    (b,), _ = attempts_from_logs([ev(1.0, probe_line("start", 1.0)), ev(4.0, crashed)], T0)
+    assert b.outcome == "error" and "Status: error" in (b.error or "")
+
+
 def test_attempt_without_end_is_in_flight() -> None:
     attempts, in_flight = attempts_from_logs([ev(1.0, probe_line("start", 1.0))], T0)
     assert attempts == [] and len(in_flight) == 1 and "r01" in in_flight[0]
