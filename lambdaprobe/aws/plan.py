@@ -325,6 +325,8 @@ class _Planner:
             "Timeout": timeout_s,
             "MemorySize": self.s.function.memory_mb,
             "Environment": {"Variables": env},
+            # Text: the collector parses REPORT and timeout lines as text, whatever the account default
+            "LoggingConfig": {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{self.name(role)}"},
             "Tags": self.tag_dict(),
         }
         if dead_letter is not None:
