@@ -28,10 +28,28 @@ from lambdaprobe.scenario import Scenario, SdkConfig
 from lambdaprobe.sim.target import request_ids
 
 MAX_WORKERS = 1000
-LEAD_S = 0.05
+LEAD_S = 0.05  # the first call is due this far after the pool is ready
+# A call is handed to its worker this long before it is due: the worker builds and signs the
+# request, then holds it until the due instant, so preparation time is not lag.
+PREPARE_S = 0.03
+# Hundreds of threads parse responses while the next call is due: with CPython's default 5 ms
+# GIL switch interval a due call can wait several intervals for its turn. A shorter interval
+# trades a little throughput for punctuality, which is what an open-loop schedule needs.
+SWITCH_INTERVAL_S = 0.0005
 # Messages are sent once: an SDK retry after a 5xx may deliver twice and fake a duplicate.
 MESSAGE_SDK = SdkConfig(retry_mode="off", read_timeout_s=30.0, connect_timeout_s=10.0)
-SWITCH_INTERVAL_S = 0.0005  # the first call is scheduled this far ahead, so the pool is ready when it is due
+
+# send(i, t, due): call i, scheduled at t seconds after the first, to leave at monotonic `due`.
+# Returns the monotonic instant its request went on the wire (None: when it was called).
+Sender = Callable[[int, float, float], float | None]
+
+
+def hold_until(due: float, clock: Callable[[], float] = time.monotonic) -> float:
+    """Sleep until `due` (no-op if it has passed); returns the instant it let go."""
+    delay = due - clock()
+    if delay > 0:
+        time.sleep(delay)
+    return clock()
 
 
 @dataclass
@@ -53,24 +71,22 @@ class Schedule:
 def open_loop(
     count: int,
     interval_s: float,
-    send: Callable[[int, float], float | None],
+    send: Sender,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
     max_workers: int | None = None,
 ) -> Schedule:
-    """Call `send(i, actual - t0)` for i in 0..count-1, each at t0 + i * interval_s.
+    """Call `send(i, t, due)` for i in 0..count-1, each due at t0 + i * interval_s.
 
-    `send` may return the monotonic time its request actually went on the wire; the lag is then
-    measured to that instant rather than to the worker picking the call up. Returns when every call
-    has returned. `send` must not raise (errors are observations).
+    Each call reaches its worker PREPARE_S early; the sender holds it until `due` (at the last
+    moment it can: after signing) and returns when it went on the wire. The lag (wire minus due)
+    is measured for every call. Returns when every call has returned. `send` should not raise
+    (errors are observations); if it does, the error is kept in `Schedule.errors`.
     """
     workers = max(1, min(max_workers or count, MAX_WORKERS))
     schedule = Schedule()
     lags: list[float] = [0.0] * count
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lambdaprobe-drive")
-    # Hundreds of threads parse responses while the next call is due: with CPython's default 5 ms
-    # GIL switch interval a due call can wait several intervals for its turn. A shorter interval
-    # trades a little throughput for punctuality, which is what an open-loop schedule needs.
     switch = sys.getswitchinterval()
     sys.setswitchinterval(SWITCH_INTERVAL_S)
     try:
@@ -79,24 +95,21 @@ def open_loop(
         for _ in range(workers):
             pool.submit(ready.wait)
         ready.wait()
-        t0 = clock() + LEAD_S
+        t0 = clock() + LEAD_S + PREPARE_S
         schedule.t0_mono = t0
-        schedule.t0_wall = time.time() + LEAD_S
+        schedule.t0_wall = time.time() + (t0 - clock())
 
         def worker(i: int, due: float) -> None:
-            actual = clock()
-            lags[i] = actual - due
             try:
-                wire = send(i, actual - t0)
+                wire = send(i, due - t0, due)
             except Exception as exc:  # a bug must not vanish inside a future
                 schedule.errors.append(" ".join(f"call {i + 1}: {type(exc).__name__}: {exc}".split())[:300])
                 return
-            if wire is not None:
-                lags[i] = wire - due
+            lags[i] = (wire if wire is not None else clock()) - due
 
         for i in range(count):
             due = t0 + i * interval_s
-            delay = due - clock()
+            delay = due - PREPARE_S - clock()
             if delay > 0:
                 sleep(delay)
             pool.submit(worker, i, due)
@@ -173,23 +186,23 @@ class Driver:
 
     def _invoke_sender(
         self, invoke: Any, obs: Observations, is_async: bool
-    ) -> Callable[[int, float], float | None]:
+    ) -> Sender:
         function = self.names["function"]
         qualifier = self.scenario.called_qualifier
         sdk_off = self.scenario.sdk.retry_mode == "off"
         wire = threading.local()
 
         def on_wire(**_: Any) -> None:
-            # the first attempt's send time: SDK retries of the same call do not move it
+            # Built and signed: hold the request until it is due. An SDK retry of the same call
+            # goes at once, and does not move the call's send time.
             if getattr(wire, "t", None) is None:
-                wire.t = time.monotonic()
+                wire.t = hold_until(wire.due)
 
         invoke.meta.events.register("before-send.lambda.Invoke", on_wire)
 
-        def send(i: int, t: float) -> float | None:
+        def send(i: int, t: float, due: float) -> float | None:
             rid = self.ids[i]
-            wire.t = None
-            started = time.monotonic()
+            wire.t, wire.due = None, due
             status, error, reason = 0, None, None
             try:
                 resp = invoke.invoke(
@@ -211,8 +224,8 @@ class Driver:
                 with self._lock:
                     self.unanswered.append(one_line(exc, "lambda.Invoke"))
             answered = time.monotonic()
-            on_the_wire: float = wire.t if wire.t is not None else started
-            sent_t = t + (on_the_wire - started)
+            on_the_wire: float = wire.t if wire.t is not None else due  # failed before sending
+            sent_t = t + (on_the_wire - due)
             latency = answered - on_the_wire
             items: list[Any] = [
                 Sent(rid, sent_t, "invoke"),
@@ -228,7 +241,7 @@ class Driver:
 
         return send
 
-    def _message_sender(self, obs: Observations, config: Config) -> Callable[[int, float], float | None]:
+    def _message_sender(self, obs: Observations, config: Config) -> Sender:
         s = self.scenario
         kind = s.source.kind
         directive = s.function.directive.to_event()
@@ -246,9 +259,10 @@ class Driver:
             }[kind]
             api = self.client.client(service, config)
 
-        def send(i: int, t: float) -> float | None:
+        def send(i: int, t: float, due: float) -> float | None:
             rid = self.ids[i]
             body = json.dumps(invoke_event(rid, directive))
+            actual = hold_until(due)  # no hook here: these clients are shared, sends are few
             try:
                 if kind == "destination":
                     upstream.invoke(
@@ -287,13 +301,13 @@ class Driver:
                         Item={"id": {"S": rid}, "lambdaprobe": {"S": json.dumps(directive)}},
                     )
                     sent_kind = "record"
-                self._record(obs, Sent(rid, t, sent_kind))
+                self._record(obs, Sent(rid, t + (actual - due), sent_kind))
             except Exception as exc:  # botocore's, a parser's (an endpoint's 500 page), or AwsError
                 with self._lock:
                     self.errors.append(
                         str(exc) if isinstance(exc, AwsError) else one_line(exc, f"send {rid}")
                     )
-            return None  # a message's send time is the worker's: no hook needed for the lag
+            return actual
 
         return send
 

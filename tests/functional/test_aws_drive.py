@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from lambdaprobe.aws.client import AwsClient
-from lambdaprobe.aws.drive import Driver, open_loop
+from lambdaprobe.aws.drive import Driver, hold_until, open_loop
 from lambdaprobe.aws.options import AwsOptions
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.observation import Observations
@@ -32,10 +32,12 @@ def test_open_loop_does_not_wait_for_slow_calls() -> None:
     starts: list[float] = []
     lock = threading.Lock()
 
-    def send(i: int, t: float) -> None:
+    def send(i: int, t: float, due: float) -> float:
+        left = hold_until(due)
         with lock:
-            starts.append(t)
+            starts.append(t + (left - due))
         time.sleep(0.3)  # each call is far slower than the interval
+        return left
 
     schedule = open_loop(20, 0.01, send)
     assert len(starts) == 20
