@@ -18,6 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from lambdaprobe.aws import drive  # noqa: E402
 from lambdaprobe.aws.client import AwsClient  # noqa: E402
 from lambdaprobe.aws.drive import Driver  # noqa: E402
 from lambdaprobe.aws.options import AwsOptions  # noqa: E402
@@ -40,7 +41,14 @@ def main() -> int:
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--delay", type=float, default=1.0)
+    parser.add_argument(
+        "--prepare",
+        type=float,
+        default=drive.PREPARE_S,
+        help="seconds ahead a call is handed to its worker (0: at its due time)",
+    )
     args = parser.parse_args()
+    drive.PREPARE_S = args.prepare
 
     os.environ.update(
         {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_DEFAULT_REGION": "us-east-1"}
@@ -72,7 +80,8 @@ def main() -> int:
     p50, p99 = schedule.percentile(50) * 1000, schedule.percentile(99) * 1000
     worst = max(schedule.lags) * 1000
     print(
-        f"driver lag: {args.count} sync invokes at {args.rate:g}/s, endpoint answering after {args.delay:g} s"
+        f"driver lag: {args.count} sync invokes at {args.rate:g}/s, endpoint answers after {args.delay:g} s,"
+        f" prepared {args.prepare * 1000:g} ms ahead"
     )
     print(
         f"  p50 lag {p50:.2f} ms   p99 lag {p99:.2f} ms   max {worst:.2f} ms"
