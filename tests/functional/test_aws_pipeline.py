@@ -141,3 +141,56 @@ def test_async_run_reads_attempts_dlq_and_destination_back(moto_endpoint: str) -
     # the played-in retry came after 0.2 s, not the documented ~60 s: compare must say so
     assert any("attempt 2: started" in d for r in result.requests for p in r.attempts for d in p.deviations)
     assert set(observed.to_json()) == set(predicted.to_json())
+
+
+def test_sqs_run_reads_receives_and_the_redrive_queue_back(moto_endpoint: str) -> None:
+    from lambdaprobe.scenario import SqsSourceSpec
+
+    run = "lppipe01"
+    scenario = Scenario(
+        probe="retry",
+        function=FunctionSpec(timeout_s=3, directive=Directive(duration_s=0.1, fail="always", init_s=0.3)),
+        stimulus=Stimulus(count=1),
+        source=SourceSpec(kind="sqs", sqs=SqsSourceSpec(visibility_timeout_s=30, max_receive_count=2)),
+    )
+    o = AwsOptions(region="us-east-1", endpoint_url=moto_endpoint, run_id=run, poll_s=0.05, deadline_s=20)
+    target = AwsTarget(o, client=warm_client(o))
+
+    def progress(message: str) -> None:
+        if not message.startswith("collecting"):
+            return
+        c = clients(moto_endpoint)
+        group, now = f"/aws/lambda/lambdaprobe-{run}-probe", time.time()
+        c["logs"].create_log_stream(logGroupName=group, logStreamName="2026/01/01/[1]cccc")
+        lines = []
+        for n, aws_id in ((1, "b1"), (2, "b2")):
+            start = now + (n - 1) * 0.2
+            for kind, t, outcome in (("start", start, None), ("end", start + 0.1, "error")):
+                body = {
+                    "lambdaprobe": kind,
+                    "request": "r01",
+                    "aws_request_id": aws_id,
+                    "attempt": n,
+                    "t": t,
+                    "cold": n == 1,
+                    "init_type": "on-demand",
+                    "init_s": 0.3 if n == 1 else 0.0,
+                    "outcome": outcome,
+                    "error": "boom" if outcome else None,
+                }
+                lines.append({"timestamp": int(t * 1000), "message": json.dumps(body)})
+        c["logs"].put_log_events(logGroupName=group, logStreamName="2026/01/01/[1]cccc", logEvents=lines)
+        assert target.deployment is not None
+        event = invoke_event("r01", scenario.function.directive.to_event())
+        c["sqs"].send_message(
+            QueueUrl=target.deployment.outputs["source-dlq_url"], MessageBody=json.dumps(event)
+        )
+
+    target.progress = progress
+    obs = target.run(scenario)
+    assert obs.complete
+    assert [(a.n, a.receive_count, a.outcome) for a in obs.attempts] == [(1, 1, "error"), (2, 2, "error")]
+    (dead,) = obs.dead_letters
+    assert dead.queue == f"sqs:lambdaprobe-{run}-source-dlq" and dead.request_id == "r01"
+    assert analyse(scenario, obs).requests[0].final == "dead_lettered"
+    assert inventory(moto_endpoint, run) == {}
