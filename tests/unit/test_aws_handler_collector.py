@@ -30,6 +30,7 @@ def fake_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[float]]:
 
     monkeypatch.setattr(probe, "_state", {"invocations": 0})
     monkeypatch.setattr(probe, "_attempts", {})
+    monkeypatch.setattr(probe, "INIT_S", 0.0)  # the real import's init time would shift attempt 1
     monkeypatch.setattr("lambdaprobe.function.handler.time.sleep", sleep)
     monkeypatch.setattr("lambdaprobe.function.handler.time.time", lambda: now[0])
     yield now
