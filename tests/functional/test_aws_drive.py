@@ -41,8 +41,8 @@ def test_open_loop_does_not_wait_for_slow_calls() -> None:
 
     schedule = open_loop(20, 0.01, send)
     assert len(starts) == 20
-    assert max(starts) < 0.19 + 0.05  # the last call left on time, not after 19 slow calls
-    assert schedule.percentile(99) < 0.05
+    assert max(starts) < 1.0  # the last call left on time (0.19 s), not after 19 slow calls (5.7 s)
+    assert schedule.percentile(99) < 0.1
     assert schedule.t0_wall > 0
 
 
