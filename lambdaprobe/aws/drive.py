@@ -184,9 +184,7 @@ class Driver:
     def _payload(self, rid: str) -> bytes:
         return json.dumps(invoke_event(rid, self.scenario.function.directive.to_event())).encode()
 
-    def _invoke_sender(
-        self, invoke: Any, obs: Observations, is_async: bool
-    ) -> Sender:
+    def _invoke_sender(self, invoke: Any, obs: Observations, is_async: bool) -> Sender:
         function = self.names["function"]
         qualifier = self.scenario.called_qualifier
         sdk_off = self.scenario.sdk.retry_mode == "off"
