@@ -1,4 +1,14 @@
-"""AwsTarget: deploys the scenario's stack, drives it, collects what happened, always tears down."""
+"""AwsTarget: deploys the scenario's stack, drives it, collects what happened, always tears down.
+
+How the CLI uses it:
+    target = AwsTarget(AwsOptions(region=..., profile=..., endpoint_url=..., deadline_s=...), progress)
+    target.plan_only(scenario)      --dry-run: the plan as text; no API call, no credentials needed
+    target.confirmation(scenario)   the resources a run creates, for "create these? [y/N]" (skip on --yes)
+    target.run(scenario)            -> Observations, like SimTarget.run
+Exceptions (all one line): AwsError -> exit 3 (already rolled back); ObservationDeadline, an
+ObservationTimeout -> exit 4, with `.observations` (complete=False, missing=[...]) for the partial
+report; KeyboardInterrupt after teardown -> exit 130.
+"""
 
 from __future__ import annotations
 
