@@ -114,3 +114,37 @@ def test_dry_run_makes_no_call(moto_endpoint: str, monkeypatch: pytest.MonkeyPat
         text = target.plan_only(scenario(kind))
         assert "lambda.CreateFunction" in text and "Teardown" in text
     assert inventory.__name__  # nothing to inventory: refuse() would have raised on any call
+
+
+def test_a_role_not_yet_assumable_is_waited_for(moto_endpoint: str) -> None:
+    """IAM is eventually consistent: CreateFunction right after CreateRole may be refused for a
+    while. The deploy waits (tenacity, with the test's sleep) and goes on."""
+    opts = options(moto_endpoint, "lpiam000")
+    sleeps: list[float] = []
+    client = warm_client(opts, AwsClient(opts, sleep=sleeps.append))
+    heard: list[str] = []
+    client.retry_listener = heard.append
+    refusals = [2]
+
+    def not_yet(**_: Any) -> None:
+        if refusals[0]:
+            refusals[0] -= 1
+            response: Any = {
+                "Error": {
+                    "Code": "InvalidParameterValueException",
+                    "Message": "The role defined for the function cannot be assumed by Lambda.",
+                },
+                "ResponseMetadata": {"HTTPStatusCode": 400},
+            }
+            raise botocore.exceptions.ClientError(response, "CreateFunction")
+
+    lam = client.client("lambda")
+    lam.meta.events.register("before-call.lambda.CreateFunction", not_yet)
+    try:
+        executor = Executor(client)
+        deployment = executor.apply(plan(scenario("sync"), opts))
+    finally:
+        lam.meta.events.unregister("before-call.lambda.CreateFunction", not_yet)
+    assert refusals == [0] and len(sleeps) == 2
+    assert sum("cannot be assumed" in m and "retry" in m for m in heard) == 2
+    assert executor.teardown(deployment) == [] and inventory(moto_endpoint, "lpiam000") == {}
