@@ -75,6 +75,11 @@ _COMMON = [
         "compare", bool, False, "--compare",
         help="Show what AWS did beside the simulator's prediction, deviations flagged.",
     ),
+    _option(
+        "deadline", float | None, None, metavar="SECONDS",
+        help="Stop waiting for observations this long after the first stimulus (default: derived from the probe); "
+        "then exit 4 with the partial report.",
+    ),
 ]
 _COMMON_NAMES = [p.name for p in _COMMON]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from lambdaprobe.analysis import analyse
-from lambdaprobe.report import AttemptView, Report, RequestView
+from lambdaprobe.report import AttemptLike, Report, RequestView
 from lambdaprobe.scenario import Scenario
 
 DEFAULT_TOLERANCE_S = 5.0
@@ -20,8 +20,8 @@ DEFAULT_TOLERANCE_RATIO = 0.10
 @dataclass(frozen=True)
 class AttemptPair:
     n: int
-    observed: AttemptView | None
-    predicted: AttemptView | None
+    observed: AttemptLike | None
+    predicted: AttemptLike | None
     deviations: tuple[str, ...] = ()
 
 
@@ -61,7 +61,7 @@ def _close(observed: float, predicted: float, tol_s: float, tol_ratio: float) ->
     return abs(observed - predicted) <= max(tol_s, abs(predicted) * tol_ratio)
 
 
-def _pair(n: int, o: AttemptView | None, p: AttemptView | None, tol_s: float, tol_r: float) -> AttemptPair:
+def _pair(n: int, o: AttemptLike | None, p: AttemptLike | None, tol_s: float, tol_r: float) -> AttemptPair:
     devs: list[str] = []
     if o is None:
         devs.append(f"attempt {n}: predicted, not observed")
@@ -152,7 +152,7 @@ def predict(scenario: Scenario) -> Report:
     return analyse(scenario, SimTarget().run(scenario))
 
 
-def _attempt_text(a: AttemptView | None) -> str:
+def _attempt_text(a: AttemptLike | None) -> str:
     if a is None:
         return "-"
     return f"{a.outcome} {a.start_s:.1f}-{a.end_s:.1f} s{' cold' if a.cold else ''}"

@@ -52,3 +52,9 @@ class ExpectationFailed(ProbeError):
     """An `--expect` did not hold (the report was still printed)."""
 
     status = ExitStatus.EXPECTATION_FAILED
+
+
+class Declined(ProbeError):
+    """The user answered no to creating resources (or to deleting leftovers)."""
+
+    status = ExitStatus.INTERRUPTED

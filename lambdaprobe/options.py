@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-AWS_ONLY = ("region", "profile", "endpoint_url", "yes", "dry_run", "compare")
+AWS_ONLY = ("region", "profile", "endpoint_url", "yes", "dry_run", "compare", "deadline")
 
 
 @dataclass(frozen=True)
@@ -22,3 +22,4 @@ class CommonOptions:
     yes: bool = False
     dry_run: bool = False
     compare: bool = False
+    deadline: float | None = None

@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from lambdaprobe import expect
 from lambdaprobe.analysis import analyse
-from lambdaprobe.errors import ExpectationFailed, InputError, NotAvailableError
+from lambdaprobe.errors import Declined, ExpectationFailed, InputError, ObservationTimeout
 from lambdaprobe.options import AWS_ONLY, CommonOptions
 from lambdaprobe.report import Report
 from lambdaprobe.scenario import Scenario
 from lambdaprobe.target import Target
+
+if TYPE_CHECKING:
+    from lambdaprobe.aws.target import AwsTarget
 
 
 def run_probe(
     common: CommonOptions,
     build: Callable[[], Scenario],
     findings: Callable[[Report], list[str]] | None = None,
-) -> Report:
+) -> Report | None:
     """Validate everything first (no resource is touched on bad input), then run and report.
 
     `findings` reads the answer to the probe's question off the report (on either target) and
@@ -31,27 +36,84 @@ def run_probe(
         for name in AWS_ONLY:
             if getattr(common, name):
                 raise InputError(f"--{name.replace('_', '-')}", "applies only to --target aws")
+    elif common.deadline is not None and common.deadline <= 0:
+        raise InputError("--deadline", f"{common.deadline:g} is out of range; allowed: > 0 seconds")
     scenario = build()
-    target = make_target(common)
-    report = analyse(scenario, target.run(scenario))
-    if findings is not None:
-        report = replace(report, notes=[*findings(report), *report.notes])
-    emit(report, common)
+    if common.target == "aws":
+        aws = aws_target(common)
+        if common.dry_run:
+            print(aws.plan_only(scenario).rstrip("\n"))
+            return None
+        confirm_creation(common, aws.confirmation(scenario))
+        target: Target = aws
+    else:
+        from lambdaprobe.sim.target import SimTarget
+
+        target = SimTarget()
+    try:
+        observations = target.run(scenario)
+    except ObservationTimeout as timeout:
+        partial = getattr(timeout, "observations", None)
+        if partial is not None:
+            emit(_with_findings(analyse(scenario, partial), findings), common)
+        raise
+    report = _with_findings(analyse(scenario, observations), findings)
+    comparison = _compare(scenario, report) if common.compare else None
+    emit(report, common, comparison)
     failed = expect.failures(expectations, report.summary)
     if failed:
         raise ExpectationFailed("; ".join(failed))
     return report
 
 
-def make_target(common: CommonOptions) -> Target:
-    if common.target == "sim":
-        from lambdaprobe.sim.target import SimTarget
-
-        return SimTarget()
-    raise NotAvailableError("--target aws: the AWS target is not built in this version yet; allowed now: sim")
+def _with_findings(report: Report, findings: Callable[[Report], list[str]] | None) -> Report:
+    return report if findings is None else replace(report, notes=[*findings(report), *report.notes])
 
 
-def emit(report: Report, common: CommonOptions) -> None:
+def aws_target(common: CommonOptions) -> AwsTarget:
+    """The AWS target, with progress on stderr (stdout carries only the report)."""
+    from lambdaprobe.aws.options import AwsOptions
+    from lambdaprobe.aws.target import AwsTarget
+
+    options = AwsOptions(
+        region=common.region, profile=common.profile, endpoint_url=common.endpoint_url, yes=common.yes,
+        dry_run=common.dry_run, deadline_s=common.deadline,
+    )
+    return AwsTarget(options, progress=stderr_progress())
+
+
+def stderr_progress() -> Callable[[str], None]:
+    from rich.console import Console
+
+    console = Console(stderr=True, highlight=False, log_path=False)
+
+    def say(message: str) -> None:
+        console.log(message, markup=False)
+
+    return say
+
+
+def confirm_creation(common: CommonOptions, resources: list[str]) -> None:
+    """Ask before anything billable is created, unless --yes; refuse when nobody can answer."""
+    if common.yes:
+        return
+    if not sys.stdin.isatty():
+        raise InputError("--yes", "a run on --target aws creates billable resources: pass --yes to confirm")
+    print(f"lambdaprobe will create {len(resources)} resources (all torn down after the run):", file=sys.stderr)
+    for line in resources:
+        print(f"  {line}", file=sys.stderr)
+    answer = input("Create them? [y/N] ")
+    if answer.strip().lower() not in ("y", "yes"):
+        raise Declined("nothing was created")
+
+
+def _compare(scenario: Scenario, report: Report) -> Any:
+    from lambdaprobe.compare import compare, predict
+
+    return compare(report, predict(scenario))
+
+
+def emit(report: Report, common: CommonOptions, comparison: Any = None) -> None:
     """The report on stdout (table or one JSON object), and to --save's file."""
     from lambdaprobe.render import json_out
 
@@ -59,13 +121,25 @@ def emit(report: Report, common: CommonOptions) -> None:
     if common.save:
         Path(common.save).write_text(text, encoding="utf-8")
     if common.output == "json":
+        if comparison is not None:
+            from dataclasses import asdict
+
+            data = json.loads(text)
+            data["comparison"] = asdict(comparison)
+            text = json.dumps(data, indent=2) + "\n"
         print(text, end="")
         return
     from rich.console import Console
 
     from lambdaprobe.render import render_report
 
-    render_report(report, Console(), max_rows=common.max_rows, full_records=common.full)
+    console = Console()
+    render_report(report, console, max_rows=common.max_rows, full_records=common.full)
+    if comparison is not None:
+        from lambdaprobe.compare import format_comparison
+
+        console.print()
+        console.print(format_comparison(comparison), markup=False, highlight=False)
 
 
 def load_report(path: str) -> Report:
