@@ -22,15 +22,33 @@ from lambdaprobe.aws.collect import Collector, derive_deadline_s
 from lambdaprobe.aws.drive import Driver
 from lambdaprobe.aws.options import AwsOptions
 from lambdaprobe.aws.plan import PROBE, format_plan, function_timeout_s, log_group, plan, resources, watches
-from lambdaprobe.errors import InputError
+from lambdaprobe.errors import InputError, NotAvailableError
 from lambdaprobe.observation import Observations
-from lambdaprobe.scenario import Scenario
+from lambdaprobe.scenario import Scenario, SdkConfig
 
 Progress = Callable[[str], None]
 
 
 def _quiet(_: str) -> None:
     return None
+
+
+def refuse_unbuilt(scenario: Scenario) -> None:
+    """Say plainly what this target cannot run yet, rather than run something else."""
+    if scenario.deployment is not None:
+        raise NotAvailableError(
+            f"{scenario.probe} --target aws: traffic shifting on AWS is not built yet; allowed now: --target sim"
+        )
+    if scenario.sdk.caller != "sdk":
+        raise NotAvailableError(
+            "--caller apigateway --target aws: an API Gateway front is not built yet; allowed now: --caller sdk "
+            "with --sdk-retries off, or --target sim"
+        )
+    if scenario.sdk.retry_mode != "off" or scenario.sdk.read_timeout_s != SdkConfig().read_timeout_s:
+        raise NotAvailableError(
+            "--sdk-retries/--read-timeout --target aws: the driver sends with retries off and botocore's 60 s "
+            "read timeout; other client settings are not built yet; allowed now: --target sim"
+        )
 
 
 class AwsTarget:
@@ -61,13 +79,16 @@ class AwsTarget:
 
     def plan_only(self, scenario: Scenario) -> str:
         """The API calls a run would make, as text (`--dry-run`). Makes no call at all."""
+        refuse_unbuilt(scenario)
         return format_plan(plan(scenario, self.options))
 
     def confirmation(self, scenario: Scenario) -> list[str]:
         """What a run would create, one line each, for the CLI's "create these?" prompt."""
+        refuse_unbuilt(scenario)
         return resources(plan(scenario, self.options))
 
     def run(self, scenario: Scenario) -> Observations:
+        refuse_unbuilt(scenario)
         if self.options.dry_run:
             raise InputError("--dry-run", "a dry run only prints the plan (AwsTarget.plan_only)")
         options = self.options
