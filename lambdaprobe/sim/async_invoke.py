@@ -89,7 +89,7 @@ class AsyncInvoker:
         self.service.assumptions.add("throttle_backoff")
         delay = min(THROTTLE_BACKOFF_FIRST_S * 2**event.throttles, THROTTLE_BACKOFF_MAX_S)
         event.throttles += 1
-        self._schedule(event, now + delay, None)
+        self._schedule(event, delay, None)
 
     def _flush_throttles(self, event: QueuedEvent) -> None:
         if event.throttles:
@@ -98,15 +98,16 @@ class AsyncInvoker:
             )
             event.throttles = 0
 
-    def _schedule(self, event: QueuedEvent, due: float, last: Execution | None) -> None:
+    def _schedule(self, event: QueuedEvent, delay: float, last: Execution | None) -> None:
+        """Poll `event` again `delay` s from now, unless it would be too old by then."""
         deadline = self._deadline(event)
-        if due > deadline:
+        if self.clock.now + delay > deadline:
             # [A, C] MaximumEventAgeInSeconds; assumption age_check: discarded when the age is reached.
             self.service.assumptions.add("age_check")
             code, message = (200, last.error_message) if last else (429, "Rate Exceeded.")
             self.clock.at(max(deadline, self.clock.now), self._give_up, event, "EventAgeExceeded", code, message, last)
             return
-        self.clock.at(due, self._poll, event)
+        self.clock.after_fixed(delay, self._poll, event)
 
     def _done(self, event: QueuedEvent, ex: Execution) -> None:
         event.executions += 1
@@ -117,7 +118,7 @@ class AsyncInvoker:
         retries_used = event.executions - 1
         if retries_used < self.config.max_retry_attempts:
             # [A] retry k starts 60*k s after the end of the previous attempt
-            self._schedule(event, ex.end + RETRY_SPACING_S * event.executions, ex)
+            self._schedule(event, RETRY_SPACING_S * event.executions, ex)  # ex.end is now
             return
         self._give_up(event, "RetriesExhausted", 200, ex.error_message, ex)
 
