@@ -19,7 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit status (also the process's when run as the console script)."""
     command = typer.main.get_command(app)
     try:
-        command.main(args=argv, prog_name="lambdaprobe", standalone_mode=False)
+        returned = command.main(args=argv, prog_name="lambdaprobe", standalone_mode=False)
     except Exit as done:
         return int(done.exit_code)
     except NoArgsIsHelpError as err:
@@ -36,9 +36,13 @@ def main(argv: list[str] | None = None) -> int:
         print("lambdaprobe: interrupted", file=sys.stderr)
         return int(ExitStatus.INTERRUPTED)
     except KeyboardInterrupt:
-        print("lambdaprobe: interrupted (resources torn down)", file=sys.stderr)
+        print("lambdaprobe: interrupted (anything created was torn down)", file=sys.stderr)
         return int(ExitStatus.INTERRUPTED)
     except ProbeError as err:
         print(f"lambdaprobe: error: {err}", file=sys.stderr)
         return int(err.status)
-    return int(ExitStatus.OK)
+    # typer turns Ctrl-C into an exit status of 130 and returns it (the AWS target has torn down by then)
+    if returned == ExitStatus.INTERRUPTED:
+        print("lambdaprobe: interrupted (anything created was torn down)", file=sys.stderr)
+        return int(ExitStatus.INTERRUPTED)
+    return returned if isinstance(returned, int) else int(ExitStatus.OK)

@@ -128,3 +128,27 @@ def test_abort_by_sdk_read_timeout_runs_the_function_once_per_attempt(capsys: py
     assert data["summary"]["max_concurrency"] >= 2  # the abandoned executions overlap the retries
     status, _, err = run(capsys, "abort", "--caller", "apigateway", "--sdk-retries", "legacy")
     assert status == 2 and "--sdk-retries: applies only to --caller sdk" in err
+
+
+def test_table_output_shows_timeline_counts_chart_and_notes(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(capsys, "concurrency", "--reserved", "1", "--provisioned", "1")
+    assert status == 0, err
+    lines = out.splitlines()
+    assert lines[0].startswith("lambdaprobe concurrency on sim  reserved=1  provisioned=1")
+    assert sum(1 for line in lines if line.startswith("r") and " throttled " in line and "✕" in line) == 19
+    assert any(line.startswith("r01 succeeded") for line in lines)
+    assert any("in flight" in line for line in lines)
+    assert any(line.startswith("throttled") and " 19 " in line for line in lines)
+    assert "Notes" in out and "assumption:" in out
+
+
+def test_interrupt_is_exit_130(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from lambdaprobe.sim.target import SimTarget
+
+    def interrupted(self: SimTarget, scenario: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(SimTarget, "run", interrupted)
+    status, out, err = run(capsys, "invoke")
+    assert (status, out) == (130, "")
+    assert err.startswith("lambdaprobe: interrupted")
