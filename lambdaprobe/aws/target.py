@@ -24,7 +24,7 @@ from lambdaprobe.aws.options import AwsOptions
 from lambdaprobe.aws.plan import PROBE, format_plan, function_timeout_s, log_group, plan, resources, watches
 from lambdaprobe.errors import InputError, NotAvailableError
 from lambdaprobe.observation import Observations
-from lambdaprobe.scenario import Scenario, SdkConfig
+from lambdaprobe.scenario import Scenario
 
 Progress = Callable[[str], None]
 
@@ -43,11 +43,6 @@ def refuse_unbuilt(scenario: Scenario) -> None:
         raise NotAvailableError(
             "--caller apigateway --target aws: an API Gateway front is not built yet; allowed now: --caller sdk "
             "with --sdk-retries off, or --target sim"
-        )
-    if scenario.sdk.retry_mode != "off" or scenario.sdk.read_timeout_s != SdkConfig().read_timeout_s:
-        raise NotAvailableError(
-            "--sdk-retries/--read-timeout --target aws: the driver sends with retries off and botocore's 60 s "
-            "read timeout; other client settings are not built yet; allowed now: --target sim"
         )
 
 
@@ -126,6 +121,7 @@ class AwsTarget:
                 self.progress,
                 options.poll_s,
                 self.clock,
+                driver.ledger,
             )
             collector.collect(obs, deadline, self.sleep)
         except BOTO_ERRORS as exc:
