@@ -22,10 +22,11 @@ from botocore.config import Config
 
 from lambdaprobe.aws.client import AwsClient, describe_driver, driver_config, one_line
 from lambdaprobe.aws.ledger import Ledger
+from lambdaprobe.aws.shift import SHIFT_NOTE, Shifter
 from lambdaprobe.errors import AwsError
 from lambdaprobe.observation import ClientResult, Final, Observations, Sent, Settled, Throttle
 from lambdaprobe.payloads import invoke_event
-from lambdaprobe.scenario import Scenario, SdkConfig
+from lambdaprobe.scenario import NEW_VERSION, PUBLISHED_VERSION, Scenario, SdkConfig
 from lambdaprobe.sim.target import request_ids
 
 MAX_WORKERS = 1000
@@ -148,13 +149,24 @@ class Driver:
         stim = self.scenario.stimulus
         kind = self.scenario.source.kind
         pool = min(stim.count, MAX_WORKERS)
-        if kind in ("sync", "async"):
+        shifter = None
+        if kind == "sync" and self.scenario.sdk.caller == "apigateway":
+            sender = self._gateway_sender(obs)
+        elif kind in ("sync", "async"):
             invoke = self.client.client("lambda", driver_config(self.scenario.sdk, pool))
             obs.notes.append(describe_driver(self.scenario.sdk, pool))
             sender = self._invoke_sender(invoke, obs, stim.mode == "async" or kind == "async")
+            if self.scenario.deployment is not None:
+                shifter, sender = self._shifting(obs, sender)
         else:
             sender = self._message_sender(obs, driver_config(MESSAGE_SDK, pool))
-        schedule = open_loop(stim.count, stim.interval_s, sender, clock=clock)
+        try:
+            schedule = open_loop(stim.count, stim.interval_s, sender, clock=clock)
+        finally:
+            if shifter is not None:
+                shifter.stop()
+                obs.notes.extend(shifter.notes)
+                self.errors.extend(shifter.errors)
         obs.sent.sort(key=lambda s: s.t)
         obs.notes.append(
             f"driver lag (actual minus scheduled send time): p50 {schedule.percentile(50) * 1000:.1f} ms, "
@@ -173,6 +185,48 @@ class Driver:
                 + (f" (and {len(self.errors) - 1} more)" if len(self.errors) > 1 else "")
             )
         return schedule
+
+    def _shifting(self, obs: Observations, sender: Sender) -> tuple[Shifter, Sender]:
+        """Shift alias `live` to version 2 while the calls go on (see `shift`)."""
+        assert self.scenario.deployment is not None
+        shifter = Shifter(
+            self.client,
+            self.names["function"],
+            self.scenario.deployment,
+            str(self.outputs.get("version", PUBLISHED_VERSION)),
+            str(self.outputs.get("new_version", NEW_VERSION)),
+        )
+        obs.notes.append(SHIFT_NOTE)
+        shifter.prepare()
+        self.on_answer = lambda _rid, _status, error, version: shifter.answered(version, error)
+
+        def send(i: int, t: float, due: float) -> float | None:
+            if i == 0:
+                shifter.begin(due - t)  # the schedule's clock starts with the first call
+            return sender(i, t, due)
+
+        return shifter, send
+
+    def _gateway_sender(self, obs: Observations) -> Sender:
+        from lambdaprobe.aws.drive_http import gateway_sender
+        from lambdaprobe.aws.plan_callers import stage_url
+
+        options = self.client.options
+        region = options.region or str(self.client.session.region_name)
+        url = stage_url(str(self.outputs["api_id"]), region, options.endpoint_url)
+        wait = self.scenario.sdk.read_timeout_s
+        obs.notes.append(
+            f"caller: POST {url} through API Gateway (REST, AWS_PROXY to alias live, integration timeout "
+            f"{wait:g} s; the gateway never retries)"
+        )
+
+        def unanswered(line: str) -> None:
+            with self._lock:
+                self.unanswered.append(line)
+
+        return gateway_sender(
+            url, self.ids, self._payload, wait, self.ledger, lambda *items: self._record(obs, *items), unanswered
+        )
 
     def _record(self, obs: Observations, *items: Any) -> None:
         with self._lock:

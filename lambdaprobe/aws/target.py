@@ -35,14 +35,10 @@ def _quiet(_: str) -> None:
 
 def refuse_unbuilt(scenario: Scenario) -> None:
     """Say plainly what this target cannot run yet, rather than run something else."""
-    if scenario.deployment is not None:
+    if scenario.deployment is not None and scenario.sdk.caller != "sdk":
         raise NotAvailableError(
-            f"{scenario.probe} --target aws: traffic shifting on AWS is not built yet; allowed now: --target sim"
-        )
-    if scenario.sdk.caller != "sdk":
-        raise NotAvailableError(
-            "--caller apigateway --target aws: an API Gateway front is not built yet; allowed now: --caller sdk "
-            "with --sdk-retries off, or --target sim"
+            f"{scenario.probe} --target aws: traffic shifting behind API Gateway is not built; allowed now: "
+            "--caller sdk"
         )
 
 
@@ -90,6 +86,9 @@ class AwsTarget:
         if options.created_at is None:
             options = dataclasses.replace(options, created_at=int(self.clock()))
         client = self.client or AwsClient(options, sleep=self.sleep)
+        if options.region is None and scenario.sdk.caller == "apigateway":
+            # API Gateway's integration URI and stage URL spell the region out: the session's
+            options = dataclasses.replace(options, region=client.session.region_name)
         client.retry_listener = self.progress
         executor = Executor(client, self.progress)
         deployment = self.deployment = Deployment()

@@ -1,0 +1,72 @@
+"""The API Gateway caller: POSTs to the stage URL, as a browser or a service behind the API would.
+
+API Gateway never retries; it answers 504 "Endpoint request timed out" when the integration
+timeout passes (the function runs on [R, S]), 502 when the function fails. This client waits
+longer than the gateway can, so what it records is the gateway's answer, not its own give-up.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from typing import Any
+
+from lambdaprobe.aws.drive import Sender, hold_until
+from lambdaprobe.aws.ledger import Ledger
+from lambdaprobe.observation import ClientResult, Final, Sent, Settled
+
+CLIENT_MARGIN_S = 30.0  # beyond the integration timeout: the gateway always answers first
+# statuses that mean the gateway handed the request to the function (it ran, whatever it returned)
+REACHED = frozenset({200, 502, 504})
+
+
+def gateway_message(body: bytes) -> str | None:
+    """`{"message": "Endpoint request timed out"}` -> the message (API Gateway's error body)."""
+    try:
+        data = json.loads(body.decode("utf-8") or "null")
+    except (UnicodeDecodeError, ValueError):
+        return None
+    return str(data["message"]) if isinstance(data, dict) and "message" in data else None
+
+
+def gateway_sender(
+    url: str,
+    ids: list[str],
+    payload: Callable[[str], bytes],
+    wait_s: float,
+    ledger: Ledger,
+    record: Callable[..., None],
+    unanswered: Callable[[str], None],
+) -> Sender:
+    def send(i: int, t: float, due: float) -> float | None:
+        rid = ids[i]
+        request = urllib.request.Request(
+            url, data=payload(rid), method="POST", headers={"Content-Type": "application/json"}
+        )
+        on_wire = hold_until(due)
+        status, error = 0, None
+        try:
+            with urllib.request.urlopen(request, timeout=wait_s + CLIENT_MARGIN_S) as response:
+                response.read()
+                status = int(response.status)
+        except urllib.error.HTTPError as exc:
+            status, error = int(exc.code), gateway_message(exc.read()) or exc.reason
+        except OSError as exc:  # no answer at all (connection refused, our own timeout)
+            error = type(exc).__name__
+            unanswered(f"POST {url}: {type(exc).__name__}: {exc}")
+        answered = time.monotonic()
+        if status in REACHED:
+            ledger.reached(rid)
+        latency = answered - on_wire
+        items: list[Any] = [Sent(rid, t + (on_wire - due), "invoke")]
+        items.append(ClientResult(rid, t + (on_wire - due) + latency, status, latency, error, None))
+        if status:
+            final: Final = "succeeded" if status == 200 else "failed"
+            items.append(Settled(rid, t + (on_wire - due) + latency, final))
+        record(*items)
+        return on_wire
+
+    return send
