@@ -267,7 +267,14 @@ def attempts_from_logs(
             starts[requests[ex.aws_request_id]] = _orphan_start(ex, requests[ex.aws_request_id])
         for request, start in starts.items():
             init_s = start.init_s
-            suppressed = start.cold and report is not None and report.init_ms is None
+            # No Init Duration on a cold start is a suppressed init only when init took over 10 s (or
+            # never finished): a proactive init, done before any request, leaves none either.
+            suppressed = (
+                start.cold
+                and report is not None
+                and report.init_ms is None
+                and (not ex.starts or start.init_s >= INIT_LIMIT_S)
+            )
             if report is not None and report.init_ms is not None:
                 init_s = report.init_ms / 1000
             cold = start.cold or (report is not None and report.init_ms is not None)

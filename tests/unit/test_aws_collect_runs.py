@@ -60,6 +60,18 @@ def test_suppressed_init_has_no_init_duration_so_it_is_derived_and_said() -> Non
     assert notes == [SUPPRESSED_INIT_NOTE]
 
 
+def test_a_cold_start_without_init_duration_and_a_short_init_is_not_a_suppressed_one() -> None:
+    # a proactive init (done before the request) leaves no Init Duration either
+    events = [
+        ev(1.0, probe_line("start", 1.0, aws_id=ID_A, cold=True, init_s=0.3), STREAM),
+        ev(1.1, probe_line("end", 1.1, aws_id=ID_A, cold=True, outcome="success"), STREAM),
+        ev(1.11, report(ID_A, 100.0, 100), STREAM),
+    ]
+    notes: list[str] = []
+    (a,), _ = attempts_from_logs(events, T0, notes=notes)
+    assert a.init_s == pytest.approx(0.3) and a.start == pytest.approx(0.7) and notes == []
+
+
 def test_suppressed_init_that_runs_out_of_time_leaves_only_report_and_timeout_lines() -> None:
     # --init 12 --duration 1 --timeout 3: the re-run init is killed by the timeout, no probe line
     events = [
