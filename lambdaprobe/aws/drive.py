@@ -208,12 +208,18 @@ class Driver:
         return shifter, send
 
     def _gateway_sender(self, obs: Observations) -> Sender:
-        from lambdaprobe.aws.drive_http import gateway_sender
+        from lambdaprobe.aws.drive_http import gateway_sender, wait_reachable
         from lambdaprobe.aws.plan_callers import stage_url
 
         options = self.client.options
         region = options.region or str(self.client.session.region_name)
         url = stage_url(str(self.outputs["api_id"]), region, options.endpoint_url)
+        try:
+            waited = wait_reachable(url)
+        except OSError as exc:
+            raise AwsError(f"the API's stage never answered: GET {url}: {type(exc).__name__}: {exc}") from exc
+        if waited >= 1.0:
+            obs.notes.append(f"the new API's stage answered {waited:.0f} s after deployment (DNS, propagation)")
         wait = self.scenario.sdk.read_timeout_s
         obs.notes.append(
             f"caller: POST {url} through API Gateway (REST, AWS_PROXY to alias live, integration timeout "

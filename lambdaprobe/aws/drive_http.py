@@ -32,6 +32,28 @@ def gateway_message(body: bytes) -> str | None:
     return str(data["message"]) if isinstance(data, dict) and "message" in data else None
 
 
+def wait_reachable(
+    url: str, within_s: float = 60.0, sleep: Callable[[float], None] = time.sleep
+) -> float:
+    """Wait until the stage answers at all; returns the seconds waited.
+
+    A new API's hostname may not resolve for some seconds. A GET is answered by the gateway itself
+    (403: only POST is defined) and invokes nothing, so it can be repeated freely.
+    """
+    started = time.monotonic()
+    while True:
+        try:
+            with urllib.request.urlopen(urllib.request.Request(url, method="GET"), timeout=10) as response:
+                response.read()
+            return time.monotonic() - started
+        except urllib.error.HTTPError:
+            return time.monotonic() - started  # an HTTP answer: the stage is there
+        except OSError:
+            if time.monotonic() - started >= within_s:
+                raise
+            sleep(2.0)
+
+
 def gateway_sender(
     url: str,
     ids: list[str],

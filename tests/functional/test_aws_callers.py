@@ -157,3 +157,15 @@ def test_the_gateway_caller_records_504_and_that_the_function_was_reached(local_
     assert driver.ledger.ran == {"r01": 1, "r02": 1}
     assert [b["request"] for b in sorted(_Gateway.bodies, key=lambda b: str(b["request"]))] == ["r01", "r02"]
     assert any("integration timeout 29 s" in n for n in obs.notes)
+
+
+def test_the_stage_is_waited_for_with_a_get_that_invokes_nothing(local_gateway: str) -> None:
+    from lambdaprobe.aws.drive_http import wait_reachable
+
+    before = len(_Gateway.bodies)
+    assert wait_reachable(f"{local_gateway}/restapis/a1/lp/_user_request_/probe") < 1.0  # 501 is an answer
+    assert len(_Gateway.bodies) == before
+    naps: list[float] = []
+    with pytest.raises(OSError):
+        wait_reachable("http://127.0.0.1:9/", within_s=0.0, sleep=naps.append)
+    assert naps == []
