@@ -208,31 +208,13 @@ class Driver:
         return shifter, send
 
     def _gateway_sender(self, obs: Observations) -> Sender:
-        from lambdaprobe.aws.drive_http import gateway_sender, wait_reachable
-        from lambdaprobe.aws.plan_callers import stage_url
-
-        options = self.client.options
-        region = options.region or str(self.client.session.region_name)
-        url = stage_url(str(self.outputs["api_id"]), region, options.endpoint_url)
-        try:
-            waited = wait_reachable(url)
-        except OSError as exc:
-            raise AwsError(f"the API's stage never answered: GET {url}: {type(exc).__name__}: {exc}") from exc
-        if waited >= 1.0:
-            obs.notes.append(f"the new API's stage answered {waited:.0f} s after deployment (DNS, propagation)")
-        wait = self.scenario.sdk.read_timeout_s
-        obs.notes.append(
-            f"caller: POST {url} through API Gateway (REST, AWS_PROXY to alias live, integration timeout "
-            f"{wait:g} s; the gateway never retries)"
-        )
+        from lambdaprobe.aws.drive_http import gateway_caller
 
         def unanswered(line: str) -> None:
             with self._lock:
                 self.unanswered.append(line)
 
-        return gateway_sender(
-            url, self.ids, self._payload, wait, self.ledger, lambda *items: self._record(obs, *items), unanswered
-        )
+        return gateway_caller(self, obs, lambda *items: self._record(obs, *items), unanswered)
 
     def _record(self, obs: Observations, *items: Any) -> None:
         with self._lock:
@@ -246,7 +228,7 @@ class Driver:
                 elif isinstance(item, Settled):
                     obs.settled.append(item)
 
-    def _payload(self, rid: str) -> bytes:
+    def payload(self, rid: str) -> bytes:
         event = invoke_event(rid, self.scenario.function.directive.to_event())
         if self.scenario.deployment is not None:
             # each version follows its own LAMBDAPROBE_DIRECTIVE: the event carries none
@@ -287,7 +269,7 @@ class Driver:
                     FunctionName=function,
                     Qualifier=qualifier,
                     InvocationType="Event" if is_async else "RequestResponse",
-                    Payload=self._payload(rid),
+                    Payload=self.payload(rid),
                 )
                 resp["Payload"].read()
                 status, error = int(resp.get("StatusCode", 0)), resp.get("FunctionError")

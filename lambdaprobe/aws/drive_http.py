@@ -14,9 +14,11 @@ import urllib.request
 from collections.abc import Callable
 from typing import Any
 
-from lambdaprobe.aws.drive import Sender, hold_until
+from lambdaprobe.aws.drive import Driver, Sender, hold_until
 from lambdaprobe.aws.ledger import Ledger
-from lambdaprobe.observation import ClientResult, Final, Sent, Settled
+from lambdaprobe.aws.plan_callers import stage_url
+from lambdaprobe.errors import AwsError
+from lambdaprobe.observation import ClientResult, Final, Observations, Sent, Settled
 
 CLIENT_MARGIN_S = 30.0  # beyond the integration timeout: the gateway always answers first
 # statuses that mean the gateway handed the request to the function (it ran, whatever it returned)
@@ -92,3 +94,24 @@ def gateway_sender(
         return on_wire
 
     return send
+
+
+def gateway_caller(
+    driver: Driver, obs: Observations, record: Callable[..., None], unanswered: Callable[[str], None]
+) -> Sender:
+    """The driver's sender for --caller apigateway, once the new stage answers."""
+    options = driver.client.options
+    region = options.region or str(driver.client.session.region_name)
+    url = stage_url(str(driver.outputs["api_id"]), region, options.endpoint_url)
+    try:
+        waited = wait_reachable(url)
+    except OSError as exc:
+        raise AwsError(f"the API's stage never answered: GET {url}: {type(exc).__name__}: {exc}") from exc
+    if waited >= 1.0:
+        obs.notes.append(f"the new API's stage answered {waited:.0f} s after deployment (DNS, propagation)")
+    wait = driver.scenario.sdk.read_timeout_s
+    obs.notes.append(
+        f"caller: POST {url} through API Gateway (REST, AWS_PROXY to alias live, integration timeout "
+        f"{wait:g} s; the gateway never retries)"
+    )
+    return gateway_sender(url, driver.ids, driver.payload, wait, driver.ledger, record, unanswered)

@@ -55,7 +55,7 @@ def test_events_carry_no_directive_while_traffic_shifts(monkeypatch: pytest.Monk
         duration=0.1, init=0.3, seed=0,
     )
     driver = Driver(AwsClient(AwsOptions(region="us-east-1")), sc, {}, {"function": "f"})
-    event = json.loads(driver._payload("r01"))
+    event = json.loads(driver.payload("r01"))
     assert event == {"request": "r01"}
     monkeypatch.setenv("LAMBDAPROBE_DIRECTIVE", json.dumps({"duration_s": 0, "fail": "always"}))
     with pytest.raises(probe.ProbeError):  # version 2's environment decides
