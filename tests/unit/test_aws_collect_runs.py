@@ -137,3 +137,22 @@ def test_the_executed_version_comes_from_the_log_stream() -> None:
     ]
     attempts, _ = attempts_from_logs(events, T0)
     assert [(a.request_id, a.version) for a in attempts] == [("r01", "2"), ("r02", "1")]
+
+
+def test_deploy_preference_findings_on_an_aws_report() -> None:
+    from lambdaprobe.observation import Attempt
+    from lambdaprobe.probes import deploy_preference
+
+    sc = deploy_preference.build(
+        preference="Canary10Percent5Minutes", rollback_on_error=True, new_version_fails=True, rate=1, minutes=1,
+        duration=0.1, init=0.3, seed=0,
+    )
+    runs = [("r01", 0.0, "1", "success"), ("r02", 1.0, "2", "error"), ("r03", 2.0, "1", "success")]
+    obs = Observations(
+        "aws",
+        sent=[Sent(r, t) for r, t, _, _ in runs],
+        attempts=[Attempt(r, 1, t, t + 0.1, o, f"x{t}", version=v) for r, t, v, o in runs],  # type: ignore[arg-type]
+    )
+    lines = deploy_preference.findings(analyse(sc, obs))
+    assert lines[0].startswith("finding: 1 of 3 invocations ran version 2, the first at 1 s")
+    assert "lambdaprobe's rollback rule rolled traffic back" in lines[1]
