@@ -110,6 +110,7 @@ class Finder:
     def all(self) -> list[Leftover]:
         found: list[Leftover] = []
         for finder in (
+            self.rest_apis,
             self.functions,
             self.orphan_mappings,
             self.event_buses,
@@ -122,6 +123,24 @@ class Finder:
         ):
             found.extend(self._safe(finder))
         return found
+
+    def rest_apis(self) -> list[Leftover]:
+        """API Gateway REST APIs in front of a probe (abort --caller apigateway)."""
+        c, out = self.client, []
+        for api in _pages(c, "apigateway", "GetRestApis", {"limit": 500}, "items", "position", "position"):
+            name, tags = str(api.get("name", "")), api.get("tags") or {}
+            if not name.startswith(NAME_PREFIX) or RUN_TAG not in tags:
+                continue
+            out.append(
+                Leftover(
+                    "api gateway rest api",
+                    name,
+                    tags[RUN_TAG],
+                    _created(tags, api.get("createdDate")),
+                    (("apigateway", "DeleteRestApi", {"restApiId": api["id"]}),),
+                )
+            )
+        return out
 
     def functions(self) -> list[Leftover]:
         c, out = self.client, []

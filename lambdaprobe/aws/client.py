@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import boto3
 import botocore.exceptions
 import botocore.parsers
 from botocore.config import Config
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential
+
+if TYPE_CHECKING:
+    from botocore.config import _RetryDict  # the stubs' name for Config(retries=...)
 
 from lambdaprobe.aws.options import AwsOptions
 from lambdaprobe.errors import AwsError
@@ -203,13 +206,18 @@ class AwsClient:
         return result
 
 
+def driver_retries(sdk: SdkConfig) -> _RetryDict:
+    """botocore's retry settings for the scenario's mode ("off": one attempt, legacy's handler idle)."""
+    return {
+        "mode": "legacy" if sdk.retry_mode == "off" else sdk.retry_mode,
+        "total_max_attempts": SDK_ATTEMPTS[sdk.retry_mode],
+    }
+
+
 def driver_config(sdk: SdkConfig, pool_size: int) -> Config:
     """The client the driver invokes with: its retries and timeouts are part of the experiment."""
     return Config(
-        retries={
-            "mode": "legacy" if sdk.retry_mode == "off" else sdk.retry_mode,
-            "total_max_attempts": SDK_ATTEMPTS[sdk.retry_mode],
-        },
+        retries=driver_retries(sdk),
         read_timeout=sdk.read_timeout_s,
         connect_timeout=sdk.connect_timeout_s,
         # one connection per in-flight call, so an open-loop schedule never waits for a socket
@@ -226,5 +234,7 @@ def describe_driver(sdk: SdkConfig, pool_size: int) -> str:
     )
     return (
         f"driver: botocore retries {retries}, read timeout {sdk.read_timeout_s:g} s, "
-        f"connect timeout {sdk.connect_timeout_s:g} s, {max(10, pool_size)} connections"
+        f"connect timeout {sdk.connect_timeout_s:g} s, {max(10, pool_size)} connections "
+        f"(Config(retries={driver_retries(sdk)}, read_timeout={sdk.read_timeout_s:g}, "
+        f"connect_timeout={sdk.connect_timeout_s:g}))"
     )

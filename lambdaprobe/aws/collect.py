@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from lambdaprobe.aws.client import BOTO_ERRORS, Caller, one_line
+from lambdaprobe.aws.ledger import Ledger
 from lambdaprobe.aws.plan import Watch, function_timeout_s, is_async
 from lambdaprobe.errors import AwsError, ObservationTimeout
 from lambdaprobe.function.directive import decide
@@ -164,10 +165,19 @@ class _Execution:
     ends: dict[str, ProbeLine] = field(default_factory=dict)
     report: ReportLine | None = None
     timeout: tuple[float, TimeoutLine] | None = None
+    report_t: float | None = None  # when the REPORT line was written (epoch s)
 
     @property
     def first_start(self) -> float:
+        if not self.starts:  # the handler never ran (killed in init): the invoke phase's start
+            return self.orphan_end - (self.report.duration_ms / 1000 if self.report else 0.0)
         return min(line.t for line in self.starts.values())
+
+    @property
+    def orphan_end(self) -> float:
+        if self.timeout is not None:
+            return self.timeout[0]
+        return self.report_t if self.report_t is not None else 0.0
 
 
 def _executions(events: Iterable[LogEvent]) -> list[_Execution]:
@@ -180,7 +190,7 @@ def _executions(events: Iterable[LogEvent]) -> list[_Execution]:
     ordered = sorted(events, key=lambda e: (e.timestamp_ms, e.event_id))
     current: dict[tuple[str, str], _Execution] = {}
     executions: list[_Execution] = []
-    reports: dict[tuple[str, str], list[ReportLine]] = defaultdict(list)
+    reports: dict[tuple[str, str], list[tuple[float, ReportLine]]] = defaultdict(list)
     timeouts: dict[tuple[str, str], list[tuple[float, TimeoutLine]]] = defaultdict(list)
     for event in ordered:
         line = parse_probe_line(event.message)
@@ -198,7 +208,7 @@ def _executions(events: Iterable[LogEvent]) -> list[_Execution]:
             continue
         report = parse_report(event.message)
         if report is not None:
-            reports[(report.aws_request_id, event.stream)].append(report)
+            reports[(report.aws_request_id, event.stream)].append((event.timestamp_ms / 1000, report))
             continue
         timeout = parse_timeout(event.message)
         if timeout is not None:
@@ -206,10 +216,18 @@ def _executions(events: Iterable[LogEvent]) -> list[_Execution]:
     by_key: dict[tuple[str, str], list[_Execution]] = defaultdict(list)
     for ex in executions:
         by_key[(ex.aws_request_id, ex.stream)].append(ex)
+    for key, found in reports.items():
+        if key not in by_key:
+            # REPORT without any probe line: the execution ended before the handler ran (a
+            # suppressed init that ran out of time). Only its aws_request_id names it.
+            orphan = _Execution(key[0], key[1])
+            orphan.report_t, orphan.report = found[0]
+            orphan.timeout = timeouts[key][0] if timeouts.get(key) else None
+            executions.append(orphan)
     for key, exs in by_key.items():
         exs.sort(key=lambda e: e.first_start)
-        for ex, report in zip(exs, reports.get(key, []), strict=False):
-            ex.report = report
+        for ex, (report_t, report) in zip(exs, reports.get(key, []), strict=False):
+            ex.report, ex.report_t = report, report_t
         pending_timeouts = list(timeouts.get(key, []))
         for ex in exs:
             if not ex.ends and pending_timeouts:
@@ -217,25 +235,58 @@ def _executions(events: Iterable[LogEvent]) -> list[_Execution]:
     return executions
 
 
+INIT_LIMIT_S = 10.0  # SEMANTICS §4 [K]: an init longer than this is cut and run again in the invoke
+SUPPRESSED_INIT_NOTE = (
+    "suppressed init: a cold start's REPORT line had no Init Duration (init over 10 s, re-run inside "
+    "the invoke [K, W, X]); its init_s is derived as the 10 s cut init, its start as 10 s before the "
+    "invoke phase (the REPORT Duration, which includes the re-init)"
+)
+
+
 def attempts_from_logs(
-    events: Iterable[LogEvent], t0_wall: float, renumber: bool = True, timeout_s: float | None = None
+    events: Iterable[LogEvent],
+    t0_wall: float,
+    renumber: bool = True,
+    timeout_s: float | None = None,
+    requests: dict[str, str] | None = None,
+    notes: list[str] | None = None,
 ) -> tuple[list[Attempt], list[str]]:
     """Attempt observations from the probe's log events, and the executions still in flight.
 
     `renumber`: number attempts per request in time order (async retries and stream retries on a
     new environment restart the handler's in-memory counter); SQS keeps the receive count.
+    `requests`: aws_request_id -> request, for executions that left no probe line (the driver's
+    ledger). `notes`: where to say that a value was derived rather than read.
     """
     attempts: list[Attempt] = []
     in_flight: list[str] = []
     for ex in _executions(events):
         report = ex.report
-        for request, start in ex.starts.items():
+        starts = dict(ex.starts)
+        if not starts and requests and ex.aws_request_id in requests:
+            starts[requests[ex.aws_request_id]] = _orphan_start(ex, requests[ex.aws_request_id])
+        for request, start in starts.items():
             init_s = start.init_s
+            # No Init Duration on a cold start is a suppressed init only when init took over 10 s (or
+            # never finished): a proactive init, done before any request, leaves none either.
+            suppressed = (
+                start.cold
+                and report is not None
+                and report.init_ms is None
+                and (not ex.starts or start.init_s >= INIT_LIMIT_S)
+            )
             if report is not None and report.init_ms is not None:
                 init_s = report.init_ms / 1000
             cold = start.cold or (report is not None and report.init_ms is not None)
             # a batch is one execution: every request in it starts when the first line was written
             begin = ex.first_start - (init_s if cold else 0.0) - t0_wall
+            if suppressed:
+                # the handler's own measure is the re-run init, inside the invoke phase; before
+                # it came the cut 10 s init, which no line reports [K, W, X]
+                begin = ex.first_start - (start.init_s if ex.starts else 0.0) - INIT_LIMIT_S - t0_wall
+                init_s = INIT_LIMIT_S
+                if notes is not None and SUPPRESSED_INIT_NOTE not in notes:
+                    notes.append(SUPPRESSED_INIT_NOTE)
             end_line = ex.ends.get(request)
             outcome: Outcome
             if end_line is not None:
@@ -245,7 +296,7 @@ def attempts_from_logs(
             elif ex.timeout is not None:
                 outcome = "timeout"
                 seconds = ex.timeout[1].seconds
-                end = min(ex.timeout[0], start.t + seconds) - t0_wall
+                end = (min(ex.timeout[0], start.t + seconds) if ex.starts else ex.timeout[0]) - t0_wall
                 error = f"Task timed out after {seconds:.2f} seconds"
             elif report is not None and report.status == "timeout":
                 outcome = "timeout"
@@ -257,6 +308,10 @@ def attempts_from_logs(
                 outcome = "error"
                 end = ex.first_start + report.duration_ms / 1000 - t0_wall
                 error = f"the runtime reported Status: {report.status}"
+            elif report is not None and not ex.starts:
+                outcome = "error"  # ended without a timeout before the handler ran: init failed
+                end = ex.orphan_end - t0_wall
+                error = "the handler never ran (init failed)"
             else:
                 in_flight.append(
                     f"{request or ex.aws_request_id}: attempt started at {start.t - t0_wall:.1f} s, "
@@ -292,6 +347,11 @@ def attempts_from_logs(
             attempts.extend(_with_n(a, i) for i, a in enumerate(items, 1))
     attempts.sort(key=lambda a: (a.start, a.request_id))
     return attempts, in_flight
+
+
+def _orphan_start(ex: _Execution, request: str) -> ProbeLine:
+    """A start line for an execution that wrote none: it began the invoke phase, cold."""
+    return ProbeLine("start", request, ex.aws_request_id, 1, ex.first_start, True, None, 0.0, None, None)
 
 
 def _with_n(a: Attempt, n: int) -> Attempt:
@@ -458,8 +518,13 @@ def derive_deadline_s(scenario: Scenario) -> float:
     return math.ceil(span + serial + per_request + LOG_SLACK_S)
 
 
-def outstanding(scenario: Scenario, obs: Observations) -> tuple[list[str], list[str]]:
+def outstanding(
+    scenario: Scenario, obs: Observations, ran: dict[str, int] | None = None
+) -> tuple[list[str], list[str]]:
     """(requests whose expected observations are not all in, requests that never settle by design).
+
+    `ran`: for direct invokes, how many sends of each request reached the function (the driver's
+    ledger): each is an execution to wait for, SDK resends and calls the caller gave up on included.
 
     The second list holds requests that retry without bound (an SQS queue without redrive, a stream
     with unlimited retries, and a directive that always fails): they are watched until the deadline.
@@ -489,6 +554,8 @@ def outstanding(scenario: Scenario, obs: Observations) -> tuple[list[str], list[
                 missing.append(f"{rid}: no answer from the invoke yet")
             elif client.status == 200 and not attempts:
                 missing.append(f"{rid}: the invoke was answered but no attempt is in the logs yet")
+            elif ran and ran.get(rid, 0) > len(attempts):
+                missing.append(f"{rid}: {len(attempts)} of {ran[rid]} executions seen")
         elif is_async(scenario):
             allowed = cfg.max_retry_attempts + 1
             if succeeded:
@@ -603,7 +670,9 @@ class Collector:
         progress: Callable[[str], None] | None = None,
         poll_s: float = 2.0,
         clock: Callable[[], float] = time.time,
+        ledger: Ledger | None = None,
     ) -> None:
+        self.ledger = ledger or Ledger()
         self.client = client
         self.scenario = scenario
         self.log_group = log_group
@@ -679,7 +748,11 @@ class Collector:
         for watch in self.watches:
             self.drain(watch)
         renumber = self.scenario.source.kind not in ("sqs", "sqs-fifo")
-        attempts, in_flight = attempts_from_logs(self.events.values(), self.t0_wall, renumber)
+        notes: list[str] = []
+        attempts, in_flight = attempts_from_logs(
+            self.events.values(), self.t0_wall, renumber, requests=self.ledger.aws_ids, notes=notes
+        )
+        obs.notes.extend(n for n in notes if n not in obs.notes)
         obs.attempts = attempts
         obs.dead_letters = list(self.dead_letters)
         obs.destinations = list(self.destinations)
@@ -693,7 +766,7 @@ class Collector:
         try:
             while True:
                 in_flight = self.poll_once(obs)
-                missing, unbounded = outstanding(self.scenario, obs)
+                missing, unbounded = outstanding(self.scenario, obs, self.ledger.ran)
                 now_s = self.clock() - self.t0_wall
                 if not missing and not in_flight:
                     if unbounded and now_s < deadline_s:

@@ -21,10 +21,12 @@ import botocore.exceptions
 from botocore.config import Config
 
 from lambdaprobe.aws.client import AwsClient, describe_driver, driver_config, one_line
+from lambdaprobe.aws.ledger import Ledger
+from lambdaprobe.aws.shift import SHIFT_NOTE, Shifter
 from lambdaprobe.errors import AwsError
 from lambdaprobe.observation import ClientResult, Final, Observations, Sent, Settled, Throttle
 from lambdaprobe.payloads import invoke_event
-from lambdaprobe.scenario import Scenario, SdkConfig
+from lambdaprobe.scenario import NEW_VERSION, PUBLISHED_VERSION, Scenario, SdkConfig
 from lambdaprobe.sim.target import request_ids
 
 MAX_WORKERS = 1000
@@ -138,18 +140,33 @@ class Driver:
         self._lock = threading.Lock()
         self.errors: list[str] = []  # a stimulus that could not be sent: the experiment is void
         self.unanswered: list[str] = []  # invokes without any answer: observations, unless all are
+        self.ledger = Ledger()  # sends that reached the function, and their aws_request_ids
+        # told about each sync answer (request, status, FunctionError, ExecutedVersion): the
+        # traffic shifter watches version 2's errors through it
+        self.on_answer: Callable[[str, int, str | None, str | None], None] | None = None
 
     def run(self, obs: Observations, clock: Callable[[], float] = time.monotonic) -> Schedule:
         stim = self.scenario.stimulus
         kind = self.scenario.source.kind
         pool = min(stim.count, MAX_WORKERS)
-        if kind in ("sync", "async"):
+        shifter = None
+        if kind == "sync" and self.scenario.sdk.caller == "apigateway":
+            sender = self._gateway_sender(obs)
+        elif kind in ("sync", "async"):
             invoke = self.client.client("lambda", driver_config(self.scenario.sdk, pool))
             obs.notes.append(describe_driver(self.scenario.sdk, pool))
             sender = self._invoke_sender(invoke, obs, stim.mode == "async" or kind == "async")
+            if self.scenario.deployment is not None:
+                shifter, sender = self._shifting(obs, sender)
         else:
             sender = self._message_sender(obs, driver_config(MESSAGE_SDK, pool))
-        schedule = open_loop(stim.count, stim.interval_s, sender, clock=clock)
+        try:
+            schedule = open_loop(stim.count, stim.interval_s, sender, clock=clock)
+        finally:
+            if shifter is not None:
+                shifter.stop()
+                obs.notes.extend(shifter.notes)
+                self.errors.extend(shifter.errors)
         obs.sent.sort(key=lambda s: s.t)
         obs.notes.append(
             f"driver lag (actual minus scheduled send time): p50 {schedule.percentile(50) * 1000:.1f} ms, "
@@ -169,6 +186,36 @@ class Driver:
             )
         return schedule
 
+    def _shifting(self, obs: Observations, sender: Sender) -> tuple[Shifter, Sender]:
+        """Shift alias `live` to version 2 while the calls go on (see `shift`)."""
+        assert self.scenario.deployment is not None
+        shifter = Shifter(
+            self.client,
+            self.names["function"],
+            self.scenario.deployment,
+            str(self.outputs.get("version", PUBLISHED_VERSION)),
+            str(self.outputs.get("new_version", NEW_VERSION)),
+        )
+        obs.notes.append(SHIFT_NOTE)
+        shifter.prepare()
+        self.on_answer = lambda _rid, _status, error, version: shifter.answered(version, error)
+
+        def send(i: int, t: float, due: float) -> float | None:
+            if i == 0:
+                shifter.begin(due - t)  # the schedule's clock starts with the first call
+            return sender(i, t, due)
+
+        return shifter, send
+
+    def _gateway_sender(self, obs: Observations) -> Sender:
+        from lambdaprobe.aws.drive_http import gateway_caller
+
+        def unanswered(line: str) -> None:
+            with self._lock:
+                self.unanswered.append(line)
+
+        return gateway_caller(self, obs, lambda *items: self._record(obs, *items), unanswered)
+
     def _record(self, obs: Observations, *items: Any) -> None:
         with self._lock:
             for item in items:
@@ -181,8 +228,12 @@ class Driver:
                 elif isinstance(item, Settled):
                     obs.settled.append(item)
 
-    def _payload(self, rid: str) -> bytes:
-        return json.dumps(invoke_event(rid, self.scenario.function.directive.to_event())).encode()
+    def payload(self, rid: str) -> bytes:
+        event = invoke_event(rid, self.scenario.function.directive.to_event())
+        if self.scenario.deployment is not None:
+            # each version follows its own LAMBDAPROBE_DIRECTIVE: the event carries none
+            del event["lambdaprobe"]
+        return json.dumps(event).encode()
 
     def _invoke_sender(self, invoke: Any, obs: Observations, is_async: bool) -> Sender:
         function = self.names["function"]
@@ -196,21 +247,33 @@ class Driver:
             if getattr(wire, "t", None) is None:
                 wire.t = hold_until(wire.due)
 
+        def after_send(response: Any = None, caught_exception: Any = None, **_: Any) -> None:
+            # Called by botocore after every API request of a call, retries included: count the
+            # ones that reached the function (it answered, or it was still running when the read
+            # timed out), each an execution the collector must find.
+            if isinstance(caught_exception, botocore.exceptions.ReadTimeoutError):
+                self.ledger.reached(wire.rid)
+            elif response is not None and getattr(response[0], "status_code", 0) == 200:
+                self.ledger.reached(wire.rid)
+                self.ledger.answered(wire.rid, response[0].headers.get("x-amzn-RequestId"))
+
         invoke.meta.events.register("before-send.lambda.Invoke", on_wire)
+        invoke.meta.events.register("needs-retry.lambda.Invoke", after_send)
 
         def send(i: int, t: float, due: float) -> float | None:
             rid = self.ids[i]
-            wire.t, wire.due = None, due
-            status, error, reason = 0, None, None
+            wire.t, wire.due, wire.rid = None, due, rid
+            status, error, reason, version = 0, None, None, None
             try:
                 resp = invoke.invoke(
                     FunctionName=function,
                     Qualifier=qualifier,
                     InvocationType="Event" if is_async else "RequestResponse",
-                    Payload=self._payload(rid),
+                    Payload=self.payload(rid),
                 )
                 resp["Payload"].read()
                 status, error = int(resp.get("StatusCode", 0)), resp.get("FunctionError")
+                version = resp.get("ExecutedVersion")
             except botocore.exceptions.ClientError as exc:
                 status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
                 error = str(exc.response.get("Error", {}).get("Code", "")) or None
@@ -231,10 +294,12 @@ class Driver:
             ]
             if status == 429:
                 items.append(Throttle(rid, sent_t + latency, reason or error or "TooManyRequestsException"))
-            if not is_async and sdk_off and status in (200, 429):
-                final: Final = "throttled" if status == 429 else ("failed" if error else "succeeded")
+            final = None if is_async else sync_final(status, error, sdk_off or not self.ledger.ran.get(rid))
+            if final is not None:
                 items.append(Settled(rid, sent_t + latency, final))
             self._record(obs, *items)
+            if self.on_answer is not None and not is_async:
+                self.on_answer(rid, status, error, version)
             return on_the_wire
 
         return send
@@ -308,6 +373,21 @@ class Driver:
             return actual
 
         return send
+
+
+def sync_final(status: int, error: str | None, never_ran: bool) -> Final | None:
+    """A sync call's final state, as its caller saw it (as the simulator's client decides it).
+
+    A 429 after executions that the caller gave up on is left to the collector's attempts; an
+    answer that is no answer (a connection error) says nothing.
+    """
+    if status == 200:
+        return "failed" if error else "succeeded"
+    if status == 429:
+        return "throttled" if never_ran else None
+    if error == "ReadTimeoutError":
+        return "failed"  # the caller gave up: the call failed, whatever the function did after
+    return None
 
 
 def throttle_reason(response: Mapping[str, Any]) -> str | None:

@@ -418,6 +418,10 @@ class _Planner:
         if is_async(s):
             self.event_invoke_config(PROBE, s.called_qualifier, destinations)
         self.source_wiring(source_arn)
+        # a second version, an API in front: planned in their own module, which imports this one
+        from lambdaprobe.aws.plan_callers import extend
+
+        extend(self)
 
     def dead_letter_queue(self) -> Any:
         kind = self.s.async_config.dlq
@@ -935,6 +939,7 @@ _CREATES = {
     "CreateTable": ("dynamodb table", "TableName"),
     "CreateEventSourceMapping": ("event source mapping", "FunctionName"),
     "PutProvisionedConcurrencyConfig": ("provisioned concurrency", "Qualifier"),
+    "CreateRestApi": ("api gateway rest api", "name"),
 }
 
 

@@ -24,7 +24,7 @@ from lambdaprobe.aws.options import AwsOptions
 from lambdaprobe.aws.plan import PROBE, format_plan, function_timeout_s, log_group, plan, resources, watches
 from lambdaprobe.errors import InputError, NotAvailableError
 from lambdaprobe.observation import Observations
-from lambdaprobe.scenario import Scenario, SdkConfig
+from lambdaprobe.scenario import Scenario
 
 Progress = Callable[[str], None]
 
@@ -35,19 +35,10 @@ def _quiet(_: str) -> None:
 
 def refuse_unbuilt(scenario: Scenario) -> None:
     """Say plainly what this target cannot run yet, rather than run something else."""
-    if scenario.deployment is not None:
+    if scenario.deployment is not None and scenario.sdk.caller != "sdk":
         raise NotAvailableError(
-            f"{scenario.probe} --target aws: traffic shifting on AWS is not built yet; allowed now: --target sim"
-        )
-    if scenario.sdk.caller != "sdk":
-        raise NotAvailableError(
-            "--caller apigateway --target aws: an API Gateway front is not built yet; allowed now: --caller sdk "
-            "with --sdk-retries off, or --target sim"
-        )
-    if scenario.sdk.retry_mode != "off" or scenario.sdk.read_timeout_s != SdkConfig().read_timeout_s:
-        raise NotAvailableError(
-            "--sdk-retries/--read-timeout --target aws: the driver sends with retries off and botocore's 60 s "
-            "read timeout; other client settings are not built yet; allowed now: --target sim"
+            f"{scenario.probe} --target aws: traffic shifting behind API Gateway is not built; allowed now: "
+            "--caller sdk"
         )
 
 
@@ -95,6 +86,9 @@ class AwsTarget:
         if options.created_at is None:
             options = dataclasses.replace(options, created_at=int(self.clock()))
         client = self.client or AwsClient(options, sleep=self.sleep)
+        if options.region is None and scenario.sdk.caller == "apigateway":
+            # API Gateway's integration URI and stage URL spell the region out: the session's
+            options = dataclasses.replace(options, region=client.session.region_name)
         client.retry_listener = self.progress
         executor = Executor(client, self.progress)
         deployment = self.deployment = Deployment()
@@ -126,6 +120,7 @@ class AwsTarget:
                 self.progress,
                 options.poll_s,
                 self.clock,
+                driver.ledger,
             )
             collector.collect(obs, deadline, self.sleep)
         except BOTO_ERRORS as exc:

@@ -116,9 +116,16 @@ def items(event: Any, aws_request_id: str) -> list[Item]:
         and isinstance(event.get("detail"), dict)
     ):
         probe = event["detail"]  # an EventBridge event: our payload is its detail
+    elif _proxied(event):
+        probe = _probe_item(_json_or_none(event.get("body"))) or {}  # API Gateway: the POST body
     else:
         probe = _probe_item(event) or {}
     return [Item(str(probe.get("request", "")), probe.get("lambdaprobe"), _counted(aws_request_id), "")]
+
+
+def _proxied(event: Any) -> bool:
+    """An API Gateway proxy event (REST, AWS_PROXY): the answer must be {statusCode, body}."""
+    return isinstance(event, dict) and "httpMethod" in event and "requestContext" in event
 
 
 def _log(kind: str, item: Item, context: Any, cold: bool, **extra: Any) -> None:
@@ -174,7 +181,10 @@ def handler(event: Any, context: Any) -> Any:
         _log("end", item, context, cold, outcome="success", error=None)
     if partial:
         return {"batchItemFailures": []}
-    return {"ok": True, "request": batch[0].request if len(batch) == 1 else [i.request for i in batch]}
+    result = {"ok": True, "request": batch[0].request if len(batch) == 1 else [i.request for i in batch]}
+    if _proxied(event):  # any other shape is a 502 "Malformed Lambda proxy response"
+        return {"statusCode": 200, "headers": {"Content-Type": "application/json"}, "body": json.dumps(result)}
+    return result
 
 
 def relay(event: Any, context: Any) -> Any:

@@ -50,8 +50,10 @@ def findings(report: Report) -> list[str]:
         + (f", the first at {min(new):g} s and the last at {max(new):g} s" if new else "")
     ]
     if report.params.get("rollback_on_error") and new and max(new) < max(t for t, _ in runs):
+        # on aws the driver rolls back at the first version-2 error it sees (no CloudWatch alarm)
+        who = "the alarm" if report.target == "sim" else "lambdaprobe's rollback rule"
         lines.append(
-            f"finding: after version {NEW_VERSION}'s errors the alarm rolled traffic back: no call reached it "
+            f"finding: after version {NEW_VERSION}'s errors {who} rolled traffic back: no call reached it "
             f"after {max(new):g} s"
         )
     return lines

@@ -33,16 +33,18 @@ def findings(report: Report) -> list[str]:
     params = report.params
     init, duration, timeout = float(params["init"]), float(params["duration"]), float(params["timeout"])
     took = first.end_s - first.start_s
+    # billed as the target measured it (on AWS: the REPORT line's Billed Duration)
+    billed = f", billed {first.billed_ms:,} ms" if first.billed_ms is not None else ""
     if not first.cold:
         return ["finding: the first call found a warm environment; nothing to say about init"]
     if init <= INIT_LIMIT_S:
         verdict = "succeeded" if first.outcome == "success" else f"ended in {first.outcome}"
         return [
             f"finding: init {init:g} s + handler {duration:g} s against a {timeout:g} s timeout: the call {verdict} "
-            f"after {took:g} s; init up to 10 s is not counted in the timeout [K]"
+            f"after {took:g} s{billed}; init up to 10 s is not counted in the timeout [K]"
         ]
     return [
         f"finding: init {init:g} s exceeds the 10 s init limit: it was cut at 10 s and run again inside the "
         f"invoke, counted against the {timeout:g} s timeout (suppressed init, no Init Duration in REPORT) "
-        f"[K, W, X]: outcome {first.outcome} after {took:g} s"
+        f"[K, W, X]: outcome {first.outcome} after {took:g} s{billed}"
     ]

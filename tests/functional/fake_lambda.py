@@ -35,6 +35,9 @@ class FakeLambdaServer(ThreadingHTTPServer):
     def endpoint(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}"
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        return None  # a caller that gave up (read timeout) leaves a broken pipe: that is the point
+
     def start(self) -> FakeLambdaServer:
         threading.Thread(target=self.serve_forever, daemon=True).start()
         return self
@@ -68,7 +71,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(202, b"")
             return
         time.sleep(self.server.delay_s)
-        headers = {"X-Amz-Executed-Version": "1"}
+        headers = {"X-Amz-Executed-Version": "1", "x-amzn-RequestId": f"aws-{len(self.server.received)}"}
         if "fail" in name:
             headers["X-Amz-Function-Error"] = "Unhandled"
         self._send(200, payload, headers)
