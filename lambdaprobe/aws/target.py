@@ -80,7 +80,9 @@ class AwsTarget:
     def plan_only(self, scenario: Scenario) -> str:
         """The API calls a run would make, as text (`--dry-run`). Makes no call at all."""
         refuse_unbuilt(scenario)
-        return format_plan(plan(scenario, self.options))
+        from lambdaprobe.aws.feature_run import format_trials  # AWS-only probes' trials, if any
+
+        return format_plan(plan(scenario, self.options)) + format_trials(scenario, self.options)
 
     def confirmation(self, scenario: Scenario) -> list[str]:
         """What a run would create, one line each, for the CLI's "create these?" prompt."""
@@ -96,13 +98,17 @@ class AwsTarget:
             options = dataclasses.replace(options, created_at=int(self.clock()))
         client = self.client or AwsClient(options, sleep=self.sleep)
         client.retry_listener = self.progress
-        executor = Executor(client, self.progress)
+        # AWS-only probes (vpc, efs, ...): trials, patient teardown, the function's results
+        from lambdaprobe.aws import feature_run
+
+        executor = Executor(feature_run.patient_client(client, scenario, self.progress), self.progress)
         deployment = self.deployment = Deployment()
         obs = Observations(target=self.name)
         obs.notes.extend(plan_notes(scenario, options))
         try:
             self.progress(f"deploying run {options.run_id} ({len(plan(scenario, options))} API calls)")
             executor.apply(plan(scenario, options), deployment)
+            obs.notes.extend(feature_run.run_trials(client, scenario, options, deployment, self.progress))
             names = {
                 "function": options.name(PROBE),
                 "upstream": options.name("upstream"),
@@ -128,6 +134,7 @@ class AwsTarget:
                 self.clock,
             )
             collector.collect(obs, deadline, self.sleep)
+            obs.notes.extend(feature_run.feature_notes_from_logs(client, scenario, log_group(options)))
         except BOTO_ERRORS as exc:
             raise to_aws_error(exc) from exc
         finally:

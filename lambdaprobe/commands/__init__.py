@@ -17,6 +17,6 @@ from lambdaprobe.commands import (
 )
 
 __all__ = [
-    "abort", "cleanup", "concurrency", "deploy_preference", "destinations", "invoke", "report", "retry", "timeout",
-    "code_signing", "efs", "env_encryption", "vpc",
+    "abort", "cleanup", "code_signing", "concurrency", "deploy_preference", "destinations", "efs", "env_encryption",
+    "invoke", "report", "retry", "timeout", "vpc",
 ]

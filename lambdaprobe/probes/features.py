@@ -130,5 +130,6 @@ def findings(report: Report) -> list[str]:
     line += f", ran {(first.end_s - first.start_s) * 1000:.0f} ms"
     if len(attempts) > 1:
         second = attempts[1]
-        line += f"; second call {'cold' if second.cold else 'warm'}, ran {(second.end_s - second.start_s) * 1000:.0f} ms"
+        took = (second.end_s - second.start_s) * 1000
+        line += f"; second call {'cold' if second.cold else 'warm'}, ran {took:.0f} ms"
     return [line]
