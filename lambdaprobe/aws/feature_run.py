@@ -39,11 +39,9 @@ class PatientClient(AwsClient):
     """
 
     def __init__(self, inner: AwsClient, progress: Progress) -> None:
-        super().__init__(
-            inner.options, sleep=inner.sleep, session=inner._session, attempts=inner.attempts, config=inner.config
-        )
-        self._clients = inner._clients  # share boto3 clients: creating them is slow
-        self.retry_listener = inner.retry_listener
+        # An AwsClient for the executor's sake; every call goes through `inner` (its retries, its stubs).
+        super().__init__(inner.options, sleep=inner.sleep)
+        self.inner = inner
         self.progress = progress
 
     def call(self, service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -67,14 +65,14 @@ class PatientClient(AwsClient):
                 MOUNT_TARGET_GONE_TIMEOUT_S,
                 f"waiting for the mount targets of {params['FileSystemId']} to be deleted",
             )
-        return super().call(service, operation, params)
+        return self.inner.call(service, operation, params)
 
     def wait_empty(
         self, service: str, operation: str, params: dict[str, Any], key: str, timeout_s: float, message: str
     ) -> None:
         for i in range(max(1, int(timeout_s / ENI_POLL_S))):
             try:
-                if not super().call(service, operation, params).get(key):
+                if not self.inner.call(service, operation, params).get(key):
                     return
             except BOTO_ERRORS:
                 return  # cannot tell: let the delete itself say

@@ -325,15 +325,26 @@ def _kms(p: _Planner, feature: FeatureSpec) -> list[dict[str, Any]]:
                 "KeyUsage": "ENCRYPT_DECRYPT",
                 "Tags": [{"TagKey": k, "TagValue": v} for k, v in p.tag_dict().items()],
             },
-            produces="key_arn",
-            output="KeyMetadata.Arn",
+            produces="key_id",
+            output="KeyMetadata.KeyId",
+            # by id: AWS takes an id or an ARN here, moto an id only
             teardown=ApiCall(
-                "kms", "ScheduleKeyDeletion", {"KeyId": Ref("key_arn"), "PendingWindowInDays": KMS_PENDING_WINDOW_DAYS}
+                "kms", "ScheduleKeyDeletion", {"KeyId": Ref("key_id"), "PendingWindowInDays": KMS_PENDING_WINDOW_DAYS}
             ),
             note=(
                 f"a KMS key is billed monthly, prorated, while it exists; teardown schedules its deletion "
                 f"in {KMS_PENDING_WINDOW_DAYS} days, the minimum KMS allows"
             ),
+        )
+    )
+    p.add(
+        ApiCall(
+            "kms",
+            "DescribeKey",
+            {"KeyId": Ref("key_id")},
+            produces="key_arn",
+            output="KeyMetadata.Arn",
+            mutating=False,
         )
     )
     # Encrypted here, as the console's encryption helper does, with the context it uses.
@@ -342,7 +353,7 @@ def _kms(p: _Planner, feature: FeatureSpec) -> list[dict[str, Any]]:
             "kms",
             "Encrypt",
             {
-                "KeyId": Ref("key_arn"),
+                "KeyId": Ref("key_id"),
                 "Plaintext": secret_plaintext(p.o),
                 "EncryptionContext": {"LambdaFunctionName": p.name(PROBE)},
             },

@@ -132,7 +132,7 @@ def test_env_encryption_sets_the_key_and_an_encrypted_variable() -> None:
     assert names.index("kms.CreateKey") < names.index("kms.Encrypt") < names.index("lambda.CreateFunction")
     key = next(c for c in calls if c.operation == "CreateKey")
     assert key.teardown == ApiCall(
-        "kms", "ScheduleKeyDeletion", {"KeyId": Ref("key_arn"), "PendingWindowInDays": KMS_PENDING_WINDOW_DAYS}
+        "kms", "ScheduleKeyDeletion", {"KeyId": Ref("key_id"), "PendingWindowInDays": KMS_PENDING_WINDOW_DAYS}
     )
     assert KMS_PENDING_WINDOW_DAYS == 7
     encrypt = next(c for c in calls if c.operation == "Encrypt")

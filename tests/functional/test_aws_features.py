@@ -1,0 +1,208 @@
+"""The AWS-only probes against moto's server on 127.0.0.1: deploy, trials, teardown leave nothing behind.
+
+moto lacks Lambda's code signing configs (CreateCodeSigningConfig, DeleteCodeSigningConfig) and does
+not verify signatures at CreateFunction: those calls go to a botocore Stubber whose responses must
+all be consumed. Everything else (EC2 network, EFS, KMS, signer profiles, IAM, Lambda) is moto.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import ANY, Stubber
+
+from lambdaprobe.aws.apply import Deployment, Executor
+from lambdaprobe.aws.client import AwsClient
+from lambdaprobe.aws.feature_run import PatientClient, run_trials
+from lambdaprobe.aws.options import AwsOptions
+from lambdaprobe.aws.plan import plan
+from lambdaprobe.probes import features as probe
+from lambdaprobe.scenario import Scenario
+from tests.functional.aws_helpers import clients, inventory
+from tests.functional.test_aws_deploy import no_sleep, warm_client
+
+STUBBED = {
+    "CreateCodeSigningConfig": "create_code_signing_config",
+    "DeleteCodeSigningConfig": "delete_code_signing_config",
+}
+CSC_ARN = "arn:aws:lambda:us-east-1:123456789012:code-signing-config:csc-0123456789abcdef0"
+
+
+def opts(endpoint: str, run_id: str) -> AwsOptions:
+    return AwsOptions(region="us-east-1", endpoint_url=endpoint, run_id=run_id, poll_s=0.05)
+
+
+class CodeSigningStubbed(AwsClient):
+    """Code signing configs (and, under Enforce, the unsigned CreateFunction) go to a stubbed client."""
+
+    def __init__(self, o: AwsOptions, stubbed: Any, refuse_unsigned: bool) -> None:
+        super().__init__(o, sleep=no_sleep)
+        self.stubbed = stubbed
+        self.refuse_unsigned = refuse_unsigned
+
+    def call(self, service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        if operation in STUBBED or (
+            self.refuse_unsigned and operation == "CreateFunction" and "CodeSigningConfigArn" in params
+        ):
+            result: dict[str, Any] = getattr(self.stubbed, STUBBED.get(operation, "create_function"))(**params)
+            return result
+        return super().call(service, operation, params)
+
+
+class Recording(AwsClient):
+    def __init__(self, o: AwsOptions) -> None:
+        super().__init__(o, sleep=no_sleep)
+        self.sent: list[tuple[str, dict[str, Any]]] = []
+
+    def call(self, service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        self.sent.append((operation, params))
+        return super().call(service, operation, params)
+
+
+def stubbed_lambda() -> Any:
+    return boto3.Session(aws_access_key_id="t", aws_secret_access_key="t", region_name="us-east-1").client(
+        "lambda", endpoint_url="http://127.0.0.1:9"
+    )
+
+
+def deploy(o: AwsOptions, scenario: Scenario, client: AwsClient | None = None) -> tuple[Executor, Deployment]:
+    messages: list[str] = []
+    base = warm_client(o, client)
+    executor = Executor(PatientClient(base, messages.append), messages.append)
+    deployment = executor.apply(plan(scenario, o))
+    return executor, deployment
+
+
+def test_vpc_network_is_created_attached_and_deleted(moto_endpoint: str) -> None:
+    o = opts(moto_endpoint, "lpfvpc00")
+    executor, deployment = deploy(o, probe.vpc(subnets=[], security_groups=[], host=None, port=53, seed=0))
+    deployed = inventory(moto_endpoint, "lpfvpc00")
+    assert deployed["vpcs"] and deployed["subnets"] and deployed["security groups"] and deployed["functions"]
+    config = clients(moto_endpoint)["lambda"].get_function_configuration(FunctionName="lambdaprobe-lpfvpc00-probe")
+    assert config["VpcConfig"]["SubnetIds"] == [deployment.outputs["subnet_id"]]
+    assert executor.teardown(deployment) == [] and deployment.already_gone == []
+    assert inventory(moto_endpoint, "lpfvpc00") == {}
+
+
+def test_teardown_waits_for_lingering_enis_before_deleting_the_network(moto_endpoint: str) -> None:
+    o = opts(moto_endpoint, "lpfeni00")
+    executor, deployment = deploy(o, probe.vpc(subnets=[], security_groups=[], host=None, port=53, seed=0))
+    ec2 = boto3.Session(region_name="us-east-1").client("ec2", endpoint_url=moto_endpoint)
+    # What Lambda leaves behind for a while after DeleteFunction: an ENI in the subnet and group.
+    eni = ec2.create_network_interface(
+        SubnetId=deployment.outputs["subnet_id"], Groups=[deployment.outputs["sg_id"]], Description="AWS Lambda VPC ENI"
+    )["NetworkInterface"]["NetworkInterfaceId"]
+    messages: list[str] = []
+    waited: list[float] = []
+
+    def lambda_releases_it(seconds: float) -> None:
+        waited.append(seconds)
+        ec2.delete_network_interface(NetworkInterfaceId=eni)
+
+    patient = PatientClient(warm_client(o, AwsClient(o, sleep=lambda_releases_it)), messages.append)
+    executor = Executor(patient, messages.append)
+    assert executor.teardown(deployment) == []
+    assert waited and any("to be released" in m for m in messages)
+    assert inventory(moto_endpoint, "lpfeni00") == {}
+
+
+def test_efs_file_system_mount_target_and_access_point_are_deleted(moto_endpoint: str) -> None:
+    o = opts(moto_endpoint, "lpfefs00")
+    recorder = Recording(o)
+    executor, deployment = deploy(o, probe.efs(subnets=[], security_groups=[], mount_target=True, seed=0), recorder)
+    deployed = inventory(moto_endpoint, "lpfefs00")
+    assert deployed["file systems"] and deployed["mount targets"] and deployed["access points"]
+    # moto accepts FileSystemConfigs but does not keep it: check what was sent, resolved
+    config = next(p for op, p in recorder.sent if op == "CreateFunction")
+    assert config["FileSystemConfigs"] == [
+        {"Arn": deployment.outputs["access_point_arn"], "LocalMountPath": "/mnt/probe"}
+    ]
+    assert executor.teardown(deployment) == [] and deployment.already_gone == []
+    assert inventory(moto_endpoint, "lpfefs00") == {}
+
+
+def test_efs_without_a_mount_target_records_what_lambda_did(moto_endpoint: str) -> None:
+    o = opts(moto_endpoint, "lpfefs01")
+    scenario = probe.efs(subnets=[], security_groups=[], mount_target=False, seed=0)
+    executor, deployment = deploy(o, scenario)
+    assert "mount targets" not in inventory(moto_endpoint, "lpfefs01")
+    notes = run_trials(warm_client(o), scenario, o, deployment, lambda _: None)
+    # moto accepts the function (AWS may refuse it); its invoke cannot run here either way
+    (note,) = notes
+    assert note.startswith("finding: lambda.CreateFunction lambdaprobe-lpfefs01-no-mount-target: ")
+    assert executor.teardown(deployment) == []
+    assert inventory(moto_endpoint, "lpfefs01") == {}
+
+
+@pytest.mark.parametrize("policy", ["Enforce", "Warn"])
+def test_code_signing_outcome_is_a_finding_and_nothing_is_left(moto_endpoint: str, policy: str) -> None:
+    run_id = f"lpfcs{policy[0].lower()}00"
+    o = opts(moto_endpoint, run_id)
+    scenario = probe.code_signing(policy=policy, seed=0)
+    lam = stubbed_lambda()
+    with Stubber(lam) as stubber:
+        stubber.add_response(
+            "create_code_signing_config",
+            {
+                "CodeSigningConfig": {
+                    "CodeSigningConfigId": "csc-0123456789abcdef0",
+                    "CodeSigningConfigArn": CSC_ARN,
+                    "AllowedPublishers": {"SigningProfileVersionArns": ["arn:aws:signer:x"]},
+                    "CodeSigningPolicies": {"UntrustedArtifactOnDeployment": policy},
+                    "LastModified": "2026-01-01T00:00:00Z",
+                }
+            },
+            {
+                "Description": f"lambdaprobe-{run_id}-code-signing",
+                "AllowedPublishers": {"SigningProfileVersionArns": [ANY]},
+                "CodeSigningPolicies": {"UntrustedArtifactOnDeployment": policy},
+                "Tags": ANY,
+            },
+        )
+        if policy == "Enforce":
+            stubber.add_client_error(
+                "create_function",
+                service_error_code="CodeVerificationFailedException",
+                service_message="Lambda cannot deploy the function. The function or layer might be signed "
+                "using a signature that the client is not configured to accept.",
+                http_status_code=400,
+            )
+        stubber.add_response("delete_code_signing_config", {}, {"CodeSigningConfigArn": CSC_ARN})
+        client = CodeSigningStubbed(o, lam, refuse_unsigned=policy == "Enforce")
+        executor, deployment = deploy(o, scenario, client)
+        assert inventory(moto_endpoint, run_id)["signer profiles"] == [f"lambdaprobe_{run_id}_signer"]
+        (note,) = run_trials(warm_client(o, client), scenario, o, deployment, lambda _: None)
+        if policy == "Enforce":
+            assert "refused: CodeVerificationFailedException" in note
+        else:
+            assert "-unsigned: created" in note
+            assert f"lambdaprobe-{run_id}-unsigned" in inventory(moto_endpoint, run_id)["functions"]
+        assert executor.teardown(deployment) == []
+        stubber.assert_no_pending_responses()
+    assert inventory(moto_endpoint, run_id) == {}  # the profile is cancelled, which is as gone as Signer allows
+
+
+@pytest.mark.parametrize("permission", [True, False])
+def test_env_encryption_key_and_encrypted_variable(moto_endpoint: str, permission: bool) -> None:
+    run_id = f"lpfkms{int(permission)}0"
+    o = opts(moto_endpoint, run_id)
+    recorder = Recording(o)
+    executor, deployment = deploy(o, probe.env_encryption(decrypt_permission=permission, seed=0), recorder)
+    name = f"lambdaprobe-{run_id}-probe"
+    sent = next(p for op, p in recorder.sent if op == "CreateFunction")
+    assert sent["KMSKeyArn"] == deployment.outputs["key_arn"]  # moto does not echo it back
+    config = clients(moto_endpoint)["lambda"].get_function_configuration(FunctionName=name)
+    kms = boto3.Session(region_name="us-east-1").client("kms", endpoint_url=moto_endpoint)
+    secret = config["Environment"]["Variables"]["LAMBDAPROBE_SECRET"]
+    plain = kms.decrypt(CiphertextBlob=base64.b64decode(secret), EncryptionContext={"LambdaFunctionName": name})
+    assert plain["Plaintext"] == f"lambdaprobe secret for run {run_id}".encode()
+    policies = clients(moto_endpoint)["iam"].list_role_policies(RoleName=f"lambdaprobe-{run_id}-role")["PolicyNames"]
+    assert (f"lambdaprobe-{run_id}-feature-policy" in policies) == permission
+    assert inventory(moto_endpoint, run_id)["kms keys"] == [f"lambdaprobe-{run_id}-key"]
+    assert executor.teardown(deployment) == []
+    key = kms.describe_key(KeyId=deployment.outputs["key_arn"])["KeyMetadata"]
+    assert key["KeyState"] == "PendingDeletion"
+    assert inventory(moto_endpoint, run_id) == {}
