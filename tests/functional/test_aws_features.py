@@ -206,3 +206,59 @@ def test_env_encryption_key_and_encrypted_variable(moto_endpoint: str, permissio
     key = kms.describe_key(KeyId=deployment.outputs["key_arn"])["KeyMetadata"]
     assert key["KeyState"] == "PendingDeletion"
     assert inventory(moto_endpoint, run_id) == {}
+
+
+def test_a_whole_vpc_run_turns_the_function_lines_into_findings(moto_endpoint: str) -> None:
+    """AwsTarget.run with the hooks: patient teardown, the feature lines read back as findings.
+
+    moto cannot run the function: the test plays in what it would log (start, feature, end, REPORT).
+    """
+    import dataclasses
+    import json
+    import time
+
+    from lambdaprobe.analysis import analyse
+    from lambdaprobe.aws.target import AwsTarget
+
+    run_id = "lpfrun00"
+    built = probe.vpc(subnets=[], security_groups=[], host=None, port=53, seed=0)
+    scenario = dataclasses.replace(built, stimulus=dataclasses.replace(built.stimulus, interval_s=0.05))
+    o = AwsOptions(region="us-east-1", endpoint_url=moto_endpoint, run_id=run_id, poll_s=0.05, deadline_s=20)
+    target = AwsTarget(o, client=warm_client(o))
+
+    def play_in() -> None:
+        logs = clients(moto_endpoint)["logs"]
+        group, now = f"/aws/lambda/lambdaprobe-{run_id}-probe", time.time()
+        for i, (request, cold) in enumerate((("r01", True), ("r02", False))):
+            aws_id, t = f"00000000-0000-0000-0000-00000000000{i}", now + i
+            base = {"request": request, "aws_request_id": aws_id, "attempt": 1, "cold": cold,
+                    "init_type": "on-demand", "init_s": 0.41 if cold else 0.0}
+            feature = {"feature": "vpc", "ok": True, "host": "10.90.0.2", "port": 53, "connect_ms": 3.2 + i}
+            events = [
+                {"lambdaprobe": "start", "t": t, "outcome": None, **base},
+                {"lambdaprobe": "feature", "t": t + 0.01, **base, **feature},
+                {"lambdaprobe": "end", "t": t + 0.02, "outcome": "success", "error": None, **base},
+            ]
+            stream = f"2026/01/01/[$LATEST]{i:04d}"
+            logs.create_log_stream(logGroupName=group, logStreamName=stream)
+            report = (f"REPORT RequestId: {aws_id}\tDuration: 20.00 ms\tBilled Duration: 20 ms\tMemory Size: 128 MB\t"
+                      "Max Memory Used: 40 MB\t" + ("Init Duration: 410.00 ms\t" if cold else ""))
+            logs.put_log_events(
+                logGroupName=group,
+                logStreamName=stream,
+                logEvents=[{"timestamp": int(e["t"] * 1000), "message": json.dumps(e)} for e in events]
+                + [{"timestamp": int((t + 0.03) * 1000), "message": report}],
+            )
+
+    def progress(message: str) -> None:
+        if message.startswith("collecting"):
+            play_in()
+
+    target.progress = progress
+    obs = target.run(scenario)
+    assert "finding: TCP connect to 10.90.0.2:53 took 3.2 ms (cold call)" in obs.notes
+    assert "finding: TCP connect to 10.90.0.2:53 took 4.2 ms (warm call)" in obs.notes
+    assert any("not built: launching an EC2 host" in n for n in obs.notes)
+    report = analyse(scenario, obs)
+    assert probe.findings(report)[0].startswith("finding: first call cold, init 41")
+    assert inventory(moto_endpoint, run_id) == {}
