@@ -121,6 +121,10 @@ class Finder:
             self.roles,
         ):
             found.extend(self._safe(finder))
+        from lambdaprobe.aws.cleanup_features import feature_finders  # vpc, efs, kms, signing
+
+        for feature_finder in feature_finders(self.client):
+            found.extend(self._safe(feature_finder))
         return found
 
     def functions(self) -> list[Leftover]:

@@ -262,3 +262,32 @@ def test_a_whole_vpc_run_turns_the_function_lines_into_findings(moto_endpoint: s
     report = analyse(scenario, obs)
     assert probe.findings(report)[0].startswith("finding: first call cold, init 41")
     assert inventory(moto_endpoint, run_id) == {}
+
+
+def test_cleanup_finds_and_deletes_a_killed_runs_network_file_system_and_key(moto_endpoint: str) -> None:
+    """A run killed before teardown: `cleanup` finds its VPC, EFS and KMS key by name and tag.
+
+    (Signer profiles and code signing configs have finders too, but moto cannot list either.)
+    """
+    from lambdaprobe.aws.cleanup import cleanup
+
+    for run_id, scenario in (
+        ("lpfdead0", probe.efs(subnets=[], security_groups=[], mount_target=True, seed=0)),
+        ("lpfdead1", probe.env_encryption(decrypt_permission=True, seed=0)),
+    ):
+        deploy(opts(moto_endpoint, run_id), scenario)  # and never torn down
+    left = {**inventory(moto_endpoint, "lpfdead0"), **inventory(moto_endpoint, "lpfdead1")}
+    assert {"vpcs", "file systems", "kms keys", "functions"} <= set(left)
+    o = opts(moto_endpoint, "lpfclean")
+    seen: list[str] = []
+
+    def confirm(found: list[str]) -> bool:
+        seen.extend(found)
+        return True
+
+    result = cleanup(o, confirm, client=warm_client(o))
+    assert result.failed == []
+    assert any(s.startswith("vpc lambdaprobe-lpfdead0-vpc") for s in seen)
+    assert any(s.startswith("efs file system lambdaprobe-lpfdead0-efs") for s in seen)
+    assert any(s.startswith("kms key lambdaprobe-lpfdead1-key") for s in seen)
+    assert inventory(moto_endpoint, "lpfdead0") == {} and inventory(moto_endpoint, "lpfdead1") == {}
