@@ -69,7 +69,7 @@ def feature_notes(scenario: Scenario, lines: list[dict[str, Any]]) -> list[str]:
     if feature is None:
         return []
     notes = [f"finding: {_one(line)}" for line in sorted(lines, key=lambda x: float(x.get("t", 0)))]
-    if not lines and feature.kind != "code-signing":
+    if not lines and feature.kind != "code-signing" and feature.mount_target:
         notes.append(f"{feature.kind}: no feature result line found in the function's logs")
     if feature.kind in NOT_BUILT:
         notes.append(f"{feature.kind}: {NOT_BUILT[feature.kind]}")

@@ -169,3 +169,10 @@ def format_trials(scenario: Scenario, options: AwsOptions) -> str:
         out.append(f"{i:3d}. {trial.call.service}.{trial.call.operation} {shown}")
         out.append(f"     expected: {trial.expect}")
     return "\n" + "\n".join(out)
+
+
+def trial_resources(scenario: Scenario, options: AwsOptions) -> list[str]:
+    """What the trials may create, for the confirmation prompt."""
+    return [
+        f"lambda function {t.call.params.get('FunctionName')} (a trial: {t.expect})" for t in trials(scenario, options)
+    ]

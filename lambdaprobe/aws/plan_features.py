@@ -106,7 +106,8 @@ def plan_feature(p: _Planner) -> FeaturePlan:
         params["KMSKeyArn"] = Ref("key_arn")
         env["LAMBDAPROBE_SECRET"] = B64("secret_ciphertext")
         config["sha256"] = hashlib.sha256(secret_plaintext(p.o).encode()).hexdigest()
-    env["LAMBDAPROBE_FEATURE"] = json.dumps(config, sort_keys=True)
+    if not (feature.kind == "efs" and not feature.mount_target):  # nothing mounted: the trial asks instead
+        env["LAMBDAPROBE_FEATURE"] = json.dumps(config, sort_keys=True)
     if statements:
         _role_policy(p, statements)
     return FeaturePlan(params, env)

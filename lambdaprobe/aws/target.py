@@ -87,7 +87,9 @@ class AwsTarget:
     def confirmation(self, scenario: Scenario) -> list[str]:
         """What a run would create, one line each, for the CLI's "create these?" prompt."""
         refuse_unbuilt(scenario)
-        return resources(plan(scenario, self.options))
+        from lambdaprobe.aws.feature_run import trial_resources  # AWS-only probes' trials, if any
+
+        return resources(plan(scenario, self.options)) + trial_resources(scenario, self.options)
 
     def run(self, scenario: Scenario) -> Observations:
         refuse_unbuilt(scenario)

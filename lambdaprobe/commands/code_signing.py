@@ -24,7 +24,7 @@ def code_signing_command(
 
     def build() -> Scenario:
         scenario = probe.code_signing(policy=policy, seed=common.seed)
-        probe.require_aws("code-signing", common.target)
+        probe.require_aws("code-signing", common.target, common.compare)
         return scenario
 
     run_probe(common, build, probe.findings)

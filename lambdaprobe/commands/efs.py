@@ -26,7 +26,7 @@ def efs_command(
 
     def build() -> Scenario:
         scenario = probe.efs(subnets=subnet or [], security_groups=security_group or [], mount_target=mount_target, seed=common.seed)
-        probe.require_aws("efs", common.target)
+        probe.require_aws("efs", common.target, common.compare)
         return scenario
 
     run_probe(common, build, probe.findings)

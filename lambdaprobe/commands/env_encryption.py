@@ -25,7 +25,7 @@ def env_encryption_command(
 
     def build() -> Scenario:
         scenario = probe.env_encryption(decrypt_permission=decrypt_permission, seed=common.seed)
-        probe.require_aws("env-encryption", common.target)
+        probe.require_aws("env-encryption", common.target, common.compare)
         return scenario
 
     run_probe(common, build, probe.findings)

@@ -27,7 +27,7 @@ def vpc_command(
 
     def build() -> Scenario:
         scenario = probe.vpc(subnets=subnet or [], security_groups=security_group or [], host=host, port=port, seed=common.seed)
-        probe.require_aws("vpc", common.target)
+        probe.require_aws("vpc", common.target, common.compare)
         return scenario
 
     run_probe(common, build, probe.findings)

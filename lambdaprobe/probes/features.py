@@ -36,10 +36,14 @@ RESOLVER_HOST = "10.90.0.2"
 RESOLVER_PORT = 53
 
 
-def require_aws(probe: str, target: str) -> None:
-    """One line, exit 2, when the probe is asked of the simulator."""
+def require_aws(probe: str, target: str, compare: bool = False) -> None:
+    """One line, exit 2, when the probe is asked of the simulator (or to be compared with it)."""
     if target != "aws":
         raise NotAvailableError(f"{probe}: needs --target aws: {WHY_AWS[probe]}")
+    if compare:
+        raise InputError(
+            "--compare", f"the simulator has no model of {probe} to compare with; allowed: without --compare"
+        )
 
 
 def _scenario(probe: str, feature: FeatureSpec, seed: int, params: tuple[tuple[str, object], ...]) -> Scenario:

@@ -73,3 +73,19 @@ def test_help_lists_the_four_probes_with_their_question(capsys: pytest.CaptureFi
     assert status == 0
     for command in COMMANDS:
         assert f"  {command} " in out
+
+
+def test_compare_is_refused_for_probes_the_simulator_does_not_model(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(capsys, "env-encryption", "--target", "aws", "--compare", "--dry-run")
+    assert (status, out) == (2, "")
+    assert "--compare: the simulator has no model of env-encryption" in err
+
+
+def test_the_confirmation_lists_the_trial_function_too() -> None:
+    from lambdaprobe.aws.options import AwsOptions
+    from lambdaprobe.aws.target import AwsTarget
+    from lambdaprobe.probes import features
+
+    lines = AwsTarget(AwsOptions(run_id="lpconf00")).confirmation(features.code_signing(policy="Enforce", seed=0))
+    assert "signer profile lambdaprobe_lpconf00_signer" in lines
+    assert any(line.startswith("lambda function lambdaprobe-lpconf00-unsigned (a trial: Enforce") for line in lines)
