@@ -55,9 +55,10 @@ def _one(line: dict[str, Any]) -> str:
         return f"file round trip on {line.get('path')} failed: {line.get('error')} ({_call(line)})"
     if kind == "env-encryption":
         if line.get("ok"):
+            client = f", after {line['client_ms']:.0f} ms building a boto3 client" if line.get("client_ms") else ""
             return (
                 f"the KMS-encrypted environment variable decrypted in the function in "
-                f"{line.get('decrypt_ms', 0):.1f} ms and matches what was encrypted ({_call(line)})"
+                f"{line.get('decrypt_ms', 0):.1f} ms{client} and matches what was encrypted ({_call(line)})"
             )
         return f"kms:Decrypt in the function failed: {line.get('error_code')}: {line.get('error')} ({_call(line)})"
     return f"the function ran ({kind}, {_call(line)})"

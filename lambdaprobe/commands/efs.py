@@ -15,8 +15,8 @@ from lambdaprobe.options import CommonOptions
 @probe_command
 def efs_command(
     common: CommonOptions,
-    subnet: Annotated[list[str] | None, typer.Option(help="An existing subnet id (repeatable, up to 16); with --security-group. Default: create a VPC.")] = None,
-    security_group: Annotated[list[str] | None, typer.Option(help="An existing security group id (repeatable, up to 5); with --subnet.")] = None,
+    subnet: Annotated[list[str] | None, typer.Option(metavar="SUBNET_ID", help="An existing subnet id (repeatable, up to 16); with --security-group. Default: create a VPC.")] = None,
+    security_group: Annotated[list[str] | None, typer.Option(metavar="SG_ID", help="An existing security group id (repeatable, up to 5); with --subnet.")] = None,
     mount_target: Annotated[bool, typer.Option("--mount-target/--no-mount-target", help="--no-mount-target: give the file system no mount target and show what Lambda says.")] = True,
 ) -> None:
     """Can a function write to an EFS access point and read it back, and what happens without a mount target? (aws only)"""

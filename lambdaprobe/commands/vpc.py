@@ -15,9 +15,9 @@ from lambdaprobe.options import CommonOptions
 @probe_command
 def vpc_command(
     common: CommonOptions,
-    subnet: Annotated[list[str] | None, typer.Option(help="An existing subnet id (repeatable, up to 16); with --security-group. Default: create a VPC.")] = None,
-    security_group: Annotated[list[str] | None, typer.Option(help="An existing security group id (repeatable, up to 5); with --subnet.")] = None,
-    host: Annotated[str | None, typer.Option(help="IP address to open a TCP connection to from the function (required with --subnet; default: the created VPC's DNS resolver 10.90.0.2).")] = None,
+    subnet: Annotated[list[str] | None, typer.Option(metavar="SUBNET_ID", help="An existing subnet id (repeatable, up to 16); with --security-group. Default: create a VPC.")] = None,
+    security_group: Annotated[list[str] | None, typer.Option(metavar="SG_ID", help="An existing security group id (repeatable, up to 5); with --subnet.")] = None,
+    host: Annotated[str | None, typer.Option(metavar="IP", help="IP address to open a TCP connection to from the function (required with --subnet; default: the created VPC's DNS resolver 10.90.0.2).")] = None,
     port: Annotated[int, typer.Option(help="TCP port on --host (1..65535; default 53 for the resolver).")] = 53,
 ) -> None:
     """How long does a TCP connect take from a function in a VPC, and what does the VPC cost the cold start? (aws only)"""
