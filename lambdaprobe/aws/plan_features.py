@@ -69,6 +69,7 @@ class Trial:
     call: ApiCall
     expect: str
     invoke_if_created: bool = False
+    role: str = ""  # the function's role in its name, lambdaprobe-<run id>-<role>
 
 
 def secret_plaintext(options: AwsOptions) -> str:
@@ -90,8 +91,10 @@ def plan_feature(p: _Planner) -> FeaturePlan:
     env: dict[str, Any] = {}
     statements: list[dict[str, Any]] = []
     if feature.kind in ("vpc", "efs"):
+        # Before the network, so that it is deleted after it: Lambda deletes the function's ENIs
+        # with the execution role's permissions, which must outlive the wait for them.
+        _role_policy(p, "vpc-access-policy", [{"Effect": "Allow", "Action": VPC_ACCESS_ACTIONS, "Resource": ["*"]}])
         params["VpcConfig"] = _network(p, feature)
-        statements.append({"Effect": "Allow", "Action": VPC_ACCESS_ACTIONS, "Resource": ["*"]})
     if feature.kind == "vpc":
         config.update(host=feature.host, port=feature.port)
     elif feature.kind == "efs":
@@ -109,7 +112,9 @@ def plan_feature(p: _Planner) -> FeaturePlan:
     if not (feature.kind == "efs" and not feature.mount_target):  # nothing mounted: the trial asks instead
         env["LAMBDAPROBE_FEATURE"] = json.dumps(config, sort_keys=True)
     if statements:
-        _role_policy(p, statements)
+        _role_policy(p, "feature-policy", statements)
+    for trial in trials(p.s, p.o):  # each trial function logs into a group of the run's own
+        p.log_group(trial.role)
     return FeaturePlan(params, env)
 
 
@@ -367,8 +372,8 @@ def _kms(p: _Planner, feature: FeatureSpec) -> list[dict[str, Any]]:
     return [{"Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": [Ref("key_arn")]}]
 
 
-def _role_policy(p: _Planner, statements: list[dict[str, Any]]) -> None:
-    role, policy = p.name("role"), p.name("feature-policy")
+def _role_policy(p: _Planner, name: str, statements: list[dict[str, Any]]) -> None:
+    role, policy = p.name("role"), p.name(name)
     p.add(
         ApiCall(
             "iam",
@@ -396,7 +401,7 @@ def trials(scenario: Scenario, options: AwsOptions) -> list[Trial]:
         )
         signing = {"CodeSigningConfigArn": Ref("code_signing_config_arn")}
         call = _trial_function(options, "unsigned", signing, scenario, {"kind": "code-signing"})
-        return [Trial(call, expect)]
+        return [Trial(call, expect, role="unsigned")]
     if feature.kind == "efs" and not feature.mount_target:
         subnet: Any = feature.subnets[0] if feature.subnets else Ref("subnet_id")
         groups: list[Any] = list(feature.security_groups) if feature.subnets else [Ref("sg_id")]
@@ -405,7 +410,8 @@ def trials(scenario: Scenario, options: AwsOptions) -> list[Trial]:
             "FileSystemConfigs": [{"Arn": Ref("access_point_arn"), "LocalMountPath": MOUNT_PATH}],
         }
         call = _trial_function(options, "no-mount-target", extra, scenario, {"kind": "efs", "path": MOUNT_PATH})
-        return [Trial(call, "refused at CreateFunction, or EFSMountConnectivityException on invoke", True)]
+        expect = "refused at CreateFunction, or EFSMountConnectivityException on invoke"
+        return [Trial(call, expect, invoke_if_created=True, role="no-mount-target")]
     return []
 
 
@@ -424,8 +430,9 @@ def _trial_function(
         "Timeout": 30,
         "MemorySize": scenario.function.memory_mb,
         "Environment": {"Variables": {"LAMBDAPROBE_FEATURE": json.dumps(config, sort_keys=True)}},
-        # Into the probe's log group, which the run owns: no untagged group is left behind.
-        "LoggingConfig": {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{options.name(PROBE)}"},
+        # Its own group, created by the plan: not the probe's (the collector reads that one), and
+        # not one Lambda would create untagged (cleanup could not find it).
+        "LoggingConfig": {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{options.name(role)}"},
         "Tags": tags,
         **extra,
     }

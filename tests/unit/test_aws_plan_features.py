@@ -39,10 +39,8 @@ def function(calls: list[ApiCall]) -> dict[str, Any]:
     return next(c for c in calls if c.operation == "CreateFunction").params
 
 
-def feature_policy(calls: list[ApiCall]) -> dict[str, Any]:
-    call = next(
-        c for c in calls if c.operation == "PutRolePolicy" and c.params["PolicyName"].endswith("feature-policy")
-    )
+def feature_policy(calls: list[ApiCall], name: str = "feature-policy") -> dict[str, Any]:
+    call = next(c for c in calls if c.operation == "PutRolePolicy" and c.params["PolicyName"].endswith(name))
     document = call.params["PolicyDocument"]
     assert isinstance(document, Json)
     return dict(document.value)
@@ -58,8 +56,11 @@ def test_vpc_creates_a_minimal_network_and_attaches_the_function() -> None:
     assert params["VpcConfig"] == {"SubnetIds": [Ref("subnet_id")], "SecurityGroupIds": [Ref("sg_id")]}
     feature = json.loads(params["Environment"]["Variables"]["LAMBDAPROBE_FEATURE"])
     assert feature == {"kind": "vpc", "host": probe.RESOLVER_HOST, "port": 53}
-    actions = feature_policy(calls)["Statement"][0]["Action"]
+    actions = feature_policy(calls, "vpc-access-policy")["Statement"][0]["Action"]
     assert {"ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:DescribeNetworkInterfaces"} <= set(actions)
+    # Lambda deletes its ENIs with these permissions: they go after the network, not before
+    teardown = format_plan(calls).split("Teardown (", 1)[1]
+    assert teardown.index("ec2.DeleteVpc") < teardown.index("lambdaprobe-lp0f0e0d-vpc-access-policy")
     vpc = next(c for c in calls if c.operation == "CreateVpc")
     tags = vpc.params["TagSpecifications"][0]["Tags"]
     assert {"Key": RUN_TAG, "Value": OPTIONS.run_id} in tags
@@ -105,6 +106,9 @@ def test_efs_without_a_mount_target_tries_the_mount_as_a_trial() -> None:
     assert "efs.CreateMountTarget" not in ops(calls)
     assert "FileSystemConfigs" not in function(calls)  # the probe itself deploys; the trial asks the question
     (trial,) = trials(SCENARIOS["efs-no-mount"], OPTIONS)
+    group = "/aws/lambda/lambdaprobe-lp0f0e0d-no-mount-target"
+    assert trial.call.params["LoggingConfig"]["LogGroup"] == group
+    assert any(c.operation == "CreateLogGroup" and c.params["logGroupName"] == group for c in calls)
     assert trial.call.operation == "CreateFunction" and trial.invoke_if_created
     assert trial.call.params["FileSystemConfigs"][0]["Arn"] == Ref("access_point_arn")
     name = "lambdaprobe-lp0f0e0d-no-mount-target"
