@@ -930,6 +930,15 @@ def log_group(options: AwsOptions) -> str:
 
 
 _CREATES = {
+    # the AWS-only probes' resources (lambdaprobe.aws.plan_features)
+    "CreateVpc": ("vpc", "CidrBlock"),
+    "CreateSubnet": ("subnet", "CidrBlock"),
+    "CreateSecurityGroup": ("security group", "GroupName"),
+    "CreateFileSystem": ("efs file system", "CreationToken"),
+    "CreateAccessPoint": ("efs access point", "ClientToken"),
+    "PutSigningProfile": ("signer profile", "profileName"),
+    "CreateCodeSigningConfig": ("code signing config", "Description"),
+    "CreateKey": ("kms key", "Description"),
     "CreateRole": ("iam role", "RoleName"),
     "CreateQueue": ("sqs queue", "QueueName"),
     "CreateTopic": ("sns topic", "Name"),
@@ -941,15 +950,6 @@ _CREATES = {
     "CreateTable": ("dynamodb table", "TableName"),
     "CreateEventSourceMapping": ("event source mapping", "FunctionName"),
     "PutProvisionedConcurrencyConfig": ("provisioned concurrency", "Qualifier"),
-    # the AWS-only probes' resources (lambdaprobe.aws.plan_features)
-    "CreateVpc": ("vpc", "CidrBlock"),
-    "CreateSubnet": ("subnet", "CidrBlock"),
-    "CreateSecurityGroup": ("security group", "GroupName"),
-    "CreateFileSystem": ("efs file system", "CreationToken"),
-    "CreateAccessPoint": ("efs access point", "ClientToken"),
-    "PutSigningProfile": ("signer profile", "profileName"),
-    "CreateCodeSigningConfig": ("code signing config", "Description"),
-    "CreateKey": ("kms key", "Description"),
 }
 
 
