@@ -128,7 +128,8 @@ def findings(report: Report) -> list[str]:
     if not attempts:
         return []
     first = attempts[0]
-    line = f"finding: first call {'cold' if first.cold else 'warm'}"
+    where = "in the VPC" if report.probe in ("vpc", "efs") else "with the feature"
+    line = f"finding: first call {where} {'cold' if first.cold else 'warm'}"
     if first.cold:
         line += f", init {first.init_s * 1000:.0f} ms"
     line += f", ran {(first.end_s - first.start_s) * 1000:.0f} ms"
