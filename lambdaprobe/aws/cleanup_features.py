@@ -1,4 +1,4 @@
-"""`lambdaprobe cleanup` for the AWS-only probes' resources: VPCs, EFS, KMS keys, signing.
+"""`lambdaprobe cleanup` for the AWS-only probes' resources: VPCs, EFS, KMS keys, signing, buckets.
 
 Same rule as `cleanup`: a name starting with `lambdaprobe-` (signer: `lambdaprobe_`) AND the tag
 `lambdaprobe:run`. A VPC whose subnet still holds Lambda's ENIs refuses deletion for a while after
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from lambdaprobe.aws.cleanup import Leftover, Step, _created, _pages, _tags_from_list
-from lambdaprobe.aws.client import AwsClient
+from lambdaprobe.aws.client import BOTO_ERRORS, AwsClient
 from lambdaprobe.aws.options import NAME_PREFIX, RUN_TAG
 from lambdaprobe.aws.plan_features import KMS_PENDING_WINDOW_DAYS
 
@@ -22,6 +22,7 @@ def feature_finders(client: AwsClient) -> list[Callable[[], list[Leftover]]]:
     return [
         lambda: code_signing_configs(client),
         lambda: signer_profiles(client),
+        lambda: buckets(client),
         lambda: kms_keys(client),
         lambda: file_systems(client),
         lambda: vpcs(client),
@@ -110,4 +111,27 @@ def vpcs(c: AwsClient) -> list[Leftover]:
         steps += [("ec2", "DeleteSubnet", {"SubnetId": s["SubnetId"]}) for s in subnets]
         steps.append(("ec2", "DeleteVpc", {"VpcId": vpc_id}))
         out.append(Leftover("vpc", name, tags[RUN_TAG], _created(tags), tuple(steps)))
+    return out
+
+
+def buckets(c: AwsClient) -> list[Leftover]:
+    """code-signing's artifact buckets: every object version is deleted, then the bucket."""
+    out = []
+    for bucket in c.call("s3", "ListBuckets", {}).get("Buckets", []):
+        name = bucket["Name"]
+        if not name.startswith(NAME_PREFIX):
+            continue
+        try:
+            tags = _tags_from_list(c.call("s3", "GetBucketTagging", {"Bucket": name}).get("TagSet"))
+        except BOTO_ERRORS:  # NoSuchTagSet: not one of ours
+            continue
+        if RUN_TAG not in tags:
+            continue
+        versions = c.call("s3", "ListObjectVersions", {"Bucket": name})
+        steps: list[Step] = [
+            ("s3", "DeleteObject", {"Bucket": name, "Key": v["Key"], "VersionId": v["VersionId"]})
+            for v in versions.get("Versions", []) + versions.get("DeleteMarkers", [])
+        ]
+        steps.append(("s3", "DeleteBucket", {"Bucket": name}))
+        out.append(Leftover("s3 bucket", name, tags[RUN_TAG], _created(tags, bucket.get("CreationDate")), tuple(steps)))
     return out

@@ -15,9 +15,11 @@ from lambdaprobe.scenario import Scenario
 NOT_BUILT = {
     "vpc": "not built: launching an EC2 host to connect to; the run connects to --host, or to the created "
     "VPC's DNS resolver (base address + 2, TCP 53)",
-    "code-signing": "not built: the signed path (zip to S3, signer StartSigningJob, CreateFunction from the "
-    "signed object); only unsigned code is tried",
 }
+UNSIGNED_ONLY = (
+    "the signed path (zip to S3, signer StartSigningJob, CreateFunction from the signed object) needs --region "
+    "(the artifact bucket's location): only unsigned code was tried"
+)
 
 
 def parse_feature_line(message: str) -> dict[str, Any] | None:
@@ -64,7 +66,7 @@ def _one(line: dict[str, Any]) -> str:
     return f"the function ran ({kind}, {_call(line)})"
 
 
-def feature_notes(scenario: Scenario, lines: list[dict[str, Any]]) -> list[str]:
+def feature_notes(scenario: Scenario, lines: list[dict[str, Any]], signed: bool = True) -> list[str]:
     """One finding per feature line (cold call first), and what is not built, said plainly."""
     feature = scenario.feature
     if feature is None:
@@ -74,6 +76,8 @@ def feature_notes(scenario: Scenario, lines: list[dict[str, Any]]) -> list[str]:
         notes.append(f"{feature.kind}: no feature result line found in the function's logs")
     if feature.kind in NOT_BUILT:
         notes.append(f"{feature.kind}: {NOT_BUILT[feature.kind]}")
+    if feature.kind == "code-signing" and not signed:
+        notes.append(f"code-signing: {UNSIGNED_ONLY}")
     return notes
 
 

@@ -17,6 +17,7 @@ from lambdaprobe.aws.feature_report import feature_notes, parse_feature_line, tr
 from lambdaprobe.aws.options import AwsOptions
 from lambdaprobe.aws.plan import _show
 from lambdaprobe.aws.plan_features import Trial, trials
+from lambdaprobe.aws.plan_signed import can_sign
 from lambdaprobe.scenario import Scenario
 
 Progress = Callable[[str], None]
@@ -35,6 +36,7 @@ class PatientClient(AwsClient):
       (Lambda's ENIs linger after DeleteFunction; DependencyViolation otherwise).
     - efs DeleteFileSystem: until its mount targets are gone (DeleteMountTarget returns while the
       mount target is still "deleting"; FileSystemInUse otherwise).
+    - s3 DeleteBucket: after deleting every object version in it (BucketNotEmpty otherwise).
     After the timeout the delete is tried anyway: if it fails, the teardown reports a leftover.
     """
 
@@ -56,6 +58,8 @@ class PatientClient(AwsClient):
                 f"waiting for the network interfaces in {value} to be released (Lambda keeps them for a while "
                 "after DeleteFunction; this can take many minutes)",
             )
+        elif service == "s3" and operation == "DeleteBucket":
+            self.empty_bucket(params["Bucket"])
         elif service == "efs" and operation == "DeleteFileSystem":
             self.wait_empty(
                 "efs",
@@ -66,6 +70,28 @@ class PatientClient(AwsClient):
                 f"waiting for the mount targets of {params['FileSystemId']} to be deleted",
             )
         return self.inner.call(service, operation, params)
+
+    def empty_bucket(self, bucket: str) -> None:
+        """Every version and delete marker (a versioned bucket is deleted empty only)."""
+        params: dict[str, Any] = {"Bucket": bucket}
+        try:
+            while True:
+                page = self.inner.call("s3", "ListObjectVersions", params)
+                gone = [
+                    {"Key": v["Key"], "VersionId": v["VersionId"]}
+                    for v in page.get("Versions", []) + page.get("DeleteMarkers", [])
+                ]
+                if gone:
+                    self.inner.call("s3", "DeleteObjects", {"Bucket": bucket, "Delete": {"Objects": gone}})
+                if not page.get("IsTruncated"):
+                    return
+                params = {
+                    "Bucket": bucket,
+                    "KeyMarker": page.get("NextKeyMarker"),
+                    "VersionIdMarker": page.get("NextVersionIdMarker"),
+                }
+        except BOTO_ERRORS:
+            return  # cannot tell: let DeleteBucket itself say
 
     def wait_empty(
         self, service: str, operation: str, params: dict[str, Any], key: str, timeout_s: float, message: str
@@ -83,7 +109,7 @@ class PatientClient(AwsClient):
 
 def patient_client(client: AwsClient, scenario: Scenario, progress: Progress) -> AwsClient:
     """The client the executor should use for this scenario."""
-    if scenario.feature is None or scenario.feature.kind not in ("vpc", "efs"):
+    if scenario.feature is None or scenario.feature.kind == "env-encryption":
         return client
     return PatientClient(client, progress)
 
@@ -153,7 +179,7 @@ def feature_notes_from_logs(client: AwsClient, scenario: Scenario, group: str) -
             params = {**params, "nextToken": token}
     except BOTO_ERRORS as exc:
         return [f"{scenario.feature.kind}: could not read the feature results: {one_line(exc)}"]
-    return feature_notes(scenario, lines)
+    return feature_notes(scenario, lines, can_sign(client.options))
 
 
 def format_trials(scenario: Scenario, options: AwsOptions) -> str:

@@ -939,6 +939,7 @@ _CREATES = {
     "PutSigningProfile": ("signer profile", "profileName"),
     "CreateCodeSigningConfig": ("code signing config", "Description"),
     "CreateKey": ("kms key", "Description"),
+    "CreateBucket": ("s3 bucket", "Bucket"),
     "CreateRole": ("iam role", "RoleName"),
     "CreateQueue": ("sqs queue", "QueueName"),
     "CreateTopic": ("sns topic", "Name"),

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from lambdaprobe.aws.bundle import HANDLER, function_zip
 from lambdaprobe.aws.options import CREATED_TAG, RUN_TAG, AwsOptions
 from lambdaprobe.aws.plan import PROBE, ApiCall, Fmt, Json, Poll, Ref
+from lambdaprobe.aws.plan_signed import can_sign, plan_signed_artifact, signed_code
 from lambdaprobe.function.features import MOUNT_PATH
 from lambdaprobe.probes.features import SUBNET_CIDR, VPC_CIDR
 from lambdaprobe.scenario import FeatureSpec, Scenario
@@ -319,6 +320,8 @@ def _code_signing(p: _Planner, feature: FeatureSpec) -> None:
             ),
         )
     )
+    if can_sign(p.o):
+        plan_signed_artifact(p, name)
 
 
 def _kms(p: _Planner, feature: FeatureSpec) -> list[dict[str, Any]]:
@@ -401,7 +404,12 @@ def trials(scenario: Scenario, options: AwsOptions) -> list[Trial]:
         )
         signing = {"CodeSigningConfigArn": Ref("code_signing_config_arn")}
         call = _trial_function(options, "unsigned", signing, scenario, {"kind": "code-signing"})
-        return [Trial(call, expect, role="unsigned")]
+        out = [Trial(call, expect, role="unsigned")]
+        if can_sign(options):
+            signed = {**signing, "Code": signed_code(options)}
+            call = _trial_function(options, "signed", signed, scenario, {"kind": "code-signing"})
+            out.append(Trial(call, "created: signed by the profile the config allows", role="signed"))
+        return out
     if feature.kind == "efs" and not feature.mount_target:
         subnet: Any = feature.subnets[0] if feature.subnets else Ref("subnet_id")
         groups: list[Any] = list(feature.security_groups) if feature.subnets else [Ref("sg_id")]

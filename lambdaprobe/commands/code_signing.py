@@ -10,7 +10,9 @@ from lambdaprobe.options import CommonOptions
     "code-signing",
     epilog="Creates an AWS Signer profile (platform AWSLambda-SHA384-ECDSA; cancelled at teardown, Signer cannot "
     "delete one) and a code signing config, then tries to create a function from an unsigned zip under it. "
-    "Not built: the signed path (S3 upload + signer StartSigningJob); the report says so.",
+    "With --region it also signs the zip (a versioned S3 bucket of the run, signer StartSigningJob) and creates a "
+    "function from the signed object; without --region that signed path is left out (the bucket's location must "
+    "be known) and the report says so.",
 )
 @probe_command
 def code_signing_command(

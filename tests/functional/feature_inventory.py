@@ -15,7 +15,7 @@ import boto3
 @cache
 def _clients(endpoint: str) -> dict[str, Any]:
     session = boto3.Session(region_name="us-east-1")
-    return {s: session.client(s, endpoint_url=endpoint) for s in ("ec2", "efs", "kms")}
+    return {s: session.client(s, endpoint_url=endpoint) for s in ("ec2", "efs", "kms", "s3")}
 
 
 def _name(tags: list[dict[str, str]] | None) -> str:
@@ -41,6 +41,7 @@ def feature_inventory(endpoint: str, needle: str) -> dict[str, list[str]]:
     keys = [c["kms"].describe_key(KeyId=k["KeyId"])["KeyMetadata"] for k in c["kms"].list_keys()["Keys"]]
     found["kms keys"] = [k.get("Description", "") for k in keys if k["KeyState"] != "PendingDeletion"]
     found["signer profiles"] = _active_signer_profiles()
+    found["buckets"] = [b["Name"] for b in c["s3"].list_buckets().get("Buckets", [])]
     return {kind: [n for n in names if needle in n] for kind, names in found.items() if any(needle in n for n in names)}
 
 

@@ -36,18 +36,23 @@ def opts(endpoint: str, run_id: str) -> AwsOptions:
 
 
 class CodeSigningStubbed(AwsClient):
-    """Code signing configs (and, under Enforce, the unsigned CreateFunction) go to a stubbed client."""
+    """Code signing configs, signing jobs and (under Enforce) the unsigned CreateFunction are stubbed."""
 
-    def __init__(self, o: AwsOptions, stubbed: Any, refuse_unsigned: bool) -> None:
+    def __init__(self, o: AwsOptions, stubbed: Any, signer: Any, refuse_unsigned: bool) -> None:
         super().__init__(o, sleep=no_sleep)
         self.stubbed = stubbed
+        self.signer = signer
         self.refuse_unsigned = refuse_unsigned
 
     def call(self, service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
-        if operation in STUBBED or (
-            self.refuse_unsigned and operation == "CreateFunction" and "CodeSigningConfigArn" in params
-        ):
-            result: dict[str, Any] = getattr(self.stubbed, STUBBED.get(operation, "create_function"))(**params)
+        result: dict[str, Any]
+        if operation in ("StartSigningJob", "DescribeSigningJob"):
+            method = "start_signing_job" if operation == "StartSigningJob" else "describe_signing_job"
+            result = getattr(self.signer, method)(**params)
+            return result
+        unsigned = operation == "CreateFunction" and str(params.get("FunctionName")).endswith("-unsigned")
+        if operation in STUBBED or (self.refuse_unsigned and unsigned):
+            result = getattr(self.stubbed, STUBBED.get(operation, "create_function"))(**params)
             return result
         return super().call(service, operation, params)
 
@@ -62,9 +67,9 @@ class Recording(AwsClient):
         return super().call(service, operation, params)
 
 
-def stubbed_lambda() -> Any:
+def stubbed_lambda(service: str = "lambda") -> Any:
     return boto3.Session(aws_access_key_id="t", aws_secret_access_key="t", region_name="us-east-1").client(
-        "lambda", endpoint_url="http://127.0.0.1:9"
+        service, endpoint_url="http://127.0.0.1:9"
     )
 
 
@@ -142,8 +147,24 @@ def test_code_signing_outcome_is_a_finding_and_nothing_is_left(moto_endpoint: st
     run_id = f"lpfcs{policy[0].lower()}00"
     o = opts(moto_endpoint, run_id)
     scenario = probe.code_signing(policy=policy, seed=0)
-    lam = stubbed_lambda()
-    with Stubber(lam) as stubber:
+    lam, signer = stubbed_lambda(), stubbed_lambda("signer")
+    bucket, signed_key = f"lambdaprobe-{run_id}-artifacts", "signed/0123-probe.zip"
+    with Stubber(lam) as stubber, Stubber(signer) as signing:
+        signing.add_response(
+            "start_signing_job",
+            {"jobId": "job-1"},
+            {
+                "source": {"s3": {"bucketName": bucket, "key": "unsigned/probe.zip", "version": ANY}},
+                "destination": {"s3": {"bucketName": bucket, "prefix": "signed/"}},
+                "profileName": f"lambdaprobe_{run_id}_signer",
+            },
+        )
+        for status in ("InProgress", "Succeeded"):
+            signing.add_response(
+                "describe_signing_job",
+                {"jobId": "job-1", "status": status, "signedObject": {"s3": {"bucketName": bucket, "key": signed_key}}},
+                {"jobId": "job-1"},
+            )
         stubber.add_response(
             "create_code_signing_config",
             {
@@ -171,17 +192,24 @@ def test_code_signing_outcome_is_a_finding_and_nothing_is_left(moto_endpoint: st
                 http_status_code=400,
             )
         stubber.add_response("delete_code_signing_config", {}, {"CodeSigningConfigArn": CSC_ARN})
-        client = CodeSigningStubbed(o, lam, refuse_unsigned=policy == "Enforce")
+        client = CodeSigningStubbed(o, lam, signer, refuse_unsigned=policy == "Enforce")
         executor, deployment = deploy(o, scenario, client)
         assert inventory(moto_endpoint, run_id)["signer profiles"] == [f"lambdaprobe_{run_id}_signer"]
-        (note,) = run_trials(warm_client(o, client), scenario, o, deployment, lambda _: None)
+        # what Signer would have written: the signed zip, beside the unsigned one
+        s3 = boto3.Session(region_name="us-east-1").client("s3", endpoint_url=moto_endpoint)
+        zipped = s3.get_object(Bucket=bucket, Key="unsigned/probe.zip")["Body"].read()
+        s3.put_object(Bucket=bucket, Key=signed_key, Body=zipped)
+        unsigned, signed = run_trials(warm_client(o, client), scenario, o, deployment, lambda _: None)
         if policy == "Enforce":
-            assert "refused: CodeVerificationFailedException" in note
+            assert "refused: CodeVerificationFailedException" in unsigned
         else:
-            assert "-unsigned: created" in note
+            assert "-unsigned: created" in unsigned
             assert f"lambdaprobe-{run_id}-unsigned" in inventory(moto_endpoint, run_id)["functions"]
-        assert executor.teardown(deployment) == []
+        assert "-signed: created" in signed
+        assert inventory(moto_endpoint, run_id)["buckets"] == [bucket]
+        assert executor.teardown(deployment) == []  # the versioned bucket is emptied first
         stubber.assert_no_pending_responses()
+        signing.assert_no_pending_responses()
     assert inventory(moto_endpoint, run_id) == {}  # the profile is cancelled, which is as gone as Signer allows
 
 
@@ -276,6 +304,15 @@ def test_cleanup_finds_and_deletes_a_killed_runs_network_file_system_and_key(mot
         ("lpfdead1", probe.env_encryption(decrypt_permission=True, seed=0)),
     ):
         deploy(opts(moto_endpoint, run_id), scenario)  # and never torn down
+    # code-signing's versioned artifact bucket, as a killed run leaves it
+    s3 = boto3.Session(region_name="us-east-1").client("s3", endpoint_url=moto_endpoint)
+    s3.create_bucket(Bucket="lambdaprobe-lpfdead2-artifacts")
+    s3.put_bucket_tagging(
+        Bucket="lambdaprobe-lpfdead2-artifacts", Tagging={"TagSet": [{"Key": "lambdaprobe:run", "Value": "lpfdead2"}]}
+    )
+    s3.put_bucket_versioning(Bucket="lambdaprobe-lpfdead2-artifacts", VersioningConfiguration={"Status": "Enabled"})
+    for _ in range(2):
+        s3.put_object(Bucket="lambdaprobe-lpfdead2-artifacts", Key="unsigned/probe.zip", Body=b"zip")
     left = {**inventory(moto_endpoint, "lpfdead0"), **inventory(moto_endpoint, "lpfdead1")}
     assert {"vpcs", "file systems", "kms keys", "functions"} <= set(left)
     o = opts(moto_endpoint, "lpfclean")
@@ -290,4 +327,5 @@ def test_cleanup_finds_and_deletes_a_killed_runs_network_file_system_and_key(mot
     assert any(s.startswith("vpc lambdaprobe-lpfdead0-vpc") for s in seen)
     assert any(s.startswith("efs file system lambdaprobe-lpfdead0-efs") for s in seen)
     assert any(s.startswith("kms key lambdaprobe-lpfdead1-key") for s in seen)
-    assert inventory(moto_endpoint, "lpfdead0") == {} and inventory(moto_endpoint, "lpfdead1") == {}
+    assert "s3 bucket lambdaprobe-lpfdead2-artifacts (run lpfdead2)" in seen
+    assert all(inventory(moto_endpoint, run) == {} for run in ("lpfdead0", "lpfdead1", "lpfdead2"))

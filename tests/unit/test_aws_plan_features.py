@@ -125,7 +125,7 @@ def test_code_signing_config_carries_the_policy(policy: str) -> None:
     config = next(c for c in calls if c.operation == "CreateCodeSigningConfig")
     assert config.params["CodeSigningPolicies"] == {"UntrustedArtifactOnDeployment": policy}
     assert config.params["AllowedPublishers"] == {"SigningProfileVersionArns": [Ref("signing_profile_version_arn")]}
-    (trial,) = trials(scenario, OPTIONS)
+    trial, _signed = trials(scenario, OPTIONS)
     assert trial.call.params["CodeSigningConfigArn"] == Ref("code_signing_config_arn")
     assert ("CodeVerificationFailedException" in trial.expect) == (policy == "Enforce")
 
@@ -175,7 +175,15 @@ def test_every_create_is_undone_in_reverse_order(name: str) -> None:
 
 
 # Configuration puts that the resource's own deletion removes (no teardown of their own).
-_NO_TEARDOWN = {"PutRetentionPolicy", "PutFunctionEventInvokeConfig", "PutFunctionConcurrency", "CreateAlias"}
+_NO_TEARDOWN = {
+    "PutRetentionPolicy",
+    "PutFunctionEventInvokeConfig",
+    "PutFunctionConcurrency",
+    "CreateAlias",
+    "PutBucketTagging",
+    "PutBucketVersioning",
+    "PutObject",  # DeleteBucket's client empties the bucket first (every version)
+}
 
 
 def _first_value(call: ApiCall) -> str:
@@ -196,7 +204,7 @@ def test_dry_run_shows_the_trials_after_the_plan() -> None:
 
     text = AwsTarget(OPTIONS).plan_only(SCENARIOS["code-signing-enforce"])
     assert "lambda.CreateCodeSigningConfig" in text and '"UntrustedArtifactOnDeployment": "Enforce"' in text
-    assert text.index("Teardown (") < text.index("Trials (1;")
+    assert text.index("Teardown (") < text.index("Trials (2;")
     assert "expected: Enforce: CreateFunction refused with CodeVerificationFailedException" in text
 
 
@@ -215,7 +223,7 @@ def test_feature_lines_become_findings() -> None:
     assert feature_notes(SCENARIOS["env-encryption-denied"], [denied]) == [
         "finding: kms:Decrypt in the function failed: AccessDeniedException: no (warm call)"
     ]
-    assert "not built: the signed path" in feature_notes(SCENARIOS["code-signing-warn"], [])[0]
+    assert feature_notes(SCENARIOS["code-signing-warn"], []) == []
 
 
 def test_a_plan_without_a_feature_is_unchanged_by_the_hook() -> None:
@@ -224,3 +232,30 @@ def test_a_plan_without_a_feature_is_unchanged_by_the_hook() -> None:
     assert not any(c.service in ("ec2", "efs", "kms", "signer") for c in calls)
     assert "LAMBDAPROBE_FEATURE" not in function(calls)["Environment"]["Variables"]
     assert trials(base, OPTIONS) == []
+
+
+def test_the_signed_path_signs_the_zip_in_a_versioned_bucket_and_deploys_it() -> None:
+    calls = plan(SCENARIOS["code-signing-enforce"], OPTIONS)
+    names = ops(calls)
+    order = ["s3.CreateBucket", "s3.PutBucketVersioning", "s3.PutObject", "signer.StartSigningJob",
+             "signer.DescribeSigningJob"]
+    assert [n for n in names if n in order] == order
+    bucket = next(c for c in calls if c.operation == "CreateBucket")
+    assert bucket.params["CreateBucketConfiguration"] == {"LocationConstraint": "eu-west-1"}
+    assert bucket.teardown == ApiCall("s3", "DeleteBucket", {"Bucket": "lambdaprobe-lp0f0e0d-artifacts"})
+    job = next(c for c in calls if c.operation == "StartSigningJob")
+    assert job.params["source"]["s3"]["version"] == Ref("unsigned_version")
+    unsigned, signed = trials(SCENARIOS["code-signing-enforce"], OPTIONS)
+    assert signed.call.params["Code"] == {"S3Bucket": "lambdaprobe-lp0f0e0d-artifacts", "S3Key": Ref("signed_key")}
+    assert signed.call.params["CodeSigningConfigArn"] == unsigned.call.params["CodeSigningConfigArn"]
+    east = plan(SCENARIOS["code-signing-warn"], AwsOptions(region="us-east-1", run_id="lp0f0e0d"))
+    assert "CreateBucketConfiguration" not in next(c for c in east if c.operation == "CreateBucket").params
+
+
+def test_without_a_region_the_signed_path_is_left_out_and_said_so() -> None:
+    no_region = AwsOptions(run_id="lp0f0e0d")
+    calls = plan(SCENARIOS["code-signing-warn"], no_region)
+    assert not any(c.service == "s3" or c.operation == "StartSigningJob" for c in calls)
+    assert [t.role for t in trials(SCENARIOS["code-signing-warn"], no_region)] == ["unsigned"]
+    notes = feature_notes(SCENARIOS["code-signing-warn"], [], signed=False)
+    assert any("needs --region" in n and "only unsigned code was tried" in n for n in notes)
