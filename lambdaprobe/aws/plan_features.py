@@ -5,6 +5,7 @@ created: it adds the feature's resources (each create with its teardown) and ret
 function needs (VpcConfig, FileSystemConfigs, KMSKeyArn, environment). `trials` are calls whose
 refusal is the answer rather than a failure (CreateFunction of unsigned code under Enforce, of a
 function whose file system has no mount target): `feature_run.run_trials` records their outcome.
+The network and EFS calls are in `plan_vpc`, code-signing's signed artifact in `plan_signed`.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 from lambdaprobe.aws.bundle import HANDLER, function_zip
 from lambdaprobe.aws.options import CREATED_TAG, RUN_TAG, AwsOptions
-from lambdaprobe.aws.plan import PROBE, ApiCall, Fmt, Json, Poll, Ref
+from lambdaprobe.aws.plan import PROBE, ApiCall, Fmt, Json, Ref
 from lambdaprobe.aws.plan_signed import can_sign, plan_signed_artifact, signed_code
+from lambdaprobe.aws.plan_vpc import VPC_ACCESS_ACTIONS, file_system, network
 from lambdaprobe.function.features import MOUNT_PATH
-from lambdaprobe.probes.features import SUBNET_CIDR, VPC_CIDR
 from lambdaprobe.scenario import FeatureSpec, Scenario
 
 if TYPE_CHECKING:
@@ -27,18 +28,6 @@ if TYPE_CHECKING:
 
 SIGNING_PLATFORM = "AWSLambda-SHA384-ECDSA"
 KMS_PENDING_WINDOW_DAYS = 7  # the minimum KMS allows (7..30): a key cannot be deleted sooner
-EFS_UID = 1000
-NFS_PORT = 2049
-# What AWSLambdaVPCAccessExecutionRole grants: Lambda creates and deletes the function's ENIs with
-# the execution role. These EC2 actions take no resource-level restriction, hence "*".
-VPC_ACCESS_ACTIONS = [
-    "ec2:CreateNetworkInterface",
-    "ec2:DescribeNetworkInterfaces",
-    "ec2:DescribeSubnets",
-    "ec2:DeleteNetworkInterface",
-    "ec2:AssignPrivateIpAddresses",
-    "ec2:UnassignPrivateIpAddresses",
-]
 
 
 class B64(Fmt):
@@ -95,11 +84,11 @@ def plan_feature(p: _Planner) -> FeaturePlan:
         # Before the network, so that it is deleted after it: Lambda deletes the function's ENIs
         # with the execution role's permissions, which must outlive the wait for them.
         _role_policy(p, "vpc-access-policy", [{"Effect": "Allow", "Action": VPC_ACCESS_ACTIONS, "Resource": ["*"]}])
-        params["VpcConfig"] = _network(p, feature)
+        params["VpcConfig"] = network(p, feature)
     if feature.kind == "vpc":
         config.update(host=feature.host, port=feature.port)
     elif feature.kind == "efs":
-        statements.append(_file_system(p, feature))
+        statements.append(file_system(p, feature))
         config["path"] = MOUNT_PATH
         if feature.mount_target:
             params["FileSystemConfigs"] = [{"Arn": Ref("access_point_arn"), "LocalMountPath": MOUNT_PATH}]
@@ -117,172 +106,6 @@ def plan_feature(p: _Planner) -> FeaturePlan:
     for trial in trials(p.s, p.o):  # each trial function logs into a group of the run's own
         p.log_group(trial.role)
     return FeaturePlan(params, env)
-
-
-def _tag_specs(p: _Planner, resource_type: str, role: str) -> list[dict[str, Any]]:
-    return [{"ResourceType": resource_type, "Tags": [{"Key": "Name", "Value": p.name(role)}, *p.tag_list()]}]
-
-
-def _network(p: _Planner, feature: FeatureSpec) -> dict[str, Any]:
-    """The function's VpcConfig: the given subnets and groups, or a minimal VPC of the run's own."""
-    if feature.subnets:
-        return {"SubnetIds": list(feature.subnets), "SecurityGroupIds": list(feature.security_groups)}
-    # Teardown of the subnet and group waits until no network interface is left in them
-    # (`feature_run.EniPatientClient`): Lambda's ENIs linger after DeleteFunction, for many minutes.
-    p.add(
-        ApiCall(
-            "ec2",
-            "CreateVpc",
-            {"CidrBlock": VPC_CIDR, "TagSpecifications": _tag_specs(p, "vpc", "vpc")},
-            produces="vpc_id",
-            output="Vpc.VpcId",
-            teardown=ApiCall("ec2", "DeleteVpc", {"VpcId": Ref("vpc_id")}),
-            note="no internet gateway or NAT: the function reaches only the VPC",
-        )
-    )
-    p.add(
-        ApiCall(
-            "ec2",
-            "CreateSubnet",
-            {"VpcId": Ref("vpc_id"), "CidrBlock": SUBNET_CIDR, "TagSpecifications": _tag_specs(p, "subnet", "subnet")},
-            produces="subnet_id",
-            output="Subnet.SubnetId",
-            teardown=ApiCall("ec2", "DeleteSubnet", {"SubnetId": Ref("subnet_id")}),
-        )
-    )
-    p.add(
-        ApiCall(
-            "ec2",
-            "CreateSecurityGroup",
-            {
-                "GroupName": p.name("sg"),
-                "Description": "lambdaprobe run security group (deleted at teardown)",
-                "VpcId": Ref("vpc_id"),
-                "TagSpecifications": _tag_specs(p, "security-group", "sg"),
-            },
-            produces="sg_id",
-            output="GroupId",
-            teardown=ApiCall("ec2", "DeleteSecurityGroup", {"GroupId": Ref("sg_id")}),
-        )
-    )
-    port = NFS_PORT if feature.kind == "efs" else feature.port
-    # From the group itself only: the function and the mount target (or a host) share it.
-    p.add(
-        ApiCall(
-            "ec2",
-            "AuthorizeSecurityGroupIngress",
-            {
-                "GroupId": Ref("sg_id"),
-                "IpPermissions": [
-                    {
-                        "IpProtocol": "tcp",
-                        "FromPort": port,
-                        "ToPort": port,
-                        "UserIdGroupPairs": [{"GroupId": Ref("sg_id")}],
-                    }
-                ],
-            },
-        )
-    )
-    return {"SubnetIds": [Ref("subnet_id")], "SecurityGroupIds": [Ref("sg_id")]}
-
-
-def _file_system(p: _Planner, feature: FeatureSpec) -> dict[str, Any]:
-    """An encrypted EFS file system, its mount target, an access point; the role's EFS statement."""
-    subnet: Any = feature.subnets[0] if feature.subnets else Ref("subnet_id")
-    groups: list[Any] = list(feature.security_groups) if feature.subnets else [Ref("sg_id")]
-    p.add(
-        ApiCall(
-            "efs",
-            "CreateFileSystem",
-            {
-                "CreationToken": p.name("efs"),
-                "PerformanceMode": "generalPurpose",
-                "Encrypted": True,
-                "Tags": [{"Key": "Name", "Value": p.name("efs")}, *p.tag_list()],
-            },
-            produces="fs_id",
-            output="FileSystemId",
-            teardown=ApiCall("efs", "DeleteFileSystem", {"FileSystemId": Ref("fs_id")}),
-            note="EFS storage is billed per GB-month (the probe writes 4 KB and removes it)",
-        )
-    )
-    p.add(
-        ApiCall(
-            "efs",
-            "DescribeFileSystems",
-            {"FileSystemId": Ref("fs_id")},
-            produces="fs_arn",
-            output="FileSystems.0.FileSystemArn",
-            poll=Poll("FileSystems.0.LifeCycleState", ("available",), ("error",), message="waiting for EFS available"),
-            mutating=False,
-        )
-    )
-    if feature.mount_target:
-        p.add(
-            ApiCall(
-                "efs",
-                "CreateMountTarget",
-                {"FileSystemId": Ref("fs_id"), "SubnetId": subnet, "SecurityGroups": groups},
-                produces="mount_target_id",
-                output="MountTargetId",
-                # The file system's own teardown waits for the mount target to be gone
-                # (DeleteMountTarget returns while it is still "deleting").
-                teardown=ApiCall("efs", "DeleteMountTarget", {"MountTargetId": Ref("mount_target_id")}),
-            )
-        )
-        # Lambda refuses FileSystemConfigs while a mount target is not yet available.
-        p.add(
-            ApiCall(
-                "efs",
-                "DescribeMountTargets",
-                {"MountTargetId": Ref("mount_target_id")},
-                poll=Poll(
-                    "MountTargets.0.LifeCycleState",
-                    ("available",),
-                    ("error",),
-                    timeout_s=600.0,
-                    interval_s=5.0,
-                    message="waiting for the EFS mount target available (usually 1-2 min)",
-                ),
-                mutating=False,
-            )
-        )
-    p.add(
-        ApiCall(
-            "efs",
-            "CreateAccessPoint",
-            {
-                "ClientToken": p.name("access-point"),
-                "FileSystemId": Ref("fs_id"),
-                "PosixUser": {"Uid": EFS_UID, "Gid": EFS_UID},
-                "RootDirectory": {
-                    "Path": "/lambdaprobe",
-                    "CreationInfo": {"OwnerUid": EFS_UID, "OwnerGid": EFS_UID, "Permissions": "750"},
-                },
-                "Tags": [{"Key": "Name", "Value": p.name("access-point")}, *p.tag_list()],
-            },
-            produces="access_point_id",
-            output="AccessPointId",
-            teardown=ApiCall("efs", "DeleteAccessPoint", {"AccessPointId": Ref("access_point_id")}),
-        )
-    )
-    p.add(
-        ApiCall(
-            "efs",
-            "DescribeAccessPoints",
-            {"AccessPointId": Ref("access_point_id")},
-            produces="access_point_arn",
-            output="AccessPoints.0.AccessPointArn",
-            poll=Poll("AccessPoints.0.LifeCycleState", ("available",), ("error",), message="waiting for access point"),
-            mutating=False,
-        )
-    )
-    return {
-        "Effect": "Allow",
-        "Action": ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
-        "Resource": [Ref("fs_arn")],
-    }
 
 
 def _code_signing(p: _Planner, feature: FeatureSpec) -> None:
