@@ -13,7 +13,7 @@ from typing import Any
 
 from lambdaprobe.aws.apply import Deployment, resolve
 from lambdaprobe.aws.client import BOTO_ERRORS, AwsClient, error_code, one_line
-from lambdaprobe.aws.feature_report import feature_notes, parse_feature_line, trial_note
+from lambdaprobe.aws.feature_report import UNSIGNED_ONLY, feature_notes, parse_feature_line, trial_note
 from lambdaprobe.aws.options import AwsOptions
 from lambdaprobe.aws.plan import _show
 from lambdaprobe.aws.plan_features import Trial, trials
@@ -194,6 +194,9 @@ def format_trials(scenario: Scenario, options: AwsOptions) -> str:
         shown = json.dumps(_show(params), sort_keys=True, separators=(", ", ": "))
         out.append(f"{i:3d}. {trial.call.service}.{trial.call.operation} {shown}")
         out.append(f"     expected: {trial.expect}")
+    feature = scenario.feature
+    if feature is not None and feature.kind == "code-signing" and not can_sign(options):
+        out.append(f"Not planned: {UNSIGNED_ONLY}")
     return "\n" + "\n".join(out)
 
 

@@ -51,6 +51,8 @@ def test_bad_options_are_exit_2_before_any_call(
         (["vpc"], ["ec2.CreateVpc", "ec2.DeleteVpc", '"VpcConfig"']),
         (["efs"], ["efs.CreateMountTarget", '"FileSystemConfigs"', "efs.DeleteFileSystem"]),
         (["efs", "--no-mount-target"], ["Trials (1;", "no-mount-target"]),
+        (["code-signing"], ["Trials (1;", "Not planned: the signed path", "needs --region"]),
+        (["code-signing", "--region", "eu-west-1"], ["Trials (2;", "signer.StartSigningJob", "-signed"]),
         (
             ["code-signing", "--policy", "Warn"],
             ['"UntrustedArtifactOnDeployment": "Warn"', "signer.CancelSigningProfile"],
