@@ -149,6 +149,30 @@ class DeploymentSpec:
     alarm_period_s: int = 60
 
 
+FeatureKind = Literal["vpc", "efs", "code-signing", "env-encryption"]
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """An AWS-only feature the probe function runs with (VPC, EFS, code signing, encrypted env).
+
+    subnets/security_groups  an existing network to attach to; empty: the run creates a minimal VPC
+    host/port                where the function opens a TCP connection (vpc)
+    mount_target             False: the file system gets no mount target (efs)
+    policy                   CodeSigningPolicies.UntrustedArtifactOnDeployment: Enforce | Warn
+    decrypt_permission       False: the role lacks kms:Decrypt (env-encryption)
+    """
+
+    kind: FeatureKind
+    subnets: tuple[str, ...] = ()
+    security_groups: tuple[str, ...] = ()
+    host: str | None = None
+    port: int = 53
+    mount_target: bool = True
+    policy: Literal["Enforce", "Warn"] = "Enforce"
+    decrypt_permission: bool = True
+
+
 @dataclass(frozen=True)
 class Scenario:
     """One experiment. `params` holds every effective option, for the report."""
@@ -163,6 +187,7 @@ class Scenario:
     deployment: DeploymentSpec | None = None
     seed: int = 0
     params: tuple[tuple[str, object], ...] = ()
+    feature: FeatureSpec | None = None
 
     def param_dict(self) -> dict[str, object]:
         return dict(self.params)

@@ -7,6 +7,7 @@ past a second Ctrl-C: leaving a billable resource behind is the worst outcome.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from typing import Any
 
 from lambdaprobe.aws.client import BOTO_ERRORS, AwsClient, is_not_found, one_line
 from lambdaprobe.aws.plan import ApiCall, Fmt, Json, Poll, Ref
+from lambdaprobe.aws.plan_features import B64
 from lambdaprobe.errors import AwsError
 
 Progress = Callable[[str], None]
@@ -29,6 +31,8 @@ def resolve(value: Any, outputs: dict[str, Any]) -> Any:
     """Replace Ref/Fmt/Json in `value` with what earlier calls produced."""
     if isinstance(value, Ref):
         return outputs[value.name]
+    if isinstance(value, B64):
+        return base64.b64encode(outputs[value.name]).decode("ascii")
     if isinstance(value, Fmt):
         return _FIELD.sub(lambda m: str(outputs[m.group(1)]), value.template)
     if isinstance(value, Json):
@@ -42,7 +46,7 @@ def resolve(value: Any, outputs: dict[str, Any]) -> Any:
 
 def dig(data: Any, path: str) -> Any:
     for part in path.split("."):
-        data = data[part]
+        data = data[int(part)] if isinstance(data, list) else data[part]  # "FileSystems.0.State"
     return data
 
 

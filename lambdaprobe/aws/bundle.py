@@ -7,7 +7,7 @@ import zipfile
 from functools import cache
 from importlib import resources
 
-FILES = ("handler.py", "directive.py")
+FILES = ("handler.py", "directive.py", "features.py")
 HANDLER = "handler.handler"
 RELAY_HANDLER = "handler.relay"
 # A fixed timestamp makes the zip (and so the plan) identical from run to run.
@@ -16,7 +16,7 @@ _ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 
 @cache
 def function_zip() -> bytes:
-    """`lambdaprobe/function/{handler,directive}.py` at the zip root, byte-for-byte reproducible."""
+    """`lambdaprobe/function/{handler,directive,features}.py` at the zip root, byte-for-byte reproducible."""
     package = resources.files("lambdaprobe.function")
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:

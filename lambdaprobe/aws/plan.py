@@ -314,6 +314,7 @@ class _Planner:
         timeout_s: int,
         env: dict[str, str],
         dead_letter: Any = None,
+        extra: dict[str, Any] | None = None,
     ) -> None:
         self.log_group(role)
         params: dict[str, Any] = {
@@ -331,6 +332,7 @@ class _Planner:
         }
         if dead_letter is not None:
             params["DeadLetterConfig"] = {"TargetArn": dead_letter}
+        params.update(extra or {})
         self.add(
             ApiCall(
                 "lambda",
@@ -404,6 +406,9 @@ class _Planner:
             )
         )
         self.relay_functions()
+        from lambdaprobe.aws.plan_features import plan_feature  # here: it builds on this module
+
+        feature = plan_feature(self)  # vpc, efs, code-signing, env-encryption; nothing otherwise
         directive = s.function.directive
         env = {
             "LAMBDAPROBE_INIT_S": repr(directive.init_s),
@@ -412,7 +417,8 @@ class _Planner:
         spec = s.source.sqs or s.source.stream
         if spec is not None and spec.report_batch_item_failures:
             env["LAMBDAPROBE_PARTIAL_BATCH"] = "1"
-        self.function(PROBE, HANDLER, function_timeout_s(s), env, dlq_arn)
+        env.update(feature.env)
+        self.function(PROBE, HANDLER, function_timeout_s(s), env, dlq_arn, feature.function_params)
         self.versions()
         self.concurrency()
         if is_async(s):
@@ -928,6 +934,16 @@ def log_group(options: AwsOptions) -> str:
 
 
 _CREATES = {
+    # the AWS-only probes' resources (lambdaprobe.aws.plan_features)
+    "CreateVpc": ("vpc", "CidrBlock"),
+    "CreateSubnet": ("subnet", "CidrBlock"),
+    "CreateSecurityGroup": ("security group", "GroupName"),
+    "CreateFileSystem": ("efs file system", "CreationToken"),
+    "CreateAccessPoint": ("efs access point", "ClientToken"),
+    "PutSigningProfile": ("signer profile", "profileName"),
+    "CreateCodeSigningConfig": ("code signing config", "Description"),
+    "CreateKey": ("kms key", "Description"),
+    "CreateBucket": ("s3 bucket", "Bucket"),
     "CreateRole": ("iam role", "RoleName"),
     "CreateQueue": ("sqs queue", "QueueName"),
     "CreateTopic": ("sns topic", "Name"),

@@ -71,12 +71,16 @@ class AwsTarget:
     def plan_only(self, scenario: Scenario) -> str:
         """The API calls a run would make, as text (`--dry-run`). Makes no call at all."""
         refuse_unbuilt(scenario)
-        return format_plan(plan(scenario, self.options))
+        from lambdaprobe.aws.feature_run import format_trials  # AWS-only probes' trials, if any
+
+        return format_plan(plan(scenario, self.options)) + format_trials(scenario, self.options)
 
     def confirmation(self, scenario: Scenario) -> list[str]:
         """What a run would create, one line each, for the CLI's "create these?" prompt."""
         refuse_unbuilt(scenario)
-        return resources(plan(scenario, self.options))
+        from lambdaprobe.aws.feature_run import trial_resources  # AWS-only probes' trials, if any
+
+        return resources(plan(scenario, self.options)) + trial_resources(scenario, self.options)
 
     def run(self, scenario: Scenario) -> Observations:
         refuse_unbuilt(scenario)
@@ -90,13 +94,17 @@ class AwsTarget:
             # API Gateway's integration URI and stage URL spell the region out: the session's
             options = dataclasses.replace(options, region=client.session.region_name)
         client.retry_listener = self.progress
-        executor = Executor(client, self.progress)
+        # AWS-only probes (vpc, efs, ...): trials, patient teardown, the function's results
+        from lambdaprobe.aws import feature_run
+
+        executor = Executor(feature_run.patient_client(client, scenario, self.progress), self.progress)
         deployment = self.deployment = Deployment()
         obs = Observations(target=self.name)
         obs.notes.extend(plan_notes(scenario, options))
         try:
             self.progress(f"deploying run {options.run_id} ({len(plan(scenario, options))} API calls)")
             executor.apply(plan(scenario, options), deployment)
+            obs.notes.extend(feature_run.run_trials(client, scenario, options, deployment, self.progress))
             names = {
                 "function": options.name(PROBE),
                 "upstream": options.name("upstream"),
@@ -123,6 +131,7 @@ class AwsTarget:
                 driver.ledger,
             )
             collector.collect(obs, deadline, self.sleep)
+            obs.notes.extend(feature_run.feature_notes_from_logs(client, scenario, log_group(options)))
         except BOTO_ERRORS as exc:
             raise to_aws_error(exc) from exc
         finally:

@@ -3,15 +3,20 @@
 from lambdaprobe.commands import (
     abort,
     cleanup,
+    code_signing,
     concurrency,
     deploy_preference,
     destinations,
+    efs,
+    env_encryption,
     invoke,
     report,
     retry,
     timeout,
+    vpc,
 )
 
 __all__ = [
-    "abort", "cleanup", "concurrency", "deploy_preference", "destinations", "invoke", "report", "retry", "timeout",
+    "abort", "cleanup", "code_signing", "concurrency", "deploy_preference", "destinations", "efs", "env_encryption",
+    "invoke", "report", "retry", "timeout", "vpc",
 ]

@@ -25,6 +25,11 @@ try:
 except ImportError:  # zipped flat at the zip root, as deployed
     from directive import Directive, decide  # type: ignore[no-redef,import-not-found]
 
+try:
+    from lambdaprobe.function import features
+except ImportError:  # zipped flat at the zip root, as deployed
+    import features  # type: ignore[no-redef,import-not-found]
+
 _INIT_STARTED = time.time()
 time.sleep(float(os.environ.get("LAMBDAPROBE_INIT_S", "0") or 0))
 INIT_S = time.time() - _INIT_STARTED
@@ -158,6 +163,7 @@ def handler(event: Any, context: Any) -> Any:
         directive = Directive.from_event(item.directive if item.directive is not None else env_directive)
         decisions.append((item, decide(directive, item.attempt)))
         _log("start", item, context, cold, outcome=None)
+    _feature(batch, context, cold)
     # One directed duration per invocation, whatever the batch size (the simulator's assumption).
     time.sleep(max((d.duration_s for _, d in decisions), default=0.0))
     failing = [(item, d) for item, d in decisions if d.fail]
@@ -194,3 +200,16 @@ def relay(event: Any, context: Any) -> Any:
     how a Lambda destination is observed.
     """
     return event
+
+
+def _feature(batch: list[Item], context: Any, cold: bool) -> None:
+    """The AWS-only probes' own part (`features.run`), logged as one `feature` line per invocation.
+
+    Logged before the attempt's end line, so a collector that has every end line has these too.
+    """
+    raw = os.environ.get("LAMBDAPROBE_FEATURE")
+    if not raw:
+        return
+    item = batch[0] if batch else Item("", None, 1, "")
+    result = features.run(json.loads(raw), item.request)
+    _log("feature", item, context, cold, **result)

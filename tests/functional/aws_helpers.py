@@ -80,8 +80,13 @@ def inventory(endpoint: str, needle: str) -> dict[str, list[str]]:
     found["streams"] = c["kinesis"].list_streams()["StreamNames"]
     found["tables"] = c["dynamodb"].list_tables()["TableNames"]
     found["log groups"] = [g["logGroupName"] for g in c["logs"].describe_log_groups()["logGroups"]]
-    return {
+    result = {
         kind: [n for n in names if needle in n]
         for kind, names in found.items()
         if any(needle in n for n in names)
     }
+    # the AWS-only probes' resources: VPC, EFS, KMS, signer
+    from tests.functional.feature_inventory import feature_inventory
+
+    result.update(feature_inventory(endpoint, needle))
+    return result

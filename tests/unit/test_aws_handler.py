@@ -162,7 +162,7 @@ def test_relay_returns_its_input() -> None:
 
 def test_zipped_flat_handler_imports_without_the_package(tmp_path: Path) -> None:
     with zipfile.ZipFile(io.BytesIO(function_zip())) as zf:
-        assert sorted(zf.namelist()) == ["directive.py", "handler.py"]
+        assert sorted(zf.namelist()) == ["directive.py", "features.py", "handler.py"]
         zf.extractall(tmp_path)
     script = (
         "import json, sys\n"

@@ -294,7 +294,11 @@ def test_only_the_aws_package_imports_boto3() -> None:
         for p in root.rglob("*.py")
         if "aws" not in p.relative_to(root).parts[:1] and pattern.search(p.read_text())
     ]
-    assert offenders == []
+    # The one exception: the deployed function's KMS decrypt, boto3 imported inside that branch
+    # only (Lambda's runtime has it); never at module level.
+    assert offenders == ["function/features.py"]
+    lazy = (root / "function" / "features.py").read_text()
+    assert re.search(r"^(import|from)\s+(boto3|botocore)", lazy, re.M) is None
 
 
 def test_resources_for_the_confirmation_prompt() -> None:
