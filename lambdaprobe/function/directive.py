@@ -30,6 +30,14 @@ class Directive:
     fail: str = "never"
     init_s: float = 0.3
 
+    def __hash__(self) -> int:
+        # The simulator hashes a directive on every attempt (decide is memoised on it): hash once.
+        cached: int | None = self.__dict__.get("_hash")
+        if cached is None:
+            cached = hash((self.duration_s, self.fail, self.init_s))
+            object.__setattr__(self, "_hash", cached)
+        return cached
+
     def to_event(self) -> dict[str, Any]:
         return asdict(self)
 

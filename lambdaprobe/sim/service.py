@@ -150,11 +150,13 @@ class LambdaService:
             decision = decide(item.directive or fn.directive_for(version), item.attempt)
             decisions = [decision]
             duration = decision.duration_s
+            first_failing = decision if decision.fail else None
         else:
             decisions = [decide(item.directive or fn.directive_for(version), item.attempt) for item in items]
             # assumption batch_duration: one directed duration per invocation, whatever the batch size
             duration = max(d.duration_s for d in decisions)
             self.assumptions.add("batch_duration")
+            first_failing = next((d for d in decisions if d.fail), None)
         init_s = fn.spec.directive.init_s if cold else 0.0
         if cold and init_s > INIT_LIMIT_S:
             # [K, W, X] init over 10 s is cut, then retried inside the invoke, against the timeout
@@ -174,15 +176,14 @@ class LambdaService:
             execution.error_type = "Sandbox.Timedout"
             # [AA] the runtime's timeout message
             execution.error_message = f"Task timed out after {timeout:.2f} seconds"
-        elif any(d.fail for d in decisions):
+        elif first_failing is not None:
             if partial_batch:
                 # [M, N] only the listed items are retried
                 execution.failed = tuple(item.request_id for item, d in zip(items, decisions, strict=True) if d.fail)
             else:
-                first = next(d for d in decisions if d.fail)
                 execution.outcome = "error"
-                execution.error_type = first.error_type
-                execution.error_message = first.error_message
+                execution.error_type = first_failing.error_type
+                execution.error_message = first_failing.error_message
         # [Y] init is billed for on-demand environments; provisioned ones were initialised ahead.
         billed_s = (end - now) if not env.provisioned else (run if run < timeout else timeout)
         billed_ms = math.ceil(billed_s * 1000 - 1e-6)
