@@ -77,7 +77,8 @@ class AsyncInvoker:
             self.fn,
             event.qualifier,
             [Item(event.request_id, event.executions + 1, event.directive)],
-            lambda ex: self._done(event, ex),
+            self._done,
+            done_args=(event,),
         )
         if not isinstance(started, str):
             self._flush_throttles(event)

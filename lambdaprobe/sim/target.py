@@ -78,22 +78,21 @@ class SimTarget:
         client = SyncClient(ctx.service, ctx.fn, scenario.sdk, scenario.seed)
         ids = request_ids(stim.count)
         ctx.obs.sent.extend(Sent(rid, i * stim.interval_s) for i, rid in enumerate(ids))
-        event_directives: dict[Directive, dict[str, object]] = {}
+        # In a deployment each version follows its own configuration: the event carries no directive.
+        cycle: tuple[Directive | None, ...] = (
+            (None,) if scenario.deployment else (stim.directives or (scenario.function.directive,))
+        )
+        payloads = [d.to_event() if d is not None else {} for d in cycle]  # shared: events are never mutated
+        count, interval, sync = len(ids), stim.interval_s, stim.mode == "sync"
 
         def send(i: int) -> None:
             # Each send schedules the next, so the agenda holds one pending stimulus, not all of them.
-            if i + 1 < len(ids):
-                ctx.clock.at((i + 1) * stim.interval_s, send, i + 1)
-            # In a deployment each version follows its own configuration: the event carries no directive.
-            directive = None if scenario.deployment else stim.directive_for(i, scenario.function.directive)
-            if stim.mode == "sync":
-                client.call(ids[i], directive, qualifier)
+            if i + 1 < count:
+                ctx.clock.at((i + 1) * interval, send, i + 1)
+            k = i % len(cycle)
+            if sync:
+                client.call(ids[i], cycle[k], qualifier)
             else:
-                shared: dict[str, object] = {}
-                if directive is not None:
-                    shared = event_directives.get(directive) or event_directives.setdefault(
-                        directive, directive.to_event()
-                    )
-                ctx.invoker.invoke(ids[i], invoke_event(ids[i], shared), directive, qualifier)
+                ctx.invoker.invoke(ids[i], invoke_event(ids[i], payloads[k]), cycle[k], qualifier)
 
         ctx.clock.at(0.0, send, 0)
