@@ -28,6 +28,7 @@ def run(scenario: Scenario, runs: int = 1) -> tuple[float, str]:
         times.append(time.perf_counter() - start)
         summary = str(report.summary)
         del report
+    print("  runs: " + ", ".join(f"{t:.2f} s" for t in times))
     return statistics.median(times), summary
 
 
