@@ -5,7 +5,7 @@ import typer
 from lambdaprobe.cli_common import TargetName, app
 
 
-@app.command("cleanup")
+@app.command("cleanup", short_help="Delete leftover lambdaprobe resources (aws).")
 def cleanup_command(
     target: Annotated[TargetName, typer.Option(envvar="LAMBDAPROBE_TARGET", help="aws (the simulator leaves nothing).")] = TargetName.sim,
     older_than: Annotated[str | None, typer.Option(metavar="DURATION", help="Only leftovers older than this, e.g. 90s, 30m, 2h, 1d.")] = None,

@@ -7,7 +7,7 @@ from lambdaprobe.options import CommonOptions
 
 
 @app.command(
-    "code-signing",
+    "code-signing", short_help="Is unsigned code refused, or only warned? (aws)",
     epilog="Creates an AWS Signer profile (platform AWSLambda-SHA384-ECDSA; cancelled at teardown, Signer cannot "
     "delete one) and a code signing config, then tries to create a function from an unsigned zip under it. "
     "With --region it also signs the zip (a versioned S3 bucket of the run, signer StartSigningJob) and creates a "

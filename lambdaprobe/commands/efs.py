@@ -7,7 +7,7 @@ from lambdaprobe.options import CommonOptions
 
 
 @app.command(
-    "efs",
+    "efs", short_help="Does an EFS access point work in the function? (aws)",
     epilog="Creates an EFS file system, a mount target in the run's subnet (unless --no-mount-target), an access point "
     "(uid/gid 1000, root /lambdaprobe) and a VPC (or uses --subnet/--security-group; the group must allow NFS, "
     "TCP 2049, from itself). The function mounts it at /mnt/probe, writes a file and reads it back.",

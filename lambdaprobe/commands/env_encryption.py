@@ -7,7 +7,7 @@ from lambdaprobe.options import CommonOptions
 
 
 @app.command(
-    "env-encryption",
+    "env-encryption", short_help="Can the function decrypt a KMS-encrypted env var? (aws)",
     epilog="Creates a KMS key (scheduled for deletion at teardown after 7 days, the minimum KMS allows; a key is "
     "billed while it exists), sets it as the function's KMSKeyArn, and puts in one environment variable encrypted "
     "client-side (kms Encrypt with EncryptionContext LambdaFunctionName, as the console's helper does), which the "

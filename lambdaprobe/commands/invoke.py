@@ -6,7 +6,7 @@ from lambdaprobe.cli_common import app, probe_command
 from lambdaprobe.options import CommonOptions
 
 
-@app.command("invoke")
+@app.command("invoke", short_help="What do caller and function see for one invoke?")
 @probe_command
 def invoke_command(
     common: CommonOptions,

@@ -6,7 +6,7 @@ from lambdaprobe.cli_common import OutputFormat, app
 from lambdaprobe.options import CommonOptions
 
 
-@app.command("report")
+@app.command("report", short_help="Re-render a saved report.")
 def report_command(
     file: Annotated[str, typer.Argument(help="A report saved with --save (or --output json > FILE).")],
     output: Annotated[OutputFormat, typer.Option(help="table or json.")] = OutputFormat.table,

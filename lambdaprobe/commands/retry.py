@@ -7,7 +7,7 @@ from lambdaprobe.options import CommonOptions
 
 
 @app.command(
-    "retry",
+    "retry", short_help="How do retries unfold, source by source?",
     epilog=assumptions_epilog(
         "poll_delay", "throttle_backoff", "age_check", "reserved_zero_record", "destination_async", "sdk_backoff_seeded",
         "batch_duration", "sqs_scaling", "sqs_throttle_backoff", "sqs_fifo_batch", "stream_retry_delay", "stream_bisect",

@@ -6,7 +6,7 @@ from lambdaprobe.cli_common import app, probe_command
 from lambdaprobe.options import CommonOptions
 
 
-@app.command("timeout")
+@app.command("timeout", short_help="Does the function timeout include the cold start?")
 @probe_command
 def timeout_command(
     common: CommonOptions,

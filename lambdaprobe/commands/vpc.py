@@ -7,7 +7,7 @@ from lambdaprobe.options import CommonOptions
 
 
 @app.command(
-    "vpc",
+    "vpc", short_help="How fast is a TCP connect from a VPC function? (aws)",
     epilog="Without --subnet the run creates a VPC (10.90.0.0/16), one subnet and a security group, and connects "
     "to the VPC's Amazon-provided DNS resolver (10.90.0.2, TCP 53). No EC2 host is launched (not built). "
     "Teardown waits until Lambda has released its network interfaces, which can take many minutes.",

@@ -152,3 +152,14 @@ def test_interrupt_is_exit_130(capsys: pytest.CaptureFixture[str], monkeypatch: 
     status, out, err = run(capsys, "invoke")
     assert (status, out) == (130, "")
     assert err.startswith("lambdaprobe: interrupted")
+
+
+def test_help_lists_every_probe_with_its_whole_question(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "--help")
+    assert status == 0
+    commands = out.split("Commands:")[1].strip().splitlines()
+    names = [line.split()[0] for line in commands]
+    for probe in ("concurrency", "retry", "destinations", "invoke", "timeout", "abort", "deploy-preference",
+                  "vpc", "efs", "code-signing", "env-encryption", "cleanup", "report"):
+        assert probe in names
+    assert not any(line.rstrip().endswith("...") for line in commands)  # no question cut short
