@@ -41,7 +41,7 @@ def new_version(p: _Planner) -> None:
     Version 1 (and the alias on it) is published by the base plan; the driver then shifts the
     alias's routing weights itself (no CodeDeploy).
     """
-    from lambdaprobe.aws.plan import PROBE, ApiCall, Poll, Ref
+    from lambdaprobe.aws.plan import PROBE, ApiCall, Poll
 
     assert p.s.deployment is not None
     name = p.name(PROBE)
@@ -61,24 +61,7 @@ def new_version(p: _Planner) -> None:
             mutating=False,
         )
     )
-    p.add(
-        ApiCall(
-            "lambda",
-            "PublishVersion",
-            {"FunctionName": name, "Description": "lambdaprobe new version"},
-            produces="new_version",
-            output="Version",
-        )
-    )
-    p.add(
-        ApiCall(
-            "lambda",
-            "GetFunctionConfiguration",
-            {"FunctionName": name, "Qualifier": Ref("new_version")},
-            poll=Poll("State", ("Active",), ("Failed",), message="waiting for version 2 Active"),
-            mutating=False,
-        )
-    )
+    p.publish("new_version", "lambdaprobe new version", "version 2")
 
 
 def integration_uri(p: _Planner) -> Any:

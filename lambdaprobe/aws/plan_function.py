@@ -97,14 +97,15 @@ class FunctionPlanner(PlannerBase):
             statements.append({"Effect": "Allow", "Action": ["dynamodb:ListStreams"], "Resource": ["*"]})
         return {"Version": "2012-10-17", "Statement": statements}
 
-    def versions(self) -> None:
+    def publish(self, produces: str, description: str, label: str) -> None:
+        """Publish the probe's code and configuration as a version, and wait until it is Active."""
         name = self.name(PROBE)
         self.add(
             ApiCall(
                 "lambda",
                 "PublishVersion",
-                {"FunctionName": name, "Description": "lambdaprobe"},
-                produces="version",
+                {"FunctionName": name, "Description": description},
+                produces=produces,
                 output="Version",
             )
         )
@@ -112,11 +113,15 @@ class FunctionPlanner(PlannerBase):
             ApiCall(
                 "lambda",
                 "GetFunctionConfiguration",
-                {"FunctionName": name, "Qualifier": Ref("version")},
-                poll=Poll("State", ("Active",), ("Failed",), message="waiting for version 1 Active"),
+                {"FunctionName": name, "Qualifier": Ref(produces)},
+                poll=Poll("State", ("Active",), ("Failed",), message=f"waiting for {label} Active"),
                 mutating=False,
             )
         )
+
+    def versions(self) -> None:
+        name = self.name(PROBE)
+        self.publish("version", "lambdaprobe", "version 1")
         self.add(
             ApiCall(
                 "lambda",
