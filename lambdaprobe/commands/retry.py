@@ -98,4 +98,4 @@ def retry_command(
         max_concurrency=max_concurrency, message_groups=message_groups, max_record_age=max_record_age,
         bisect=bisect, shards=shards, parallelization_factor=parallelization_factor,
     )
-    run_probe(common, lambda: retry.build(options))
+    run_probe(common, lambda: retry.build(options), retry.findings)

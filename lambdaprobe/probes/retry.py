@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from lambdaprobe.errors import InputError
 from lambdaprobe.probes.common import directive, in_range, one_of, stimulus_shape, timeout_for
+from lambdaprobe.report import Report
 from lambdaprobe.scenario import (
     AsyncConfig,
     DestinationKind,
@@ -240,3 +241,27 @@ def _stream(o: RetryOptions) -> StreamSourceSpec:
         parallelization_factor=factor,
         on_failure=on_failure,  # type: ignore[arg-type]
     )
+
+
+def findings(report: Report) -> list[str]:
+    """The first request's retry story in one line: when each attempt started, and who retried."""
+    if not report.requests:
+        return []
+    first = report.requests[0]
+    starts = ", ".join(f"{round(a.start_s, 2):g}" for a in first.attempts[:6])
+    more = f" (+{len(first.attempts) - 6} more)" if len(first.attempts) > 6 else ""
+    who = {
+        "sync": "nobody: Lambda never retries a sync invoke [G]; any resend is the caller's SDK (--sdk-retries)",
+        "async": "Lambda's async retries [A]",
+        "sns": "Lambda's async retries: SNS invokes asynchronously [O]",
+        "eventbridge": "Lambda's async retries: EventBridge invokes asynchronously [P]",
+        "destination": "Lambda's async retries, then the on-failure destination [B]",
+        "sqs": "the queue: a failed message reappears after the visibility timeout [M]",
+        "sqs-fifo": "the queue: a failed message reappears after the visibility timeout and blocks its group [M]",
+        "kinesis": "the shard's poller, in order, until success or a limit [N]",
+        "dynamodb": "the shard's poller, in order, until success or a limit [N]",
+    }.get(str(report.params.get("source")), "")
+    return [
+        f"finding: {first.id} ran {len(first.attempts)} time(s), starting at {starts or '-'} s{more}, "
+        f"and ended {first.final}. Who retries: {who}"
+    ]

@@ -163,3 +163,11 @@ def test_help_lists_every_probe_with_its_whole_question(capsys: pytest.CaptureFi
                   "vpc", "efs", "code-signing", "env-encryption", "cleanup", "report"):
         assert probe in names
     assert not any(line.rstrip().endswith("...") for line in commands)  # no question cut short
+
+
+def test_retry_findings_say_who_retries(capsys: pytest.CaptureFixture[str]) -> None:
+    sync = report(capsys, "retry", "--source", "sync")
+    assert sync["notes"][0].startswith("finding: r01 ran 1 time(s), starting at 0 s, and ended failed.")
+    assert "Lambda never retries a sync invoke" in sync["notes"][0]
+    queued = report(capsys, "retry", "--source", "async", "--duration", "30", "--init", "0")
+    assert queued["notes"][0].startswith("finding: r01 ran 3 time(s), starting at 0, 90, 240 s")
