@@ -10,7 +10,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from lambdaprobe.observation import Attempt, Outcome
 
@@ -323,19 +323,4 @@ def _orphan_start(ex: _Execution, request: str) -> ProbeLine:
 
 
 def _with_n(a: Attempt, n: int) -> Attempt:
-    return Attempt(
-        request_id=a.request_id,
-        n=n,
-        start=a.start,
-        end=a.end,
-        outcome=a.outcome,
-        execution_id=a.execution_id,
-        cold=a.cold,
-        init_s=a.init_s,
-        error=a.error,
-        receive_count=a.receive_count,
-        version=a.version,
-        environment_id=a.environment_id,
-        provisioned=a.provisioned,
-        billed_ms=a.billed_ms,
-    )
+    return replace(a, n=n)

@@ -22,6 +22,7 @@ from lambdaprobe.scenario import (
     Stimulus,
     StreamSourceSpec,
 )
+from tests.plan_refs import refs
 
 KINDS = ["sync", "async", "sqs", "sqs-fifo", "sns", "eventbridge", "kinesis", "dynamodb", "destination"]
 OPTIONS = AwsOptions(region="eu-west-1", run_id="lp0a1b2c", created_at=1_790_000_000)
@@ -58,20 +59,6 @@ def scenario(kind: str, **kw: Any) -> Scenario:
     )
 
 
-def refs(value: Any) -> list[str]:
-    if isinstance(value, Ref):
-        return [value.name]
-    if isinstance(value, Fmt):
-        import re
-
-        return re.findall(r"\{([^{}]+)\}", value.template)
-    if isinstance(value, Json):
-        return refs(value.value)
-    if isinstance(value, dict):
-        return [r for v in value.values() for r in refs(v)]
-    if isinstance(value, list | tuple):
-        return [r for v in value for r in refs(v)]
-    return []
 
 
 def names_in(call: ApiCall) -> list[str]:

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lambdaprobe.aws.options import AwsOptions
-from lambdaprobe.aws.plan import Fmt, Json, Ref, format_plan, plan, watches
+from lambdaprobe.aws.plan import format_plan, plan, watches
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.scenario import (
     AsyncConfig,
@@ -23,6 +23,7 @@ from lambdaprobe.scenario import (
     Stimulus,
     StreamSourceSpec,
 )
+from tests.plan_refs import refs
 
 KINDS = ["sync", "async", "sqs", "sqs-fifo", "sns", "eventbridge", "kinesis", "dynamodb", "destination"]
 DESTINATIONS: st.SearchStrategy[Any] = st.sampled_from([None, "sqs", "sns", "lambda", "eventbridge"])
@@ -70,18 +71,6 @@ def scenarios(draw: st.DrawFn) -> Scenario:
     )
 
 
-def refs(value: Any) -> list[str]:
-    if isinstance(value, Ref):
-        return [value.name]
-    if isinstance(value, Fmt):
-        return re.findall(r"\{([^{}]+)\}", value.template)
-    if isinstance(value, Json):
-        return refs(value.value)
-    if isinstance(value, dict):
-        return [r for v in value.values() for r in refs(v)]
-    if isinstance(value, list | tuple):
-        return [r for v in value for r in refs(v)]
-    return []
 
 
 @settings(max_examples=150, deadline=None)
