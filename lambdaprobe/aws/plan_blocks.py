@@ -42,10 +42,7 @@ class PlannerBase:
         return self.name(f"{role}-rule")
 
     def tag_dict(self) -> dict[str, str]:
-        tags = {RUN_TAG: self.o.run_id}
-        if self.o.created_at is not None:
-            tags[CREATED_TAG] = str(self.o.created_at)
-        return tags
+        return run_tags(self.o)
 
     def tag_list(self) -> list[dict[str, str]]:
         return [{"Key": k, "Value": v} for k, v in self.tag_dict().items()]
@@ -229,32 +226,7 @@ class PlannerBase:
         extra: dict[str, Any] | None = None,
     ) -> None:
         self.log_group(role)
-        params: dict[str, Any] = {
-            "FunctionName": self.name(role),
-            "Runtime": self.o.runtime,
-            "Role": Ref("role_arn"),
-            "Handler": handler,
-            "Code": {"ZipFile": function_zip()},
-            "Timeout": timeout_s,
-            "MemorySize": self.s.function.memory_mb,
-            "Environment": {"Variables": env},
-            # Text: the collector parses REPORT and timeout lines as text, whatever the account default
-            "LoggingConfig": {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{self.name(role)}"},
-            "Tags": self.tag_dict(),
-        }
-        if dead_letter is not None:
-            params["DeadLetterConfig"] = {"TargetArn": dead_letter}
-        params.update(extra or {})
-        self.add(
-            ApiCall(
-                "lambda",
-                "CreateFunction",
-                params,
-                produces=f"{role}_arn",
-                output="FunctionArn",
-                teardown=ApiCall("lambda", "DeleteFunction", {"FunctionName": self.name(role)}),
-            )
-        )
+        self.add(create_function(self.o, self.s, role, handler, timeout_s, env, dead_letter, extra))
         self.add(
             ApiCall(
                 "lambda",
@@ -264,3 +236,50 @@ class PlannerBase:
                 mutating=False,
             )
         )
+
+
+def run_tags(options: AwsOptions) -> dict[str, str]:
+    """The tags every resource of a run carries: the run id, and when it was made (for --older-than)."""
+    tags = {RUN_TAG: options.run_id}
+    if options.created_at is not None:
+        tags[CREATED_TAG] = str(options.created_at)
+    return tags
+
+
+def create_function(
+    options: AwsOptions,
+    scenario: Scenario,
+    role: str,
+    handler: str,
+    timeout_s: int,
+    env: dict[str, str],
+    dead_letter: Any = None,
+    extra: dict[str, Any] | None = None,
+) -> ApiCall:
+    """CreateFunction for one of the run's functions (with its DeleteFunction), zipped from the probe."""
+    name = options.name(role)
+    params: dict[str, Any] = {
+        "FunctionName": name,
+        "Runtime": options.runtime,
+        "Role": Ref("role_arn"),
+        "Handler": handler,
+        "Code": {"ZipFile": function_zip()},
+        "Timeout": timeout_s,
+        "MemorySize": scenario.function.memory_mb,
+        "Environment": {"Variables": env},
+        # Text: the collector parses REPORT and timeout lines as text, whatever the account default.
+        # The function's own group, created by the plan, so it is tagged and cleanup finds it.
+        "LoggingConfig": {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{name}"},
+        "Tags": run_tags(options),
+    }
+    if dead_letter is not None:
+        params["DeadLetterConfig"] = {"TargetArn": dead_letter}
+    params.update(extra or {})
+    return ApiCall(
+        "lambda",
+        "CreateFunction",
+        params,
+        produces=f"{role}_arn",
+        output="FunctionArn",
+        teardown=ApiCall("lambda", "DeleteFunction", {"FunctionName": name}),
+    )

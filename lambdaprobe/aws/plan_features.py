@@ -15,9 +15,10 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from lambdaprobe.aws.bundle import HANDLER, function_zip
-from lambdaprobe.aws.options import CREATED_TAG, RUN_TAG, AwsOptions
+from lambdaprobe.aws.bundle import HANDLER
+from lambdaprobe.aws.options import AwsOptions
 from lambdaprobe.aws.plan import PROBE, ApiCall, Fmt, Json, Ref
+from lambdaprobe.aws.plan_blocks import create_function
 from lambdaprobe.aws.plan_signed import can_sign, plan_signed_artifact, signed_code
 from lambdaprobe.aws.plan_vpc import VPC_ACCESS_ACTIONS, file_system, network
 from lambdaprobe.function.features import MOUNT_PATH
@@ -249,29 +250,6 @@ def trials(scenario: Scenario, options: AwsOptions) -> list[Trial]:
 def _trial_function(
     options: AwsOptions, role: str, extra: dict[str, Any], scenario: Scenario, config: dict[str, Any]
 ) -> ApiCall:
-    tags = {RUN_TAG: options.run_id}
-    if options.created_at is not None:
-        tags[CREATED_TAG] = str(options.created_at)
-    params: dict[str, Any] = {
-        "FunctionName": options.name(role),
-        "Runtime": options.runtime,
-        "Role": Ref("role_arn"),
-        "Handler": HANDLER,
-        "Code": {"ZipFile": function_zip()},
-        "Timeout": 30,
-        "MemorySize": scenario.function.memory_mb,
-        "Environment": {"Variables": {"LAMBDAPROBE_FEATURE": json.dumps(config, sort_keys=True)}},
-        # Its own group, created by the plan: not the probe's (the collector reads that one), and
-        # not one Lambda would create untagged (cleanup could not find it).
-        "LoggingConfig": {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{options.name(role)}"},
-        "Tags": tags,
-        **extra,
-    }
-    return ApiCall(
-        "lambda",
-        "CreateFunction",
-        params,
-        produces=f"{role}_arn",
-        output="FunctionArn",
-        teardown=ApiCall("lambda", "DeleteFunction", {"FunctionName": options.name(role)}),
-    )
+    # A trial function has its own log group (not the probe's, which the collector reads).
+    env = {"LAMBDAPROBE_FEATURE": json.dumps(config, sort_keys=True)}
+    return create_function(options, scenario, role, HANDLER, 30, env, extra=extra)
