@@ -15,7 +15,8 @@ from collections.abc import Callable
 from itertools import count
 from typing import Any
 
-Entry = tuple[float, int, Callable[..., Any], tuple[Any, ...]]
+# (time, seq, fn, args), or (time, seq, fn, args, lane key) for an entry queued in a lane.
+Entry = tuple[Any, ...]
 
 
 class Clock:
@@ -38,20 +39,26 @@ class Clock:
         timeout): such entries fall due in the order they are made, so they wait in a FIFO lane per
         delay and only each lane's head sits in the agenda. The order of calls is exactly `after`'s;
         the agenda stays small (a million queued retries would otherwise make every pop slower)."""
-        entry = (self.now + (delay if delay > 0.0 else 0.0), next(self._seq), fn, args)
-        lane = self._lanes.get(delay)
+        self.at_in_lane(self.now + (delay if delay > 0.0 else 0.0), delay, fn, *args)
+
+    def at_in_lane(self, t: float, key: float, fn: Callable[..., Any], *args: Any) -> None:
+        """Like `at`, queued in the FIFO lane `key` (in practice the delay t - now, computed the same
+        way each time, so that a later call never falls due earlier). Should one fall due before the
+        lane's tail all the same, it goes straight to the agenda: the order is `at`'s either way."""
+        if t < self.now:
+            t = self.now
+        # A lane entry carries its lane's key as a fifth element: `run` finds the next head by it
+        # (the lane itself would make a reference cycle). Entries compare on (time, seq) only.
+        entry = (t, next(self._seq), fn, args, key)
+        lane = self._lanes.get(key)
         if lane is None:
-            lane = self._lanes[delay] = deque()
+            lane = self._lanes[key] = deque()
+        elif lane and lane[-1][0] > t:
+            heapq.heappush(self._agenda, entry[:4])
+            return
         lane.append(entry)
         if len(lane) == 1:
-            heapq.heappush(self._agenda, (entry[0], entry[1], self._lane_head, (lane,)))
-
-    def _lane_head(self, lane: deque[Entry]) -> None:
-        _, _, fn, args = lane.popleft()
-        if lane:
-            t, seq, _, _ = lane[0]
-            heapq.heappush(self._agenda, (t, seq, self._lane_head, (lane,)))
-        fn(*args)
+            heapq.heappush(self._agenda, entry)
 
     def at(self, t: float, fn: Callable[..., Any], *args: Any) -> None:
         """Call fn(*args) at virtual time t (or now, if t is past)."""
@@ -59,11 +66,24 @@ class Clock:
 
     def run(self, until: float | None = None) -> None:
         agenda = self._agenda
+        lanes = self._lanes
         pop = heapq.heappop
+        replace = heapq.heapreplace
+        horizon = float("inf") if until is None else until
         while agenda:
-            if until is not None and agenda[0][0] > until:
-                self.now = until
+            entry = agenda[0]
+            t = entry[0]
+            if t > horizon:
+                self.now = horizon
                 return
-            t, _, fn, args = pop(agenda)
+            if len(entry) == 5:  # a lane's head: its successor takes its place in one sift
+                lane = lanes[entry[4]]
+                lane.popleft()
+                if lane:
+                    replace(agenda, lane[0])
+                else:
+                    pop(agenda)
+            else:
+                pop(agenda)
             self.now = t
-            fn(*args)
+            entry[2](*entry[3])

@@ -15,7 +15,7 @@ SCALING_BURST = 1000
 SCALING_REFILL_PER_S = 100.0
 
 
-@dataclass
+@dataclass(slots=True)
 class ExecEnv:
     """One execution environment: bound to one version, provisioned or on-demand."""
 
@@ -52,7 +52,9 @@ class FunctionPool:
     provisioned: dict[str, int] = field(default_factory=dict)
     on_demand_in_flight: int = 0
     in_flight: int = 0
-    idle: dict[tuple[str, bool], list[ExecEnv]] = field(default_factory=dict)
+    # Idle environments per version: provisioned ones, and on-demand ones (warm for reuse).
+    idle_provisioned: dict[str, list[ExecEnv]] = field(default_factory=dict)
+    idle_on_demand: dict[str, list[ExecEnv]] = field(default_factory=dict)
     tokens: float = float(SCALING_BURST)
     tokens_at: float = 0.0
     env_count: int = 0
@@ -76,13 +78,13 @@ class FunctionPool:
         for version, count in sorted(self.provisioned.items()):
             for _ in range(count):
                 env = self._new_env(version, provisioned=True)
-                self.idle.setdefault((version, True), []).append(env)
+                self.idle_provisioned[version].append(env)
                 made.append(env)
         return made
 
     def acquire(self, version: str, now: float) -> tuple[ExecEnv | None, bool, str | None]:
         """A free environment for `version`: (env, cold, None), or (None, False, throttle reason)."""
-        provisioned_idle = self.idle.get((version, True))
+        provisioned_idle = self.idle_provisioned.get(version)
         if provisioned_idle:
             env = provisioned_idle.pop()
             env.busy = True
@@ -95,7 +97,7 @@ class FunctionPool:
                 return None, False, RESERVED_LIMIT
         elif self.account.unreserved_in_flight >= self.account.unreserved_capacity:
             return None, False, ACCOUNT_LIMIT
-        on_demand_idle = self.idle.get((version, False))
+        on_demand_idle = self.idle_on_demand.get(version)
         if on_demand_idle:
             env = on_demand_idle.pop()  # assumption warm_reuse: most recently freed first
             cold = False
@@ -116,11 +118,13 @@ class FunctionPool:
     def release(self, env: ExecEnv) -> None:
         env.busy = False
         self.in_flight -= 1
-        if not env.provisioned:
-            self.on_demand_in_flight -= 1
-            if self.reserved is None:
-                self.account.unreserved_in_flight -= 1
-        self.idle.setdefault((env.version, env.provisioned), []).append(env)
+        if env.provisioned:
+            self.idle_provisioned[env.version].append(env)
+            return
+        self.on_demand_in_flight -= 1
+        if self.reserved is None:
+            self.account.unreserved_in_flight -= 1
+        self.idle_on_demand[env.version].append(env)
 
     def _refill(self, now: float) -> None:
         self.tokens = min(float(SCALING_BURST), self.tokens + (now - self.tokens_at) * SCALING_REFILL_PER_S)
@@ -128,4 +132,5 @@ class FunctionPool:
 
     def _new_env(self, version: str, provisioned: bool) -> ExecEnv:
         self.env_count += 1
-        return ExecEnv(id=f"{self.name}-env{self.env_count}", version=version, provisioned=provisioned)
+        (self.idle_provisioned if provisioned else self.idle_on_demand).setdefault(version, [])  # see release
+        return ExecEnv(f"{self.name}-env{self.env_count}", version, provisioned)
