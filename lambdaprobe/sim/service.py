@@ -166,7 +166,7 @@ class LambdaService:
         if len(items) == 1:  # the common case, kept free of list work
             item = items[0]
             decision = decide(item.directive or fn.directive_for(version), item.attempt)
-            decisions = [decision]
+            decisions = None
             duration = decision.duration_s
             first_failing = decision if decision.fail else None
         else:
@@ -201,7 +201,8 @@ class LambdaService:
         elif first_failing is not None:
             if partial_batch:
                 # [M, N] only the listed items are retried
-                execution.failed = tuple(item.request_id for item, d in zip(items, decisions, strict=True) if d.fail)
+                failing = decisions if decisions is not None else [first_failing]
+                execution.failed = tuple(item.request_id for item, d in zip(items, failing, strict=True) if d.fail)
             else:
                 execution.outcome = "error"
                 execution.error_type = first_failing.error_type

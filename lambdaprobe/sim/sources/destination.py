@@ -52,17 +52,25 @@ def chain(ctx: SimContext, model: DestinationModel = MODEL) -> None:
     invoker = AsyncInvoker(ctx.service, fn, model.async_config, sinks, ctx.ids)
     client = SyncClient(ctx.service, fn, SdkConfig(), 0)
     ctx.service.assumptions.add("destination_async")
+    ctx.sinks.lambda_destination = _Delivery(ctx, invoker, client, model).deliver
 
-    def deliver(record: dict[str, Any], request_id: str) -> None:
+
+class _Delivery:
+    """Hands each record to the destination function. It holds what it needs, not the context:
+    the context holds the sinks that hold this, and a run must leave no reference cycle."""
+
+    def __init__(self, ctx: SimContext, invoker: AsyncInvoker, client: SyncClient, model: DestinationModel) -> None:
+        self.obs, self.clock = ctx.obs, ctx.clock
+        self.invoker, self.client, self.model = invoker, client, model
+
+    def deliver(self, record: dict[str, Any], request_id: str) -> None:
         rid = request_id + REQUEST_SUFFIX
-        ctx.obs.sent.append(Sent(rid, ctx.clock.now, "destination"))
-        directive = destination_directive(record, model)
-        if model.invoke_mode == "async":
-            invoker.invoke(rid, record, directive, "$LATEST", client=False)
+        self.obs.sent.append(Sent(rid, self.clock.now, "destination"))
+        directive = destination_directive(record, self.model)
+        if self.model.invoke_mode == "async":
+            self.invoker.invoke(rid, record, directive, "$LATEST", client=False)
         else:
-            client.call(rid, directive, "$LATEST")
-
-    ctx.sinks.lambda_destination = deliver
+            self.client.call(rid, directive, "$LATEST")
 
 
 @register("destination")
