@@ -49,8 +49,6 @@ class AsyncInvoker:
         self.config = config
         self.sinks = sinks
         self.ids = ids
-        # Read once: the success path asks for every event.
-        self._wants_success = sinks.wants("on_success")
 
     def invoke(
         self, request_id: str, payload: Any, directive: Directive | None, qualifier: str, client: bool = True
@@ -80,12 +78,10 @@ class AsyncInvoker:
             event.qualifier,
             [Item(event.request_id, event.executions + 1, event.directive)],
             self._done,
-            False,
-            (event,),
+            done_args=(event,),
         )
         if not isinstance(started, str):
-            if event.throttles:
-                self._flush_throttles(event)
+            self._flush_throttles(event)
             return
         # [A] throttled at poll time: requeued with backoff; does not use up MaximumRetryAttempts.
         now = self.clock.now
@@ -116,10 +112,9 @@ class AsyncInvoker:
 
     def _done(self, event: QueuedEvent, ex: Execution) -> None:
         event.executions += 1
-        if ex.outcome == "success":
-            if self._wants_success:
-                self._record("on_success", event, "Success", ex)
-            self.obs.settled.append(Settled(event.request_id, self.clock.now, "succeeded"))
+        if not ex.function_error:
+            self._record("on_success", event, "Success", ex)
+            self._settle(event, "succeeded")
             return
         retries_used = event.executions - 1
         if retries_used < self.config.max_retry_attempts:

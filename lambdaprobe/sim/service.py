@@ -21,7 +21,6 @@ from lambdaprobe.sim.pools import Account, ExecEnv, FunctionPool
 # [K] the init phase may take up to 10 s without counting toward the function timeout.
 INIT_LIMIT_S = 10.0
 REGION = "us-east-1"
-_PUBLISHED_QUALIFIERS = frozenset((ALIAS_NAME, PUBLISHED_VERSION))
 ACCOUNT_ID = "123456789012"
 
 
@@ -101,7 +100,7 @@ class SimFunction:
     @staticmethod
     def version_of(qualifier: str) -> str:
         """The version a qualifier runs: the alias points at the published version."""
-        return PUBLISHED_VERSION if qualifier in _PUBLISHED_QUALIFIERS else "$LATEST"
+        return PUBLISHED_VERSION if qualifier in (ALIAS_NAME, PUBLISHED_VERSION) else "$LATEST"
 
 
 class LambdaService:
@@ -136,10 +135,7 @@ class LambdaService:
         because a closure per execution is measurable at a million executions.
         """
         now = self.clock.now
-        if fn.routing is not None:
-            version = fn.resolve(qualifier)
-        else:  # SimFunction.version_of, inlined: this runs once per attempt
-            version = PUBLISHED_VERSION if qualifier in _PUBLISHED_QUALIFIERS else "$LATEST"
+        version = fn.version_of(qualifier) if fn.routing is None else fn.resolve(qualifier)
         env, cold, reason = fn.pool.acquire(version, now)
         if env is None:
             return reason or "TooManyRequestsException"
@@ -166,7 +162,7 @@ class LambdaService:
         if len(items) == 1:  # the common case, kept free of list work
             item = items[0]
             decision = decide(item.directive or fn.directive_for(version), item.attempt)
-            decisions = None
+            decisions = [decision]
             duration = decision.duration_s
             first_failing = decision if decision.fail else None
         else:
@@ -191,8 +187,7 @@ class LambdaService:
         # in the clock's lane for that length (see execute).
         end = now + busy
         self._executions += 1
-        execution = Execution(f"x{self._executions}", now, end, "success", cold, init_reported, version)
-        execution.busy = busy
+        execution = Execution(f"x{self._executions}", now, end, "success", cold, init_reported, version, busy=busy)
         if run > timeout:
             execution.outcome = "timeout"
             execution.error_type = "Sandbox.Timedout"
@@ -201,8 +196,7 @@ class LambdaService:
         elif first_failing is not None:
             if partial_batch:
                 # [M, N] only the listed items are retried
-                failing = decisions if decisions is not None else [first_failing]
-                execution.failed = tuple(item.request_id for item, d in zip(items, failing, strict=True) if d.fail)
+                execution.failed = tuple(item.request_id for item, d in zip(items, decisions, strict=True) if d.fail)
             else:
                 execution.outcome = "error"
                 execution.error_type = first_failing.error_type
