@@ -7,7 +7,7 @@ a Target. Nothing here does I/O; both targets read the same fields.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 from lambdaprobe.function.directive import Directive
 
@@ -16,6 +16,7 @@ Qualifier = Literal["alias", "latest", "version"]
 SourceKind = Literal[
     "sync", "async", "sqs", "sqs-fifo", "sns", "eventbridge", "kinesis", "dynamodb", "destination"
 ]
+SOURCE_KINDS: tuple[SourceKind, ...] = get_args(SourceKind)
 DlqKind = Literal["sqs", "sns"]
 DestinationKind = Literal["sqs", "sns", "lambda", "eventbridge"]
 SdkRetryMode = Literal["off", "legacy", "standard"]

@@ -8,6 +8,7 @@ from lambdaprobe.errors import InputError
 from lambdaprobe.probes.common import directive, in_range, one_of, stimulus_shape, timeout_for
 from lambdaprobe.report import Report
 from lambdaprobe.scenario import (
+    SOURCE_KINDS,
     AsyncConfig,
     DestinationKind,
     DlqKind,
@@ -16,16 +17,12 @@ from lambdaprobe.scenario import (
     Scenario,
     SdkConfig,
     SdkRetryMode,
-    SourceKind,
     SourceSpec,
     SqsSourceSpec,
     Stimulus,
     StreamSourceSpec,
 )
 
-SOURCES: tuple[SourceKind, ...] = (
-    "sync", "async", "sqs", "sqs-fifo", "sns", "eventbridge", "kinesis", "dynamodb", "destination",
-)
 ASYNC_SOURCES = ("async", "sns", "eventbridge", "destination")  # [O, P]: Lambda's async policy applies
 QUEUE_SOURCES = ("sqs", "sqs-fifo")
 STREAM_SOURCES = ("kinesis", "dynamodb")
@@ -77,7 +74,7 @@ def _none(value: str) -> str | None:
 
 
 def build(o: RetryOptions) -> Scenario:
-    one_of("--source", o.source, SOURCES)
+    one_of("--source", o.source, SOURCE_KINDS)
     stimulus_shape(o.count, o.interval)
     src = o.source
     _only_for("--sdk-retries", None if o.sdk_retries == "off" else o.sdk_retries, src, ("sync",))

@@ -9,6 +9,7 @@ import boto3
 
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.scenario import (
+    SOURCE_KINDS,
     AsyncConfig,
     ConcurrencySpec,
     FunctionSpec,
@@ -19,7 +20,7 @@ from lambdaprobe.scenario import (
     StreamSourceSpec,
 )
 
-KINDS = ["sync", "async", "sqs", "sqs-fifo", "sns", "eventbridge", "kinesis", "dynamodb", "destination"]
+KINDS = list(SOURCE_KINDS)
 # Each kind with a different DLQ/destination mix, so every resource shape is deployed somewhere.
 ASYNC_CONFIGS = {
     "sync": AsyncConfig(),

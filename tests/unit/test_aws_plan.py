@@ -13,6 +13,7 @@ from lambdaprobe.aws.options import AwsOptions
 from lambdaprobe.aws.plan import ApiCall, Fmt, Json, Ref, format_plan, plan, watches
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.scenario import (
+    SOURCE_KINDS,
     AsyncConfig,
     ConcurrencySpec,
     FunctionSpec,
@@ -24,7 +25,7 @@ from lambdaprobe.scenario import (
 )
 from tests.plan_refs import refs
 
-KINDS = ["sync", "async", "sqs", "sqs-fifo", "sns", "eventbridge", "kinesis", "dynamodb", "destination"]
+KINDS = list(SOURCE_KINDS)
 OPTIONS = AwsOptions(region="eu-west-1", run_id="lp0a1b2c", created_at=1_790_000_000)
 TAGGED_CREATES = {
     "CreateRole",

@@ -14,6 +14,7 @@ from lambdaprobe.aws.options import AwsOptions
 from lambdaprobe.aws.plan import format_plan, plan, watches
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.scenario import (
+    SOURCE_KINDS,
     AsyncConfig,
     ConcurrencySpec,
     FunctionSpec,
@@ -25,7 +26,7 @@ from lambdaprobe.scenario import (
 )
 from tests.plan_refs import refs
 
-KINDS = ["sync", "async", "sqs", "sqs-fifo", "sns", "eventbridge", "kinesis", "dynamodb", "destination"]
+KINDS = list(SOURCE_KINDS)
 DESTINATIONS: st.SearchStrategy[Any] = st.sampled_from([None, "sqs", "sns", "lambda", "eventbridge"])
 
 
