@@ -1,6 +1,6 @@
 """The experiment as plain, frozen data: what to deploy, how to stimulate it, what to watch.
 
-A Scenario is built and validated by a probe builder (`lambdaprobe.probes`) and handed unchanged to
+A Scenario is built and validated by a probe builder (`lambdaprobe.scenarios`) and handed unchanged to
 a Target. Nothing here does I/O; both targets read the same fields.
 """
 

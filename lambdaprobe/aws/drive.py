@@ -25,9 +25,9 @@ from lambdaprobe.aws.ledger import Ledger
 from lambdaprobe.aws.shift import SHIFT_NOTE, Shifter
 from lambdaprobe.errors import AwsError
 from lambdaprobe.observation import ClientResult, Final, Observations, Sent, Settled, Throttle
-from lambdaprobe.payloads import invoke_event
 from lambdaprobe.scenario import NEW_VERSION, PUBLISHED_VERSION, Scenario, SdkConfig
 from lambdaprobe.sim.target import request_ids
+from lambdaprobe.templates import invoke_event
 
 MAX_WORKERS = 1000
 LEAD_S = 0.05  # the first call is due this far after the pool is ready

@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from lambdaprobe.aws.plan import ApiCall, Poll, Ref
-from lambdaprobe.probes.features import SUBNET_CIDR, VPC_CIDR
 from lambdaprobe.scenario import FeatureSpec
+from lambdaprobe.scenarios.features import SUBNET_CIDR, VPC_CIDR
 
 if TYPE_CHECKING:
     from lambdaprobe.aws.plan import _Planner

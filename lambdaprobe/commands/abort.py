@@ -18,8 +18,8 @@ def abort_command(
     init: Annotated[float, typer.Option(help="Seconds a cold start's init takes.")] = 0.3,
 ) -> None:
     """When the caller gives up, does the function stop? (No: it runs on, and is billed.)"""
-    from lambdaprobe.probes import abort as probe
     from lambdaprobe.runner import run_probe
+    from lambdaprobe.scenarios import abort as probe
 
     run_probe(
         common,

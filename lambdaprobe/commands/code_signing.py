@@ -20,9 +20,9 @@ def code_signing_command(
     policy: Annotated[str, typer.Option(help="CodeSigningPolicies.UntrustedArtifactOnDeployment; allowed: Enforce (refuse unsigned code), Warn (accept it, log a warning).")] = "Enforce",
 ) -> None:
     """Does Lambda refuse unsigned code under a code signing config (Enforce), or accept it with a warning (Warn)? (aws only)"""
-    from lambdaprobe.probes import features as probe
     from lambdaprobe.runner import run_probe
     from lambdaprobe.scenario import Scenario
+    from lambdaprobe.scenarios import features as probe
 
     def build() -> Scenario:
         scenario = probe.code_signing(policy=policy, seed=common.seed)

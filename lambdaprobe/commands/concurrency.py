@@ -33,8 +33,8 @@ def concurrency_command(
     ] = None,
 ) -> None:
     """How many calls are throttled under reserved and provisioned concurrency? (20 calls, 1/s, 20 s each)"""
-    from lambdaprobe.probes import concurrency
     from lambdaprobe.runner import run_probe
+    from lambdaprobe.scenarios import concurrency
 
     run_probe(
         common,

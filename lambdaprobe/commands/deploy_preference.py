@@ -25,8 +25,8 @@ def deploy_preference_command(
     on the chosen configuration's schedule; with --rollback-on-error it routes everything back to version 1
     as soon as it sees a version-2 call fail (no CloudWatch alarm).
     """
-    from lambdaprobe.probes import deploy_preference as probe
     from lambdaprobe.runner import run_probe
+    from lambdaprobe.scenarios import deploy_preference as probe
 
     run_probe(
         common,

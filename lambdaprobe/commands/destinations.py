@@ -21,8 +21,8 @@ def destinations_command(
     """What lands in a DLQ (the input) versus a destination (the invocation record)? One success, one failure."""
     from dataclasses import replace
 
-    from lambdaprobe.probes import destinations
     from lambdaprobe.runner import run_probe
+    from lambdaprobe.scenarios import destinations
 
     # Comparing the DLQ message with the records is this probe's point: print them whole.
     common = replace(common, full=True)

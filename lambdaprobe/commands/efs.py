@@ -20,9 +20,9 @@ def efs_command(
     mount_target: Annotated[bool, typer.Option("--mount-target/--no-mount-target", help="--no-mount-target: give the file system no mount target and show what Lambda says.")] = True,
 ) -> None:
     """Can a function write to an EFS access point and read it back, and what happens without a mount target? (aws only)"""
-    from lambdaprobe.probes import features as probe
     from lambdaprobe.runner import run_probe
     from lambdaprobe.scenario import Scenario
+    from lambdaprobe.scenarios import features as probe
 
     def build() -> Scenario:
         scenario = probe.efs(subnets=subnet or [], security_groups=security_group or [], mount_target=mount_target, seed=common.seed)

@@ -19,9 +19,9 @@ def env_encryption_command(
     decrypt_permission: Annotated[bool, typer.Option("--decrypt-permission/--without-decrypt-permission", help="--without-decrypt-permission: the role lacks kms:Decrypt, to see the error the function gets.")] = True,
 ) -> None:
     """Can a function decrypt a KMS-encrypted environment variable, and what error does it get without kms:Decrypt? (aws only)"""
-    from lambdaprobe.probes import features as probe
     from lambdaprobe.runner import run_probe
     from lambdaprobe.scenario import Scenario
+    from lambdaprobe.scenarios import features as probe
 
     def build() -> Scenario:
         scenario = probe.env_encryption(decrypt_permission=decrypt_permission, seed=common.seed)

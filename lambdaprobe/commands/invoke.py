@@ -24,8 +24,8 @@ def invoke_command(
     interval: Annotated[float, typer.Option(help="Seconds between invokes.")] = 1.0,
 ) -> None:
     """What do the caller and the function see for one sync or async invoke?"""
-    from lambdaprobe.probes import invoke
     from lambdaprobe.runner import run_probe
+    from lambdaprobe.scenarios import invoke
 
     run_probe(
         common,

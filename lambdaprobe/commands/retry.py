@@ -86,8 +86,8 @@ def retry_command(
     ] = None,
 ) -> None:
     """How do retries unfold: sync, async, SQS, SNS, EventBridge, Kinesis, DynamoDB, destinations?"""
-    from lambdaprobe.probes import retry
     from lambdaprobe.runner import run_probe
+    from lambdaprobe.scenarios import retry
 
     options = retry.RetryOptions(
         source=source, duration=duration, fail=fail, init=init, timeout=timeout, count=count, interval=interval,

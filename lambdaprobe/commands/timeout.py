@@ -16,8 +16,8 @@ def timeout_command(
     count: Annotated[int, typer.Option(help="Calls, one after another (the first is cold, the rest warm).")] = 1,
 ) -> None:
     """Does the function timeout include the cold start? (init up to 10 s is not counted)"""
-    from lambdaprobe.probes import timeout as probe
     from lambdaprobe.runner import run_probe
+    from lambdaprobe.scenarios import timeout as probe
 
     run_probe(
         common,

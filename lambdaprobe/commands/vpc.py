@@ -21,9 +21,9 @@ def vpc_command(
     port: Annotated[int, typer.Option(help="TCP port on --host (1..65535; default 53 for the resolver).")] = 53,
 ) -> None:
     """How long does a TCP connect take from a function in a VPC, and what does the VPC cost the cold start? (aws only)"""
-    from lambdaprobe.probes import features as probe
     from lambdaprobe.runner import run_probe
     from lambdaprobe.scenario import Scenario
+    from lambdaprobe.scenarios import features as probe
 
     def build() -> Scenario:
         scenario = probe.vpc(subnets=subnet or [], security_groups=security_group or [], host=host, port=port, seed=common.seed)

@@ -8,7 +8,6 @@ from lambdaprobe.errors import NotAvailableError
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.gc_pause import no_cycle_collection
 from lambdaprobe.observation import Observations, Sent
-from lambdaprobe.payloads import invoke_event
 from lambdaprobe.scenario import NEW_VERSION, PUBLISHED_VERSION, DeploymentSpec, Scenario
 from lambdaprobe.sim import sources
 from lambdaprobe.sim.assumptions import ASSUMPTIONS
@@ -21,6 +20,7 @@ from lambdaprobe.sim.records import Ids
 from lambdaprobe.sim.service import LambdaService, SimFunction
 from lambdaprobe.sim.sinks import SIM_PREFIX, Sinks
 from lambdaprobe.sim.sources import destination
+from lambdaprobe.templates import invoke_event
 
 FUNCTION_NAME = f"{SIM_PREFIX}-probe"
 

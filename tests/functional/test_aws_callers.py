@@ -21,8 +21,8 @@ from lambdaprobe.aws.plan import plan
 from lambdaprobe.aws.target import AwsTarget
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.observation import Observations
-from lambdaprobe.probes import abort
 from lambdaprobe.scenario import DeploymentSpec, FunctionSpec, Scenario, SdkConfig, SourceSpec, Stimulus
+from lambdaprobe.scenarios import abort
 from tests.functional.aws_helpers import inventory
 from tests.functional.conftest import DUMMY_ENV
 from tests.functional.test_aws_deploy import no_sleep, warm_client

@@ -19,8 +19,8 @@ from lambdaprobe.aws.client import AwsClient
 from lambdaprobe.aws.feature_run import PatientClient, run_trials
 from lambdaprobe.aws.options import AwsOptions
 from lambdaprobe.aws.plan import plan
-from lambdaprobe.probes import features as probe
 from lambdaprobe.scenario import Scenario
+from lambdaprobe.scenarios import features as probe
 from tests.functional.aws_helpers import clients, inventory
 from tests.functional.test_aws_deploy import no_sleep, warm_client
 

@@ -19,10 +19,10 @@ from lambdaprobe.aws.options import AwsOptions
 from lambdaprobe.aws.target import AwsTarget
 from lambdaprobe.compare import compare
 from lambdaprobe.function.directive import Directive
-from lambdaprobe.payloads import invoke_event
 from lambdaprobe.scenario import AsyncConfig, FunctionSpec, Scenario, SourceSpec, Stimulus
 from lambdaprobe.sim.records import dlq_attributes, invocation_record
 from lambdaprobe.sim.target import SimTarget
+from lambdaprobe.templates import invoke_event
 from tests.functional.aws_helpers import clients, inventory
 from tests.functional.test_aws_deploy import warm_client
 

@@ -86,7 +86,7 @@ def test_compare_is_refused_for_probes_the_simulator_does_not_model(capsys: pyte
 def test_the_confirmation_lists_the_trial_function_too() -> None:
     from lambdaprobe.aws.options import AwsOptions
     from lambdaprobe.aws.target import AwsTarget
-    from lambdaprobe.probes import features
+    from lambdaprobe.scenarios import features
 
     lines = AwsTarget(AwsOptions(run_id="lpconf00")).confirmation(features.code_signing(policy="Enforce", seed=0))
     assert "signer profile lambdaprobe_lpconf00_signer" in lines

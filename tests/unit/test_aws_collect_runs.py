@@ -8,7 +8,7 @@ import pytest
 from lambdaprobe.analysis import analyse
 from lambdaprobe.aws.collect import SUPPRESSED_INIT_NOTE, attempts_from_logs, outstanding
 from lambdaprobe.observation import ClientResult, Observations, Sent
-from lambdaprobe.probes import timeout as timeout_probe
+from lambdaprobe.scenarios import timeout as timeout_probe
 from tests.unit.test_aws_collect import T0, ev, probe_line
 
 ID_A = "11111111-2222-4333-8444-555555555555"
@@ -114,7 +114,7 @@ def test_sdk_resends_are_attempts_of_one_request_and_are_waited_for() -> None:
     attempts, _ = attempts_from_logs(events, T0)
     assert [(a.request_id, a.n) for a in attempts] == [("r01", 1), ("r01", 2), ("r01", 3)]
     assert sum(a.billed_ms or 0 for a in attempts) == 90900
-    from lambdaprobe.probes import abort
+    from lambdaprobe.scenarios import abort
 
     scenario = abort.build(
         caller="sdk", duration=30, timeout=None, read_timeout=10, sdk_retries="standard", init=0.3, seed=0
@@ -141,7 +141,7 @@ def test_the_executed_version_comes_from_the_log_stream() -> None:
 
 def test_deploy_preference_findings_on_an_aws_report() -> None:
     from lambdaprobe.observation import Attempt
-    from lambdaprobe.probes import deploy_preference
+    from lambdaprobe.scenarios import deploy_preference
 
     sc = deploy_preference.build(
         preference="Canary10Percent5Minutes", rollback_on_error=True, new_version_fails=True, rate=1, minutes=1,

@@ -12,7 +12,7 @@ from lambdaprobe.aws.client import AwsClient
 from lambdaprobe.aws.drive import Driver
 from lambdaprobe.aws.options import AwsOptions
 from lambdaprobe.function import handler as probe
-from lambdaprobe.probes import deploy_preference
+from lambdaprobe.scenarios import deploy_preference
 from tests.unit.test_aws_handler import Context
 
 

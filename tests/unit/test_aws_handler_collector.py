@@ -11,7 +11,7 @@ import pytest
 
 from lambdaprobe.aws.collect import LogEvent, attempts_from_logs
 from lambdaprobe.function import handler as probe
-from lambdaprobe.payloads import invoke_event
+from lambdaprobe.templates import invoke_event
 
 T0 = 1_790_000_000.0
 

@@ -15,8 +15,8 @@ from lambdaprobe.aws.plan import ApiCall, format_plan, plan, resources
 from lambdaprobe.aws.plan_callers import stage_url
 from lambdaprobe.aws.shift import Shifter, routing
 from lambdaprobe.aws.target import AwsTarget
-from lambdaprobe.probes import abort, deploy_preference
 from lambdaprobe.scenario import DeploymentSpec, Scenario
+from lambdaprobe.scenarios import abort, deploy_preference
 
 OPTIONS = AwsOptions(region="eu-west-1", run_id="lp0c0a11", created_at=1_790_000_000)
 

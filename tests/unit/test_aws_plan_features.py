@@ -12,8 +12,8 @@ from lambdaprobe.aws.feature_report import feature_notes, parse_feature_line
 from lambdaprobe.aws.options import RUN_TAG, AwsOptions
 from lambdaprobe.aws.plan import ApiCall, Json, Ref, format_plan, plan
 from lambdaprobe.aws.plan_features import B64, KMS_PENDING_WINDOW_DAYS, SIGNING_PLATFORM, trials
-from lambdaprobe.probes import features as probe
 from lambdaprobe.scenario import Scenario
+from lambdaprobe.scenarios import features as probe
 
 OPTIONS = AwsOptions(region="eu-west-1", run_id="lp0f0e0d", created_at=1_790_000_000)
 

@@ -24,7 +24,7 @@ def python(code: str) -> subprocess.CompletedProcess[str]:
 def test_core_and_simulator_run_with_io_libraries_blocked() -> None:
     code = BLOCK + textwrap.dedent(
         """
-        from lambdaprobe.probes import concurrency, retry
+        from lambdaprobe.scenarios import concurrency, retry
         from lambdaprobe.sim.target import SimTarget
         from lambdaprobe.analysis import analyse
         """

@@ -4,7 +4,7 @@ from collections import Counter
 
 import pytest
 
-from lambdaprobe.probes import deploy_preference
+from lambdaprobe.scenarios import deploy_preference
 from lambdaprobe.sim.deployment import schedule
 from tests.helpers import simulate
 

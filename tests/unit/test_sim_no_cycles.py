@@ -12,8 +12,8 @@ from collections.abc import Iterator
 import pytest
 
 from lambdaprobe.analysis import analyse
-from lambdaprobe.probes import deploy_preference
 from lambdaprobe.scenario import AsyncConfig, Scenario, SdkConfig
+from lambdaprobe.scenarios import deploy_preference
 from lambdaprobe.sim.target import SimTarget
 from tests.helpers import direct
 from tests.unit.sim_sources_helpers import scenario

@@ -11,13 +11,13 @@ from typing import Any
 
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.observation import Sent
-from lambdaprobe.payloads import invoke_event
 from lambdaprobe.scenario import Scenario
 from lambdaprobe.sim.engine import Clock
 from lambdaprobe.sim.records import EPOCH
 from lambdaprobe.sim.service import ACCOUNT_ID, REGION
 from lambdaprobe.sim.sinks import SIM_PREFIX
 from lambdaprobe.sim.sources import SimContext
+from lambdaprobe.templates import invoke_event
 
 EPOCH_S = EPOCH.timestamp()
 

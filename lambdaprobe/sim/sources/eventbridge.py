@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from lambdaprobe.payloads import template
 from lambdaprobe.scenario import Scenario
 from lambdaprobe.sim.records import timestamp
 from lambdaprobe.sim.service import ACCOUNT_ID, REGION
 from lambdaprobe.sim.sources import SimContext, register
 from lambdaprobe.sim.sources.common import Stimulus, plan, probe_message, send_all
+from lambdaprobe.templates import template
 
 NOTE = (
     "EventBridge invokes the function asynchronously: Lambda's async retry policy (1 min, then 2 min) "

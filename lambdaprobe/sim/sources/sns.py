@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from lambdaprobe.payloads import template
 from lambdaprobe.scenario import Scenario
 from lambdaprobe.sim.records import timestamp
 from lambdaprobe.sim.service import REGION
@@ -23,6 +22,7 @@ from lambdaprobe.sim.sources.common import (
     resource_name,
     send_all,
 )
+from lambdaprobe.templates import template
 
 TOPIC = resource_name("topic")
 NOTE = (

@@ -14,7 +14,6 @@ from typing import Any
 
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.observation import DeadLetter, Final, Settled, Throttle
-from lambdaprobe.payloads import template
 from lambdaprobe.scenario import Scenario, SqsSourceSpec
 from lambdaprobe.sim.service import REGION, Execution, Item
 from lambdaprobe.sim.sinks import target_name
@@ -29,6 +28,7 @@ from lambdaprobe.sim.sources.common import (
     resource_name,
     send_all,
 )
+from lambdaprobe.templates import template
 
 SENDER_ID = "AIDAIENQZJOLO23YVJ4VO"
 RECOMMENDED_MAX_RECEIVE_COUNT = 5  # [M]

@@ -17,7 +17,6 @@ from typing import Any, Literal
 
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.observation import DestinationRecord, Final, Settled, Throttle
-from lambdaprobe.payloads import template
 from lambdaprobe.scenario import Scenario, StreamSourceSpec
 from lambdaprobe.sim.records import timestamp
 from lambdaprobe.sim.service import ACCOUNT_ID, REGION, Execution, Item
@@ -34,6 +33,7 @@ from lambdaprobe.sim.sources.common import (
     resource_name,
     send_all,
 )
+from lambdaprobe.templates import template
 
 StreamKind = Literal["kinesis", "dynamodb"]
 StreamCondition = Literal["RetryAttemptsExhausted", "RecordAgeExceeded"]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from lambdaprobe.probes.common import directive, one_of, stimulus_shape, timeout_for
-from lambdaprobe.probes.concurrency import MODES
 from lambdaprobe.scenario import FunctionSpec, Mode, Scenario, SourceSpec, Stimulus
+from lambdaprobe.scenarios.common import directive, one_of, stimulus_shape, timeout_for
+from lambdaprobe.scenarios.concurrency import MODES
 
 
 def build(

@@ -12,9 +12,9 @@ import re
 
 from lambdaprobe.errors import InputError, NotAvailableError
 from lambdaprobe.function.directive import Directive
-from lambdaprobe.probes.common import in_range, one_of
 from lambdaprobe.report import Report
 from lambdaprobe.scenario import ConcurrencySpec, FeatureSpec, FunctionSpec, Scenario, SourceSpec, Stimulus
+from lambdaprobe.scenarios.common import in_range, one_of
 
 WHY_AWS = {
     "vpc": "connect latency and ENI set-up depend on your network, not on Lambda's documented semantics",

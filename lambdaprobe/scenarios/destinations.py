@@ -8,8 +8,8 @@ on-failure record at the same moment [B].
 from __future__ import annotations
 
 from lambdaprobe.function.directive import Directive
-from lambdaprobe.probes.common import directive, in_range, one_of, timeout_for
 from lambdaprobe.scenario import AsyncConfig, DestinationKind, DlqKind, FunctionSpec, Scenario, SourceSpec, Stimulus
+from lambdaprobe.scenarios.common import directive, in_range, one_of, timeout_for
 
 DLQ_KINDS = ("sqs", "sns")
 DESTINATION_KINDS = ("sqs", "sns", "lambda", "eventbridge")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from lambdaprobe.errors import InputError
-from lambdaprobe.probes.common import directive, in_range, one_of, timeout_for
 from lambdaprobe.report import Report
 from lambdaprobe.scenario import Caller, FunctionSpec, Scenario, SdkConfig, SdkRetryMode, SourceSpec, Stimulus
+from lambdaprobe.scenarios.common import directive, in_range, one_of, timeout_for
 
 CALLERS = ("apigateway", "sdk")
 SDK_MODES = ("off", "legacy", "standard")

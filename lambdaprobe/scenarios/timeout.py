@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from lambdaprobe.probes.common import directive, in_range, timeout_for
 from lambdaprobe.report import Report
 from lambdaprobe.scenario import FunctionSpec, Scenario, SdkConfig, SourceSpec, Stimulus
+from lambdaprobe.scenarios.common import directive, in_range, timeout_for
 
 INIT_LIMIT_S = 10.0  # [K]
 

@@ -1,4 +1,8 @@
-"""Event templates per source (JSON files beside this module), shared by both targets."""
+"""Event templates per source, shared by both targets.
+
+The templates are plain JSON files in the repository's top-level `payloads/` folder, installed as the
+data package `lambdaprobe.payloads` (a package-dir mapping in pyproject.toml).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from typing import Any
 
 @cache
 def _load(name: str) -> Any:
-    return json.loads(resources.files(__package__).joinpath(f"{name}.json").read_text(encoding="utf-8"))
+    return json.loads(resources.files("lambdaprobe").joinpath("payloads").joinpath(f"{name}.json").read_text(encoding="utf-8"))
 
 
 def template(name: str) -> Any:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lambdaprobe.errors import InputError
-from lambdaprobe.probes.common import directive, in_range, one_of, stimulus_shape, timeout_for
 from lambdaprobe.report import Report
 from lambdaprobe.scenario import (
     SOURCE_KINDS,
@@ -22,6 +21,7 @@ from lambdaprobe.scenario import (
     Stimulus,
     StreamSourceSpec,
 )
+from lambdaprobe.scenarios.common import directive, in_range, one_of, stimulus_shape, timeout_for
 
 ASYNC_SOURCES = ("async", "sns", "eventbridge", "destination")  # [O, P]: Lambda's async policy applies
 QUEUE_SOURCES = ("sqs", "sqs-fifo")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from lambdaprobe.errors import InputError
-from lambdaprobe.probes.common import directive, in_range, one_of, stimulus_shape, timeout_for
 from lambdaprobe.scenario import ConcurrencySpec, FunctionSpec, Mode, Qualifier, Scenario, SourceSpec, Stimulus
+from lambdaprobe.scenarios.common import directive, in_range, one_of, stimulus_shape, timeout_for
 
 QUALIFIERS = ("alias", "latest", "version")
 MODES = ("sync", "async")
