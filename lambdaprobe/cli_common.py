@@ -66,6 +66,8 @@ _COMMON = [
     ),
     _option("max_rows", int, 40, min=1, help="Requests shown in the table timeline (json always lists all)."),
     _option("full", bool, False, "--full", help="Print DLQ messages and destination records whole, not shortened."),
+    _option("quiet", bool, False, "--quiet", "-q", help="Print only the Answer block (table output)."),
+    _option("verbose", bool, False, "--verbose", "-v", help="Add every request's attempts, line by line (table output)."),
     _option("region", str | None, None, help="AWS Region (aws target)."),
     _option("profile", str | None, None, help="AWS named profile (aws target)."),
     _option("endpoint_url", str | None, None, help="Any AWS-compatible endpoint instead of AWS (aws target)."),

@@ -23,3 +23,5 @@ class CommonOptions:
     dry_run: bool = False
     compare: bool = False
     deadline: float | None = None
+    quiet: bool = False
+    verbose: bool = False

@@ -13,7 +13,7 @@ from lambdaprobe import expect
 from lambdaprobe.analysis import analyse
 from lambdaprobe.errors import Declined, ExpectationFailed, InputError, ObservationTimeout
 from lambdaprobe.options import AWS_ONLY, CommonOptions
-from lambdaprobe.report import Report
+from lambdaprobe.report import Finding, Report
 from lambdaprobe.scenario import Scenario
 from lambdaprobe.target import Target
 
@@ -24,12 +24,12 @@ if TYPE_CHECKING:
 def run_probe(
     common: CommonOptions,
     build: Callable[[], Scenario],
-    findings: Callable[[Report], list[str]] | None = None,
+    findings: Callable[[Report], list[Finding]] | None = None,
 ) -> Report | None:
     """Validate everything first (no resource is touched on bad input), then run and report.
 
-    `findings` reads the answer to the probe's question off the report (on either target) and
-    adds it to the notes.
+    `findings` reads the answer to the probe's question off the report (on either target): the
+    report's `findings`, printed first.
     """
     expectations = [expect.parse(e) for e in common.expect or []]
     if common.target == "sim":
@@ -66,8 +66,15 @@ def run_probe(
     return report
 
 
-def _with_findings(report: Report, findings: Callable[[Report], list[str]] | None) -> Report:
-    return report if findings is None else replace(report, notes=[*findings(report), *report.notes])
+FINDING_PREFIX = "finding: "
+
+
+def _with_findings(report: Report, findings: Callable[[Report], list[Finding]] | None) -> Report:
+    # The AWS target reports what a feature's function saw as notes "finding: ..."; they are answers too.
+    carried = [Finding(n.removeprefix(FINDING_PREFIX)) for n in report.notes if n.startswith(FINDING_PREFIX)]
+    notes = [n for n in report.notes if not n.startswith(FINDING_PREFIX)]
+    own = findings(report) if findings is not None else []
+    return replace(report, findings=[*own, *carried], notes=notes)
 
 
 def aws_target(common: CommonOptions) -> AwsTarget:
@@ -131,15 +138,24 @@ def emit(report: Report, common: CommonOptions, comparison: Any = None) -> None:
         return
     from rich.console import Console
 
-    from lambdaprobe.render import render_report
+    from lambdaprobe.render import render_answer, render_report
 
     console = Console()
-    render_report(report, console, max_rows=common.max_rows, full_records=common.full)
-    if comparison is not None:
-        from lambdaprobe.compare import format_comparison
+    # Rendered whole, then written with each line's padding stripped: rich pads tables to the
+    # terminal's width, which a pipe, a diff or a README example should not carry.
+    with console.capture() as captured:
+        if common.quiet:
+            render_answer(report, console)
+        else:
+            render_report(
+                report, console, max_rows=common.max_rows, full_records=common.full, verbose=common.verbose
+            )
+            if comparison is not None:
+                from lambdaprobe.compare import format_comparison
 
-        console.print()
-        console.print(format_comparison(comparison), markup=False, highlight=False)
+                console.print()
+                console.print(format_comparison(comparison), markup=False, highlight=False)
+    sys.stdout.write("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))
 
 
 def load_report(path: str) -> Report:

@@ -42,4 +42,5 @@ def concurrency_command(
             reserved=reserved, provisioned=provisioned, qualifier=qualifier, count=count, interval=interval,
             duration=duration, mode=mode, init=init, timeout=timeout, seed=common.seed,
         ),
+        concurrency.findings,
     )

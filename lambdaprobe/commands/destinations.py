@@ -33,4 +33,5 @@ def destinations_command(
             dlq=dlq, destination=destination, max_retry_attempts=max_retry_attempts, duration=duration, init=init,
             seed=common.seed,
         ),
+        destinations.findings,
     )

@@ -33,4 +33,5 @@ def invoke_command(
             mode=mode, duration=duration, fail=fail, init=init, timeout=timeout, count=count, interval=interval,
             seed=common.seed,
         ),
+        invoke.findings,
     )

@@ -9,6 +9,7 @@ from rich.console import Console
 
 from lambdaprobe.render.chart import concurrency_chart
 from lambdaprobe.render.tables import (
+    answer_block,
     dead_letters_table,
     destinations_table,
     header,
@@ -20,16 +21,36 @@ from lambdaprobe.render.timeline import timeline
 from lambdaprobe.render.versions import versions_table
 from lambdaprobe.report import Report
 
-__all__ = ["render_report"]
+__all__ = ["render_answer", "render_report"]
+
+
+def render_answer(report: Report, console: Console) -> None:
+    """Only the answer (`--quiet`); a report without findings says where to look instead."""
+    answer = answer_block(report)
+    if answer is None:
+        console.print("Answer: this probe states no finding; see the full report.", markup=False)
+    else:
+        console.print(answer)
+    warning = incomplete_warning(report)
+    if warning is not None:
+        console.print(warning)
 
 
 def render_report(
-    report: Report, console: Console, *, max_rows: int = 40, full_records: bool = False
+    report: Report, console: Console, *, max_rows: int = 40, full_records: bool = False, verbose: bool = False
 ) -> None:
-    """Print the report for a person: header, timeline, concurrency, counts, records, notes."""
-    console.print(header(report))
+    """Print the report for a person: header, the answer, timeline, concurrency, counts, records, notes.
+
+    `verbose` prints every shown request's attempts line by line (by default only for 3 requests or fewer).
+    """
+    # soft-wrapped: the terminal folds it, so a copy pastes back as one command line
+    console.print(header(report), soft_wrap=True)
+    answer = answer_block(report)
+    if answer is not None:
+        console.print()
+        console.print(answer)
     console.print()
-    console.print(timeline(report, max_rows=max_rows))
+    console.print(timeline(report, max_rows=max_rows, detail=True if verbose else None))
     console.print()
     console.print(concurrency_chart(report, max_rows=max_rows))
     console.print()

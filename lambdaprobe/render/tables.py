@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -38,17 +39,56 @@ def compact_json(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"), default=str)
 
 
+# Flags whose "off" form is the one worth printing (the option's default is on).
+NEGATIVE_FLAGS = {"mount_target": "--no-mount-target", "decrypt_permission": "--without-decrypt-permission"}
+
+
+def flags(params: dict[str, Any]) -> list[str]:
+    """The run's parameters as flags that can be pasted back (`--max-retry-attempts 2`)."""
+    out: list[str] = []
+    for key, value in params.items():
+        name = "--" + key.replace("_", "-")
+        if value is None or value == "created":
+            continue  # not given (or made by the run): the default applies again
+        if isinstance(value, bool):
+            if value and key not in NEGATIVE_FLAGS:
+                out.append(name)
+            elif not value and key in NEGATIVE_FLAGS:
+                out.append(NEGATIVE_FLAGS[key])
+            continue
+        text = compact_json(value) if not isinstance(value, str) else value
+        if isinstance(value, float) and value.is_integer():
+            text = str(int(value))
+        out.append(f"{name} {shlex.quote(text)}")
+    return out
+
+
 def header(report: Report) -> Text:
+    """`lambdaprobe PROBE --target T --flag value ...`: the command line that repeats this run."""
     text = Text()
     text.append("lambdaprobe ", style="bold")
     text.append(report.probe, style="bold cyan")
-    text.append(" on ", style="dim")
-    text.append(report.target, style="bold")
-    for key, value in report.params.items():
-        text.append("  ")
-        text.append(f"{key}=", style="dim")
-        text.append(compact_json(value))
+    text.append(f" --target {report.target}", style="bold")
+    for flag in flags(report.params):
+        text.append(" ")
+        text.append(flag, style="dim")
     return text
+
+
+def answer_block(report: Report) -> Table | None:
+    """The probe's answer: 1 to 4 plain lines, each with the ids of the rules behind it."""
+    if not report.findings:
+        return None
+    table = Table.grid(padding=(0, 1))
+    table.title, table.title_justify, table.title_style = "Answer", "left", "bold"
+    table.add_column(no_wrap=True)
+    table.add_column(overflow="fold")
+    for finding in report.findings:
+        line = Text(finding.text)
+        if finding.rules:
+            line.append(f"  [{', '.join(finding.rules)}]", style="dim")
+        table.add_row("  •", line)
+    return table
 
 
 def summary_table(report: Report) -> Table:

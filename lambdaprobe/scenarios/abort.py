@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from lambdaprobe.errors import InputError
-from lambdaprobe.report import Report
+from lambdaprobe.answer import missing, plural, seconds
+from lambdaprobe.report import Finding, Report
 from lambdaprobe.scenario import Caller, FunctionSpec, Scenario, SdkConfig, SdkRetryMode, SourceSpec, Stimulus
 from lambdaprobe.scenarios.common import directive, in_range, one_of, timeout_for
 
@@ -45,9 +46,10 @@ def build(
     )
 
 
-def findings(report: Report) -> list[str]:
-    if not report.requests:
-        return []
+def findings(report: Report) -> list[Finding]:
+    gap = missing(report, "the function after the caller gave up")
+    if not report.requests or gap is not None:
+        return [gap] if gap else []
     request = report.requests[0]
     client = request.client
     runs = request.attempts
@@ -55,7 +57,18 @@ def findings(report: Report) -> list[str]:
     ran_on = max((a.end_s for a in runs), default=0.0)
     answer = "no answer" if client is None else f"{client.status or 'no HTTP status'} {client.error or ''}".strip()
     gave_up = client.latency_s if client else 0.0
-    return [
-        f"finding: the caller got {answer} after {gave_up:g} s; the function ran {len(runs)} time(s), the last "
-        f"until {ran_on:g} s, billed {billed:,} ms in all: a caller giving up does not stop an invocation"
+    caller = str(report.params.get("caller"))
+    out = [
+        Finding(
+            f"no, the function does not stop: the caller got {answer} after {seconds(gave_up)}, and the function "
+            f"ran on until {seconds(ran_on)}, billed {billed:,} ms in all",
+            ("caller.gives-up", "apigateway.integration-timeout" if caller == "apigateway" else "sdk.timeouts"),
+        )
     ]
+    if len(runs) > 1:
+        out.append(Finding(
+            f"the SDK resent the call after each read timeout: one call, {plural(len(runs), 'execution')} "
+            f"({report.params.get('sdk_retries')} retry mode), each running to its end",
+            ("sdk.retry-modes", "sdk.resend-after-read-timeout"),
+        ))
+    return out

@@ -6,7 +6,8 @@ from __future__ import annotations
 import math
 
 from lambdaprobe.function.directive import Directive
-from lambdaprobe.report import Report
+from lambdaprobe.answer import missing, seconds
+from lambdaprobe.report import Finding, Report
 from lambdaprobe.scenario import NEW_VERSION, DeploymentSpec, FunctionSpec, Scenario, SourceSpec, Stimulus
 from lambdaprobe.scenarios.common import directive, in_range, one_of, timeout_for
 from lambdaprobe.sim.deployment import PREFERENCES, schedule
@@ -40,20 +41,24 @@ def build(
     )
 
 
-def findings(report: Report) -> list[str]:
+def findings(report: Report) -> list[Finding]:
+    gap = missing(report, "which version ran")
     runs = [(a.start_s, a.version) for r in report.requests for a in r.attempts]
     if not runs:
-        return []
+        return [gap] if gap else []
     new = [t for t, v in runs if v == NEW_VERSION]
-    lines = [
-        f"finding: {len(new):,} of {len(runs):,} invocations ran version {NEW_VERSION}"
-        + (f", the first at {min(new):g} s and the last at {max(new):g} s" if new else "")
-    ]
+    lines = [] if gap is None else [gap]
+    lines.append(Finding(
+        f"{len(new):,} of {len(runs):,} invocations ran version {NEW_VERSION}"
+        + (f", the first at {seconds(min(new))} and the last at {seconds(max(new))}" if new else ""),
+        ("deploy.configurations", "deploy.alias-routing"),
+    ))
     if report.params.get("rollback_on_error") and new and max(new) < max(t for t, _ in runs):
         # on aws the driver rolls back at the first version-2 error it sees (no CloudWatch alarm)
         who = "the alarm" if report.target == "sim" else "lambdaprobe's rollback rule"
-        lines.append(
-            f"finding: after version {NEW_VERSION}'s errors {who} rolled traffic back: no call reached it "
-            f"after {max(new):g} s"
-        )
+        lines.append(Finding(
+            f"after version {NEW_VERSION}'s errors {who} rolled traffic back: no call reached it "
+            f"after {seconds(max(new))}",
+            ("deploy.alarm-rollback",),
+        ))
     return lines

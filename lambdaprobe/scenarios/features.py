@@ -12,7 +12,7 @@ import re
 
 from lambdaprobe.errors import InputError, NotAvailableError
 from lambdaprobe.function.directive import Directive
-from lambdaprobe.report import Report
+from lambdaprobe.report import Finding, Report
 from lambdaprobe.scenario import ConcurrencySpec, FeatureSpec, FunctionSpec, Scenario, SourceSpec, Stimulus
 from lambdaprobe.scenarios.common import in_range, one_of
 
@@ -122,14 +122,14 @@ def env_encryption(*, decrypt_permission: bool, seed: int) -> Scenario:
     return _scenario("env-encryption", feature, seed, (("decrypt_permission", decrypt_permission),))
 
 
-def findings(report: Report) -> list[str]:
+def findings(report: Report) -> list[Finding]:
     """The cold start beside the warm call (the feature's own result is noted by the AWS target)."""
     attempts = [r.attempts[0] for r in report.requests if r.attempts]
     if not attempts:
         return []
     first = attempts[0]
     where = "in the VPC" if report.probe in ("vpc", "efs") else "with the feature"
-    line = f"finding: first call {where} {'cold' if first.cold else 'warm'}"
+    line = f"first call {where} {'cold' if first.cold else 'warm'}"
     if first.cold:
         line += f", init {first.init_s * 1000:.0f} ms"
     line += f", ran {(first.end_s - first.start_s) * 1000:.0f} ms"
@@ -137,4 +137,4 @@ def findings(report: Report) -> list[str]:
         second = attempts[1]
         took = (second.end_s - second.start_s) * 1000
         line += f"; second call {'cold' if second.cold else 'warm'}, ran {took:.0f} ms"
-    return [line]
+    return [Finding(line)]

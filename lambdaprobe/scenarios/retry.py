@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lambdaprobe.errors import InputError
-from lambdaprobe.report import Report
+from lambdaprobe.answer import missing, plural, seconds
+from lambdaprobe.report import Finding, Report
 from lambdaprobe.scenario import (
     SOURCE_KINDS,
     AsyncConfig,
@@ -240,25 +241,52 @@ def _stream(o: RetryOptions) -> StreamSourceSpec:
     )
 
 
-def findings(report: Report) -> list[str]:
-    """The first request's retry story in one line: when each attempt started, and who retried."""
+# Who retries, per source, in plain words, and the rules behind it.
+_WHO: dict[str, tuple[str, tuple[str, ...]]] = {
+    "sync": ("nobody. Lambda never retries a synchronous invoke; any resend is the caller's SDK (--sdk-retries)",
+             ("sync.no-retry", "sdk.retry-modes")),
+    "async": ("Lambda's async retries, 1 minute then 2 minutes after an attempt fails",
+              ("async.retry-spacing", "async.retry-config")),
+    "sns": ("Lambda's async retries (SNS invokes the function asynchronously)", ("sns.async", "async.retry-spacing")),
+    "eventbridge": ("Lambda's async retries (EventBridge invokes the function asynchronously)",
+                    ("eventbridge.async", "async.retry-spacing")),
+    "destination": ("Lambda's async retries, then the on-failure destination invokes the second function",
+                    ("async.retry-spacing", "destinations.record")),
+    "sqs": ("the queue. A failed message reappears after the visibility timeout; its redrive policy, not the "
+            "function's DLQ, decides where it ends", ("sqs.visibility-timeout", "sqs.redrive")),
+    "sqs-fifo": ("the queue. A failed message reappears after the visibility timeout and blocks its message group",
+                 ("sqs.visibility-timeout", "sqs.fifo-order")),
+    "kinesis": ("the shard's poller, in order, until success or a limit, the shard blocked meanwhile",
+                ("stream.in-order", "stream.retry-limits")),
+    "dynamodb": ("the shard's poller, in order, until success or a limit, the shard blocked meanwhile",
+                 ("stream.in-order", "stream.retry-limits")),
+}
+
+
+def findings(report: Report) -> list[Finding]:
+    """The first request's retry story: when each attempt started, how it ended, and who retried."""
+    gap = missing(report, "the retries")
     if not report.requests:
-        return []
+        return [gap] if gap else []
     first = report.requests[0]
-    starts = ", ".join(f"{round(a.start_s, 2):g}" for a in first.attempts[:6])
+    starts = ", ".join(seconds(a.start_s) for a in first.attempts[:6])
     more = f" (+{len(first.attempts) - 6} more)" if len(first.attempts) > 6 else ""
-    who = {
-        "sync": "nobody: Lambda never retries a sync invoke [G]; any resend is the caller's SDK (--sdk-retries)",
-        "async": "Lambda's async retries [A]",
-        "sns": "Lambda's async retries: SNS invokes asynchronously [O]",
-        "eventbridge": "Lambda's async retries: EventBridge invokes asynchronously [P]",
-        "destination": "Lambda's async retries, then the on-failure destination [B]",
-        "sqs": "the queue: a failed message reappears after the visibility timeout [M]",
-        "sqs-fifo": "the queue: a failed message reappears after the visibility timeout and blocks its group [M]",
-        "kinesis": "the shard's poller, in order, until success or a limit [N]",
-        "dynamodb": "the shard's poller, in order, until success or a limit [N]",
-    }.get(str(report.params.get("source")), "")
-    return [
-        f"finding: {first.id} ran {len(first.attempts)} time(s), starting at {starts or '-'} s{more}, "
-        f"and ended {first.final}. Who retries: {who}"
-    ]
+    source = str(report.params.get("source"))
+    who, rules = _WHO.get(source, ("", ()))
+    out = [] if gap is None else [gap]
+    ran = f"ran {plural(len(first.attempts), 'time')}" + (f", starting at {starts}{more}" if starts else "")
+    if source == "destination" and len(report.requests) > 1:
+        ran = f"(the failing event) {ran}"
+    out.append(Finding(f"{first.id} {ran}, and ended {first.final.replace('_', '-')}; retried by {who}", rules))
+    dead = [d for d in report.dead_letters if d.request_id == first.id]
+    records = [d for d in report.destinations if d.request_id == first.id]
+    ends = [f"the DLQ {d.queue} got the event at {seconds(d.t)}" for d in dead[:1]]
+    ends += [f"the {d.kind.replace('_', '-')} destination {d.target} got the record at {seconds(d.t)}" for d in records[:1]]
+    if ends:
+        dlq_rule = "sqs.redrive" if source in QUEUE_SOURCES else "dlq.message"
+        cited = ((dlq_rule,) if dead else ()) + (("destinations.record",) if records else ())
+        out.append(Finding("; ".join(ends), cited))
+    if source == "destination" and len(report.requests) > 1:
+        out.append(Finding(f"{report.requests[1].id} is the second function's invoke, made by the on-failure "
+                           "destination with the record as its event", ("destinations.lambda-async",)))
+    return out[:4]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from lambdaprobe.report import Report
+from lambdaprobe.answer import missing, seconds
+from lambdaprobe.report import Finding, Report
 from lambdaprobe.scenario import FunctionSpec, Scenario, SdkConfig, SourceSpec, Stimulus
 from lambdaprobe.scenarios.common import directive, in_range, timeout_for
 
@@ -25,10 +26,11 @@ def build(*, init: float, duration: float, timeout: float, count: int, seed: int
     )
 
 
-def findings(report: Report) -> list[str]:
+def findings(report: Report) -> list[Finding]:
     """What the first (cold) call says about the question, in one line each."""
+    gap = missing(report, "the timeout")
     if not report.requests or not report.requests[0].attempts:
-        return []
+        return [gap] if gap else []
     first = report.requests[0].attempts[0]
     params = report.params
     init, duration, timeout = float(params["init"]), float(params["duration"]), float(params["timeout"])
@@ -36,15 +38,26 @@ def findings(report: Report) -> list[str]:
     # billed as the target measured it (on AWS: the REPORT line's Billed Duration)
     billed = f", billed {first.billed_ms:,} ms" if first.billed_ms is not None else ""
     if not first.cold:
-        return ["finding: the first call found a warm environment; nothing to say about init"]
+        return [Finding("the first call found a warm environment; nothing to say about init")]
     if init <= INIT_LIMIT_S:
         verdict = "succeeded" if first.outcome == "success" else f"ended in {first.outcome}"
         return [
-            f"finding: init {init:g} s + handler {duration:g} s against a {timeout:g} s timeout: the call {verdict} "
-            f"after {took:g} s{billed}; init up to 10 s is not counted in the timeout [K]"
+            Finding(
+                f"init {init:g} s + handler {duration:g} s against a {timeout:g} s timeout: the call {verdict} "
+                f"after {seconds(took)}{billed}",
+                ("init.outside-timeout", "init.billed"),
+            ),
+            Finding(
+                "no, the timeout does not include the cold start: an init of up to 10 s runs before the "
+                "timeout's clock starts",
+                ("init.outside-timeout",),
+            ),
         ]
     return [
-        f"finding: init {init:g} s exceeds the 10 s init limit: it was cut at 10 s and run again inside the "
-        f"invoke, counted against the {timeout:g} s timeout (suppressed init, no Init Duration in REPORT) "
-        f"[K, W, X]: outcome {first.outcome} after {took:g} s{billed}"
+        Finding(
+            f"init {init:g} s exceeds the 10 s init limit: it was cut at 10 s (a suppressed init) and run again inside the invoke, "
+            f"counted against the {timeout:g} s timeout: outcome {first.outcome} after {seconds(took)}{billed}",
+            ("init.suppressed", "init.outside-timeout"),
+        ),
+        Finding("a suppressed init leaves no Init Duration in the REPORT line", ("runtime.report-line",)),
     ]

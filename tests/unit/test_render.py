@@ -291,7 +291,7 @@ def test_destination_records_short_and_full(retry: Report) -> None:
 def test_report_sections_in_order(retry: Report, throttled: Report) -> None:
     text = report_text(retry)
     marks = [
-        "lambdaprobe retry on sim  source=async",
+        "lambdaprobe retry --target sim --source async",
         "id  final",
         "max 1 at",
         "Summary",
