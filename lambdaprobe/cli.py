@@ -1,5 +1,6 @@
 """The command line: one command per probe. The only place where errors become exit statuses."""
 
+import os
 import sys
 
 import typer
@@ -10,13 +11,27 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageErro
 
 from lambdaprobe import commands
 from lambdaprobe.cli_common import app
-from lambdaprobe.errors import ExitStatus, ProbeError
+from lambdaprobe.errors import ExitStatus, PipeClosed, ProbeError
 
 __all__ = ["app", "commands", "main"]
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit status (also the process's when run as the console script)."""
+    try:
+        return _main(argv)
+    except (BrokenPipeError, PipeClosed):
+        # The reader went away (`lambdaprobe retry | head -3`): end quietly, as Unix tools do. Point
+        # stdout at /dev/null so the interpreter's final flush does not complain a second time.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):  # stdout is not a real file (tests capture it)
+            pass
+        return int(ExitStatus.PIPE_CLOSED)
+
+
+def _main(argv: list[str] | None) -> int:
     command = typer.main.get_command(app)
     try:
         returned = command.main(args=argv, prog_name="lambdaprobe", standalone_mode=False)
@@ -38,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("lambdaprobe: interrupted (anything created was torn down)", file=sys.stderr)
         return int(ExitStatus.INTERRUPTED)
+    except PipeClosed:
+        raise
     except ProbeError as err:
         print(f"lambdaprobe: error: {err}", file=sys.stderr)
         return int(err.status)

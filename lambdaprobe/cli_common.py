@@ -1,6 +1,7 @@
 """The typer app and the options every probe shares (commands register themselves on `app`)."""
 
 import functools
+import math
 import inspect
 from collections.abc import Callable
 from enum import Enum
@@ -97,12 +98,22 @@ def assumptions_epilog(*keys: str) -> str:
     )
 
 
+def finite_floats(values: dict[str, Any]) -> None:
+    """nan and inf parse as floats; no option of lambdaprobe means either (exit 2, naming the option)."""
+    from lambdaprobe.errors import InputError
+
+    for name, value in values.items():
+        if isinstance(value, float) and not math.isfinite(value):
+            raise InputError(f"--{name.replace('_', '-')}", f"{value} is not allowed; allowed: a finite number")
+
+
 def probe_command(fn: F) -> F:
     """Give a probe command the common options; it receives them as `common: CommonOptions`."""
     own = [p for p in inspect.signature(fn).parameters.values() if p.name != "common"]
 
     @functools.wraps(fn)
     def wrapper(**kwargs: Any) -> Any:
+        finite_floats(kwargs)
         common = CommonOptions(
             target=kwargs.pop("target").value,
             output=kwargs.pop("output").value,

@@ -11,7 +11,10 @@ class ExitStatus(IntEnum):
     USAGE = 2
     AWS_ERROR = 3
     OBSERVATION_TIMEOUT = 4
+    DECLINED = 5
     INTERRUPTED = 130
+    # stdout closed early (`lambdaprobe retry | head -3`): what a process ended by SIGPIPE reports
+    PIPE_CLOSED = 141
 
 
 class ProbeError(Exception):
@@ -57,4 +60,10 @@ class ExpectationFailed(ProbeError):
 class Declined(ProbeError):
     """The user answered no to creating resources (or to deleting leftovers)."""
 
-    status = ExitStatus.INTERRUPTED
+    status = ExitStatus.DECLINED
+
+
+class PipeClosed(ProbeError):
+    """Whoever read stdout went away (`| head`): the run ends quietly, with no message."""
+
+    status = ExitStatus.PIPE_CLOSED

@@ -89,7 +89,9 @@ class Executor:
     def _rolled_back(deployment: Deployment) -> str:
         if deployment.leftovers:
             return f" (rollback left {len(deployment.leftovers)} resource(s); run `lambdaprobe cleanup`)"
-        return " (everything created was deleted)"
+        if not deployment.created:
+            return " (nothing had been created)"
+        return f" (the {len(deployment.created)} resource(s) created were deleted)"
 
     def _one(self, index: int, total: int, call: ApiCall, deployment: Deployment) -> None:
         params = resolve(call.params, deployment.outputs)

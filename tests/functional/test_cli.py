@@ -76,7 +76,7 @@ def test_expect_holds_exit_0_and_fails_exit_1(capsys: pytest.CaptureFixture[str]
         (["concurrency", "--count", "many"], "Invalid value for '--count'"),
         (["concurrency", "--no-such-option"], "No such option: --no-such-option"),
         (["concurrency", "--expect", "colds=0"], "--expect: unknown field 'colds'"),
-        (["concurrency", "--region", "eu-west-1"], "--region: applies only to --target aws"),
+        (["concurrency", "--endpoint-url", "http://127.0.0.1:9"], "--endpoint-url: applies only to --target aws"),
     ],
 )
 def test_bad_input_is_one_line_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:

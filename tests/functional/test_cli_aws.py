@@ -14,12 +14,19 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return status, out, err
 
 
-def test_dry_run_prints_the_plan_and_needs_no_endpoint(capsys: pytest.CaptureFixture[str]) -> None:
-    # Port 9 on loopback answers nothing: a dry run must not try.
+def test_dry_run_prints_the_plan_and_needs_no_endpoint(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # no instance-metadata lookup for credentials
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    # Port 9 on loopback answers nothing: the dry run still prints its plan, the account unknown.
     status, out, err = run(capsys, "retry", "--source", "sqs", "--target", "aws", "--dry-run",
-                           "--endpoint-url", "http://127.0.0.1:9")
+                           "--endpoint-url", "http://127.0.0.1:9", "--region", "eu-west-1")
     assert status == 0, err
-    assert out.startswith("Deploy (")
+    assert out.startswith("Where (nothing is created by a dry run):\n  account:  unknown")
+    assert "  region:   eu-west-1\n  endpoint: http://127.0.0.1:9\n" in out
+    assert "\nDeploy (" in out
     assert "sqs.CreateQueue" in out and "lambda.CreateEventSourceMapping" in out
     assert "Teardown (" in out
 
