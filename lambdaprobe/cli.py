@@ -42,7 +42,8 @@ def _main(argv: list[str] | None) -> int:
         return int(ExitStatus.USAGE)
     except UsageError as err:
         # One line naming the option and what it accepts; no usage block, no traceback.
-        print(f"lambdaprobe: error: {' '.join(err.format_message().split())}", file=sys.stderr)
+        message = " ".join(err.format_message().split()).replace("Value error, ", "")
+        print(f"lambdaprobe: error: {message}", file=sys.stderr)
         return int(ExitStatus.USAGE)
     except ClickException as err:
         print(f"lambdaprobe: error: {' '.join(err.format_message().split())}", file=sys.stderr)

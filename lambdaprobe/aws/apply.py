@@ -77,21 +77,22 @@ class Executor:
             for index, call in enumerate(calls, 1):
                 self._one(index, len(calls), call, deployment)
         except BaseException as exc:
+            created = len(deployment.created)
             self.teardown(deployment)
             if isinstance(exc, BOTO_ERRORS):
-                raise AwsError(one_line(exc, describe(call)) + self._rolled_back(deployment)) from exc
+                raise AwsError(one_line(exc, describe(call)) + self._rolled_back(deployment, created)) from exc
             if isinstance(exc, AwsError):
-                raise AwsError(f"{exc}{self._rolled_back(deployment)}") from exc
+                raise AwsError(f"{exc}{self._rolled_back(deployment, created)}") from exc
             raise
         return deployment
 
     @staticmethod
-    def _rolled_back(deployment: Deployment) -> str:
+    def _rolled_back(deployment: Deployment, created: int) -> str:
         if deployment.leftovers:
             return f" (rollback left {len(deployment.leftovers)} resource(s); run `lambdaprobe cleanup`)"
-        if not deployment.created:
+        if not created:
             return " (nothing had been created)"
-        return f" (the {len(deployment.created)} resource(s) created were deleted)"
+        return f" (the {created} resource(s) created were deleted)"
 
     def _one(self, index: int, total: int, call: ApiCall, deployment: Deployment) -> None:
         params = resolve(call.params, deployment.outputs)

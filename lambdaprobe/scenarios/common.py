@@ -12,7 +12,9 @@ from lambdaprobe.function.directive import FAIL_VALUES, Directive, valid_fail_sp
 TIMEOUT_RANGE = (1, 900)
 MEMORY_RANGE = (128, 10240)
 MAX_INIT_S = 900.0
+MAX_DURATION_S = 900.0
 MAX_COUNT = 1_000_000
+MAX_INTERVAL_S = 3600.0
 # The handler gets this much headroom over its directed duration when --timeout is not given.
 TIMEOUT_HEADROOM_S = 5
 
@@ -29,7 +31,7 @@ def one_of(option: str, value: str | None, allowed: Iterable[str]) -> None:
 
 
 def directive(duration: float, fail: str, init: float) -> Directive:
-    in_range("--duration", duration, 0, 900)
+    in_range("--duration", duration, 0, MAX_DURATION_S)
     in_range("--init", init, 0, MAX_INIT_S)
     if not valid_fail_spec(fail):
         raise InputError("--fail", f"{fail!r} is not allowed; allowed: {FAIL_VALUES}")
@@ -46,7 +48,7 @@ def timeout_for(timeout: float | None, duration: float) -> float:
 
 def stimulus_shape(count: int, interval: float) -> None:
     in_range("--count", count, 1, MAX_COUNT)
-    in_range("--interval", interval, 0, 3600)
+    in_range("--interval", interval, 0, MAX_INTERVAL_S)
 
 
 def _num(v: float) -> str:

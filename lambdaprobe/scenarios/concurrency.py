@@ -2,71 +2,82 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any, get_args
+
 from lambdaprobe.answer import missing, plural, seconds
 from lambdaprobe.errors import InputError
 from lambdaprobe.report import Finding, Report
 from lambdaprobe.scenario import ConcurrencySpec, FunctionSpec, Mode, Qualifier, Scenario, SourceSpec, Stimulus
-from lambdaprobe.scenarios.common import directive, in_range, one_of, stimulus_shape, timeout_for
+from lambdaprobe.scenarios.common import (
+    MAX_COUNT,
+    MAX_DURATION_S,
+    MAX_INIT_S,
+    MAX_INTERVAL_S,
+    TIMEOUT_RANGE,
+    directive,
+    in_range,
+    stimulus_shape,
+    timeout_for,
+)
+from lambdaprobe.scenarios.declare import check, choose, option, params
 
-QUALIFIERS = ("alias", "latest", "version")
-MODES = ("sync", "async")
+QUALIFIERS: tuple[Qualifier, ...] = get_args(Qualifier)
+MODES: tuple[Mode, ...] = get_args(Mode)
+RESERVABLE = ConcurrencySpec().account_limit - ConcurrencySpec().min_unreserved
+
+
+@dataclass(frozen=True)
+class ConcurrencyOptions:
+    """The concurrency command's options, declared once (help, choices, ranges, params)."""
+
+    reserved: int | None = option(None, "Reserved concurrency: a guarantee and a cap for the function.", low=0,
+                                  high=RESERVABLE, default_text="none")
+    provisioned: int = option(0, "Provisioned concurrency on the alias or version (counts toward --reserved).",
+                              low=0, high=RESERVABLE)
+    qualifier: str = option("alias", "What the calls invoke: alias (live), version (1) or latest ($LATEST).",
+                            choices=QUALIFIERS)
+    count: int = option(20, "How many calls.", low=1, high=MAX_COUNT)
+    interval: float = option(1.0, "Seconds between calls (open loop: each on time).", low=0, high=MAX_INTERVAL_S)
+    duration: float = option(20.0, "Seconds each call runs in the handler.", low=0, high=MAX_DURATION_S)
+    mode: str = option("sync", "sync (RequestResponse: 429 when throttled) or async (Event: queued).", choices=MODES)
+    init: float = option(0.3, "Seconds a cold start's init takes (not counted in the timeout).", low=0,
+                         high=MAX_INIT_S)
+    timeout: float | None = option(None, "Function timeout in seconds.", low=TIMEOUT_RANGE[0], high=TIMEOUT_RANGE[1],
+                                   default_text="the duration + 5 s")
+    seed: int = 0
 
 
 def limits(reserved: int | None, provisioned: int, qualifier: str) -> ConcurrencySpec:
     """[J, I, L] reserved within the pool that may be reserved, provisioned within reserved."""
-    spec = ConcurrencySpec()
-    reservable = spec.account_limit - spec.min_unreserved
-    one_of("--qualifier", qualifier, QUALIFIERS)
+    q = choose("--qualifier", qualifier, QUALIFIERS)
     if reserved is not None:
-        in_range("--reserved", reserved, 0, reservable)
-    in_range("--provisioned", provisioned, 0, reservable)
+        in_range("--reserved", reserved, 0, RESERVABLE)
+    in_range("--provisioned", provisioned, 0, RESERVABLE)
     if reserved is not None and provisioned > reserved:
         raise InputError(
             "--provisioned",
             f"{provisioned} exceeds --reserved {reserved}; provisioned concurrency counts toward "
             f"reserved, so allowed: 0..{reserved}",
         )
-    q: Qualifier = qualifier  # type: ignore[assignment]  # checked by one_of above
     return ConcurrencySpec(reserved=reserved, provisioned=provisioned, qualifier=q)
 
 
-def build(
-    *,
-    reserved: int | None,
-    provisioned: int,
-    qualifier: str,
-    count: int,
-    interval: float,
-    duration: float,
-    mode: str,
-    init: float,
-    timeout: float | None,
-    seed: int,
-) -> Scenario:
-    one_of("--mode", mode, MODES)
-    stimulus_shape(count, interval)
-    conc = limits(reserved, provisioned, qualifier)
-    fn = FunctionSpec(timeout_s=timeout_for(timeout, duration), directive=directive(duration, "never", init))
-    m: Mode = mode  # type: ignore[assignment]  # checked by one_of above
+def build(options: ConcurrencyOptions | None = None, /, **given: Any) -> Scenario:
+    o = options or ConcurrencyOptions(**given)
+    check(o)
+    mode = choose("--mode", o.mode, MODES)
+    stimulus_shape(o.count, o.interval)
+    conc = limits(o.reserved, o.provisioned, o.qualifier)
+    fn = FunctionSpec(timeout_s=timeout_for(o.timeout, o.duration), directive=directive(o.duration, "never", o.init))
     return Scenario(
         probe="concurrency",
         function=fn,
-        stimulus=Stimulus(count=count, interval_s=interval, mode=m),
-        source=SourceSpec(kind=m),
+        stimulus=Stimulus(count=o.count, interval_s=o.interval, mode=mode),
+        source=SourceSpec(kind=mode),
         concurrency=conc,
-        seed=seed,
-        params=(
-            ("reserved", reserved),
-            ("provisioned", provisioned),
-            ("qualifier", qualifier),
-            ("count", count),
-            ("interval", interval),
-            ("duration", duration),
-            ("mode", mode),
-            ("init", init),
-            ("timeout", fn.timeout_s),
-            ("seed", seed),
-        ),
+        seed=o.seed,
+        params=params(o, {"timeout": fn.timeout_s}),
     )
 
 
@@ -122,7 +133,7 @@ def findings(report: Report) -> list[Finding]:
         ))
     if provisioned and qualifier == "latest":
         out.append(Finding(
-            f"provisioned concurrency is configured on alias live, so calls to $LATEST cannot use it"
+            "provisioned concurrency is configured on alias live, so calls to $LATEST cannot use it"
             + (f", yet it still holds {provisioned} of the reserved {reserved}" if reserved is not None else ""),
             ("concurrency.provisioned-warm",),
         ))

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from dataclasses import dataclass
 
 from lambdaprobe.errors import InputError, NotAvailableError
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.report import Finding, Report
 from lambdaprobe.scenario import ConcurrencySpec, FeatureSpec, FunctionSpec, Scenario, SourceSpec, Stimulus
 from lambdaprobe.scenarios.common import in_range, one_of
+from lambdaprobe.scenarios.declare import option
 
 WHY_AWS = {
     "vpc": "connect latency and ENI set-up depend on your network, not on Lambda's documented semantics",
@@ -109,6 +111,14 @@ def efs(*, subnets: list[str], security_groups: list[str], mount_target: bool, s
         ("mount_target", mount_target),
     )
     return _scenario("efs", feature, seed, params)
+
+
+@dataclass(frozen=True)
+class CodeSigningOptions:
+    """code-signing's one option, declared as the other probes declare theirs."""
+
+    policy: str = option("Enforce", "CodeSigningPolicies.UntrustedArtifactOnDeployment: Enforce refuses unsigned "
+                         "code, Warn accepts it and logs a warning.", choices=POLICIES)
 
 
 def code_signing(*, policy: str, seed: int) -> Scenario:

@@ -2,30 +2,54 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from lambdaprobe.answer import missing, plural, seconds
 from lambdaprobe.report import Finding, Report
-from lambdaprobe.scenario import FunctionSpec, Mode, Scenario, SourceSpec, Stimulus
-from lambdaprobe.scenarios.common import directive, one_of, stimulus_shape, timeout_for
+from lambdaprobe.scenario import FunctionSpec, Scenario, SourceSpec, Stimulus
+from lambdaprobe.scenarios.common import (
+    MAX_COUNT,
+    MAX_DURATION_S,
+    MAX_INIT_S,
+    MAX_INTERVAL_S,
+    TIMEOUT_RANGE,
+    directive,
+    stimulus_shape,
+    timeout_for,
+)
 from lambdaprobe.scenarios.concurrency import MODES
+from lambdaprobe.scenarios.declare import check, choose, option, params
 
 
-def build(
-    *, mode: str, duration: float, fail: str, init: float, timeout: float | None, count: int, interval: float, seed: int
-) -> Scenario:
-    one_of("--mode", mode, MODES)
-    stimulus_shape(count, interval)
-    fn = FunctionSpec(timeout_s=timeout_for(timeout, duration), directive=directive(duration, fail, init))
-    m: Mode = mode  # type: ignore[assignment]  # checked by one_of above
+@dataclass(frozen=True)
+class InvokeOptions:
+    """The invoke command's options, declared once."""
+
+    mode: str = option("sync", "sync (RequestResponse: waits, 200) or async (Event: 202 at once).", choices=MODES)
+    duration: float = option(1.0, "Seconds the handler runs.", low=0, high=MAX_DURATION_S)
+    fail: str = option("never", "never, always, or first:N (fail the first N attempts).")
+    init: float = option(0.3, "Seconds a cold start's init takes.", low=0, high=MAX_INIT_S)
+    timeout: float | None = option(None, "Function timeout in seconds.", low=TIMEOUT_RANGE[0], high=TIMEOUT_RANGE[1],
+                                   default_text="the duration + 5 s")
+    count: int = option(1, "How many invokes.", low=1, high=MAX_COUNT)
+    interval: float = option(1.0, "Seconds between invokes.", low=0, high=MAX_INTERVAL_S)
+    seed: int = 0
+
+
+def build(options: InvokeOptions | None = None, /, **given: Any) -> Scenario:
+    o = options or InvokeOptions(**given)
+    check(o)
+    mode = choose("--mode", o.mode, MODES)
+    stimulus_shape(o.count, o.interval)
+    fn = FunctionSpec(timeout_s=timeout_for(o.timeout, o.duration), directive=directive(o.duration, o.fail, o.init))
     return Scenario(
         probe="invoke",
         function=fn,
-        stimulus=Stimulus(count=count, interval_s=interval, mode=m),
-        source=SourceSpec(kind=m),
-        seed=seed,
-        params=(
-            ("mode", mode), ("duration", duration), ("fail", fail), ("init", init),
-            ("timeout", fn.timeout_s), ("count", count), ("interval", interval), ("seed", seed),
-        ),
+        stimulus=Stimulus(count=o.count, interval_s=o.interval, mode=mode),
+        source=SourceSpec(kind=mode),
+        seed=o.seed,
+        params=params(o, {"timeout": fn.timeout_s}),
     )
 
 

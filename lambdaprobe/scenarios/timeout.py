@@ -2,27 +2,44 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from lambdaprobe.answer import missing, seconds
 from lambdaprobe.report import Finding, Report
 from lambdaprobe.scenario import FunctionSpec, Scenario, SdkConfig, SourceSpec, Stimulus
-from lambdaprobe.scenarios.common import directive, in_range, timeout_for
+from lambdaprobe.scenarios.common import MAX_DURATION_S, MAX_INIT_S, TIMEOUT_RANGE, directive, timeout_for
+from lambdaprobe.scenarios.declare import check, option, params
 
 INIT_LIMIT_S = 10.0  # [K]
 
 
-def build(*, init: float, duration: float, timeout: float, count: int, seed: int) -> Scenario:
-    in_range("--count", count, 1, 100)
-    fn = FunctionSpec(timeout_s=timeout_for(timeout, duration), directive=directive(duration, "never", init))
+@dataclass(frozen=True)
+class TimeoutOptions:
+    """The timeout command's options, declared once."""
+
+    init: float = option(5.0, "Seconds the cold start's init takes (over 10 s: a suppressed init).", low=0,
+                         high=MAX_INIT_S)
+    duration: float = option(2.5, "Seconds the handler runs.", low=0, high=MAX_DURATION_S)
+    timeout: float = option(3.0, "Function timeout in seconds.", low=TIMEOUT_RANGE[0], high=TIMEOUT_RANGE[1])
+    count: int = option(1, "Calls, one after another (the first is cold, the rest warm).", low=1, high=100)
+    seed: int = 0
+
+
+def build(options: TimeoutOptions | None = None, /, **given: Any) -> Scenario:
+    o = options or TimeoutOptions(**given)
+    check(o)
+    fn = FunctionSpec(timeout_s=timeout_for(o.timeout, o.duration), directive=directive(o.duration, "never", o.init))
     # The caller waits as long as the function may take, so only the function's own timeout decides.
-    patience = max(60.0, INIT_LIMIT_S + init + fn.timeout_s + 5.0)
+    patience = max(60.0, INIT_LIMIT_S + o.init + fn.timeout_s + 5.0)
     return Scenario(
         probe="timeout",
         function=fn,
-        stimulus=Stimulus(count=count, interval_s=max(1.0, patience), mode="sync"),
+        stimulus=Stimulus(count=o.count, interval_s=max(1.0, patience), mode="sync"),
         source=SourceSpec(kind="sync"),
         sdk=SdkConfig(read_timeout_s=patience),
-        seed=seed,
-        params=(("init", init), ("duration", duration), ("timeout", fn.timeout_s), ("count", count), ("seed", seed)),
+        seed=o.seed,
+        params=params(o, {"timeout": fn.timeout_s}),
     )
 
 
@@ -55,8 +72,9 @@ def findings(report: Report) -> list[Finding]:
         ]
     return [
         Finding(
-            f"init {init:g} s exceeds the 10 s init limit: it was cut at 10 s (a suppressed init) and run again inside the invoke, "
-            f"counted against the {timeout:g} s timeout: outcome {first.outcome} after {seconds(took)}{billed}",
+            f"init {init:g} s exceeds the 10 s init limit: it was cut at 10 s (a suppressed init) and run again "
+            f"inside the invoke, counted against the {timeout:g} s timeout: outcome {first.outcome} after "
+            f"{seconds(took)}{billed}",
             ("init.suppressed", "init.outside-timeout"),
         ),
         Finding("a suppressed init leaves no Init Duration in the REPORT line", ("runtime.report-line",)),
