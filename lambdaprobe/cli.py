@@ -1,7 +1,10 @@
 """The command line: one command per probe. The only place where errors become exit statuses."""
 
 import os
+import re
 import sys
+import typing
+from enum import Enum
 
 import typer
 from typer import Abort, Exit
@@ -31,6 +34,28 @@ def main(argv: list[str] | None = None) -> int:
         return int(ExitStatus.PIPE_CLOSED)
 
 
+_NOT_A_CHOICE = re.compile(r"Invalid value for '(?P<option>[^']+)': (?:Value error, )?'(?P<value>.*)' is not one of")
+
+
+def usage_line(err: UsageError) -> str:
+    """click's message on one line; a wrong choice said as lambdaprobe says it, choices in their case."""
+    message = " ".join(err.format_message().split())
+    match = _NOT_A_CHOICE.match(message)
+    choices = _choices(getattr(getattr(err, "param", None), "type_descriptor", None))
+    if match and choices:
+        return f"{match['option']}: {match['value']!r} is not allowed; allowed: {', '.join(choices)} (any case)"
+    return message.replace("Value error, ", "")
+
+
+def _choices(descriptor: object) -> list[str]:
+    """The values of the Enum behind an option (typer lowercases them in its own message)."""
+    annotation = getattr(descriptor, "annotation", None)
+    for candidate in (annotation, *typing.get_args(annotation)):
+        if isinstance(candidate, type) and issubclass(candidate, Enum):
+            return [str(member.value) for member in candidate]
+    return []
+
+
 def _main(argv: list[str] | None) -> int:
     command = typer.main.get_command(app)
     try:
@@ -42,8 +67,7 @@ def _main(argv: list[str] | None) -> int:
         return int(ExitStatus.USAGE)
     except UsageError as err:
         # One line naming the option and what it accepts; no usage block, no traceback.
-        message = " ".join(err.format_message().split()).replace("Value error, ", "")
-        print(f"lambdaprobe: error: {message}", file=sys.stderr)
+        print(f"lambdaprobe: error: {usage_line(err)}", file=sys.stderr)
         return int(ExitStatus.USAGE)
     except ClickException as err:
         print(f"lambdaprobe: error: {' '.join(err.format_message().split())}", file=sys.stderr)

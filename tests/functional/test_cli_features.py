@@ -31,7 +31,7 @@ def test_on_sim_each_says_in_one_line_that_it_needs_aws(capsys: pytest.CaptureFi
         (["vpc", "--subnet", "subnet-0123abcd"], "--security-group: give --subnet and --security-group together"),
         (["vpc", "--subnet", "subnet-0123abcd", "--security-group", "sg-0123abcd"], "--host: required with --subnet"),
         (["efs", "--subnet", "net-1", "--security-group", "sg-0123abcd"], "--subnet: 'net-1' is not a subnet id"),
-        (["code-signing", "--policy", "Audit"], "Invalid value for '--policy': 'Audit' is not one of 'Enforce', 'Warn'."),
+        (["code-signing", "--policy", "Audit"], "--policy: 'Audit' is not allowed; allowed: Enforce, Warn"),
     ],
 )
 @pytest.mark.parametrize("target", ["sim", "aws"])
