@@ -34,7 +34,9 @@ def main(argv: list[str] | None = None) -> int:
         return int(ExitStatus.PIPE_CLOSED)
 
 
-_NOT_A_CHOICE = re.compile(r"Invalid value for '(?P<option>[^']+)': (?:Value error, )?'(?P<value>.*)' is not one of")
+_NOT_A_CHOICE = re.compile(
+    r"Invalid value for '(?P<option>[^']+)'(?: \(env var: '[^']+'\))?: (?:Value error, )?'(?P<value>.*)' is not one of"
+)
 
 
 def usage_line(err: UsageError) -> str:

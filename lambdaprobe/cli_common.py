@@ -69,11 +69,11 @@ def _option(name: str, kind: Any, default: Any, *decls: str, **option: Any) -> i
 # Options every probe takes, added to each command's signature by `probe_command`.
 _COMMON = [
     _option(
-        "target", TargetName, TargetName.sim, envvar="LAMBDAPROBE_TARGET",
+        "target", TargetName, TargetName.sim, envvar="LAMBDAPROBE_TARGET", case_sensitive=False,
         help="Where to run: sim (offline model, virtual clock) or aws (real, billable resources).",
     ),
     _option(
-        "output", OutputFormat, OutputFormat.table,
+        "output", OutputFormat, OutputFormat.table, case_sensitive=False,
         help="table for people; json prints one report object on stdout for scripts.",
     ),
     _option("seed", int, 0, help="Seed for the simulator's random draws: same seed, same report. Range: any integer."),

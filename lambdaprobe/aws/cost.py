@@ -28,7 +28,7 @@ def estimate(scenario: Scenario, run_s: float) -> list[str]:
         usd = provisioned * gb * seconds * PROVISIONED_PER_GB_S
         lines.append(
             f"provisioned concurrency {provisioned} x {scenario.function.memory_mb} MB for about "
-            f"{seconds / 60:.0f} min: about ${usd:.2f} (billed from READY until teardown; prices {PRICES_AS_OF})"
+            f"{seconds / 60:.0f} min: {_usd(usd)} (billed from READY until teardown; prices {PRICES_AS_OF})"
         )
     feature = scenario.feature
     if feature is not None and feature.kind == "env-encryption":
@@ -39,3 +39,7 @@ def estimate(scenario: Scenario, run_s: float) -> list[str]:
     if not lines:
         lines.append(f"negligible: pay-per-request charges only, under ${NEGLIGIBLE_USD:.2f}")
     return lines
+
+
+def _usd(amount: float) -> str:
+    return f"under ${NEGLIGIBLE_USD:.2f}" if amount < NEGLIGIBLE_USD else f"about ${amount:.2f}"

@@ -7,12 +7,12 @@ from lambdaprobe.cli_common import TargetName, app
 
 @app.command("cleanup", short_help="Delete leftover lambdaprobe resources (aws).")
 def cleanup_command(
-    target: Annotated[TargetName, typer.Option(envvar="LAMBDAPROBE_TARGET", help="aws (the simulator leaves nothing).")] = TargetName.sim,
+    target: Annotated[TargetName, typer.Option(envvar="LAMBDAPROBE_TARGET", case_sensitive=False, help="aws (the simulator leaves nothing).")] = TargetName.sim,
     older_than: Annotated[str | None, typer.Option(metavar="DURATION", help="Only leftovers older than this, e.g. 90s, 30m, 2h, 1d.")] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Delete without asking.")] = False,
     region: Annotated[str | None, typer.Option(help="AWS Region.")] = None,
     profile: Annotated[str | None, typer.Option(help="AWS named profile.")] = None,
-    endpoint_url: Annotated[str | None, typer.Option(help="Any AWS-compatible endpoint instead of AWS.")] = None,
+    endpoint_url: Annotated[str | None, typer.Option(metavar="URL", help="Any AWS-compatible endpoint instead of AWS.")] = None,
 ) -> None:
     """Find and delete leftover lambdaprobe resources (named lambdaprobe-* and tagged lambdaprobe:run)."""
     import sys
@@ -41,7 +41,14 @@ def cleanup_command(
             raise Declined("nothing was deleted")
         return True
 
+    import dataclasses
+
+    from lambdaprobe.aws.context import resolve
+
     options = AwsOptions(region=region, profile=profile, endpoint_url=endpoint_url, yes=yes)
+    # a configuration mistake is exit 2 before the first call, as for the probes
+    where = resolve(options, need_account=True)
+    options = dataclasses.replace(options, region=where.region)
     result = cleanup(options, confirm, older_than_s=older_than_s, progress=stderr_progress())
     print(f"found {len(result.found)}, deleted {len(result.deleted)}, failed {len(result.failed)}")
     for line in result.failed:
