@@ -5,9 +5,12 @@ rich is imported here and in the CLI only; the core never sees it.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rich.console import Console
 
 from lambdaprobe.render.chart import concurrency_chart
+from lambdaprobe.render.pairs import pairs, print_pairs
 from lambdaprobe.render.tables import (
     answer_block,
     dead_letters_table,
@@ -59,6 +62,18 @@ def render_report(
     if versions is not None:
         console.print()
         console.print(versions)
+    together = pairs(report)
+    if together:
+        # a DLQ message and a destination record of the same failure are shown side by side, whole
+        console.print()
+        print_pairs(report, console)
+        shown_dead = {id(p.dead_letter) for p in together}
+        shown_records = {id(p.record) for p in together}
+        report = replace(
+            report,
+            dead_letters=[d for d in report.dead_letters if id(d) not in shown_dead],
+            destinations=[d for d in report.destinations if id(d) not in shown_records],
+        )
     if report.dead_letters:
         console.print()
         console.print(dead_letters_table(report, full=full_records))

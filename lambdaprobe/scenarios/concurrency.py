@@ -139,15 +139,15 @@ def findings(report: Report) -> list[Finding]:
         ))
     elif provisioned and reserved is not None and reserved > provisioned and not throttled and cold:
         out.append(Finding(
-            f"not {len(requests) - provisioned} throttled, as often claimed: provisioned concurrency counts toward "
-            f"reserved, and calls beyond the {provisioned} provisioned environments spill over to on-demand "
-            f"(cold starts) within the reserved {reserved}",
+            f"not {len(requests) - provisioned} throttled, as often claimed: provisioned is part of reserved, and "
+            f"calls beyond the {provisioned} provisioned environments spill over to on-demand within the reserved "
+            f"{reserved}",
             ("concurrency.provisioned-spillover",),
         ))
     if on_provisioned:
         out.append(Finding(
-            "no call on a provisioned environment had a cold start: their init ran when the concurrency was "
-            "allocated, before the first call",
+            "the calls on provisioned concurrency had no cold start: their init ran when it was allocated, "
+            "before the first call",
             ("concurrency.provisioned-warm",),
         ))
     return out[:4]

@@ -64,38 +64,30 @@ def findings(report: Report) -> list[Finding]:
     """Who got what: the DLQ the input, the destination the invocation record, at the same moment."""
     gap = missing(report, "the DLQ and the destinations")
     out: list[Finding] = [] if gap is None else [gap]
-    failing = report.requests[1] if len(report.requests) > 1 else None
-    dead = [d for d in report.dead_letters if failing and d.request_id == failing.id]
-    failed_records = [d for d in report.destinations if d.kind == "on_failure"]
-    ok_records = [d for d in report.destinations if d.kind == "on_success"]
-    if failing is not None:
-        tries = len(failing.attempts)
-        if dead:
-            out.append(Finding(
-                f"{failing.id} failed {plural(tries, 'time')}; then the DLQ ({dead[0].queue}) got the original event "
-                "with RequestID, ErrorCode and ErrorMessage attributes, nothing else",
-                ("async.retry-config", "dlq.message"),
-            ))
-        else:
-            out.append(Finding(f"missing: no DLQ message seen for {failing.id} (it ran {plural(tries, 'time')})"))
-        if failed_records:
-            rec = failed_records[0]
-            ctx = rec.record.get("requestContext", {}) if isinstance(rec.record, dict) else {}
-            when = f" at {seconds(rec.t)}" + (", the same moment" if dead and abs(dead[0].t - rec.t) < 0.05 else "")
-            out.append(Finding(
-                f"the on-failure destination ({rec.target}) got the invocation record{when}: condition "
-                f"{ctx.get('condition', '?')}, approximateInvokeCount {ctx.get('approximateInvokeCount', '?')}, the "
-                "event as requestPayload and the error as responsePayload; with both configured, both receive",
-                ("destinations.record", "destinations.with-dlq"),
-            ))
-        else:
-            out.append(Finding(f"missing: no on-failure record seen for {failing.id}"))
-    if ok_records:
+    if len(report.requests) < 2:
+        return out
+    ok, failing = report.requests[0], report.requests[1]
+    dead = next((d for d in report.dead_letters if d.request_id == failing.id), None)
+    record = next((d for d in report.destinations if d.kind == "on_failure" and d.request_id == failing.id), None)
+    tries = plural(len(failing.attempts), "time")
+    if dead is not None and record is not None:
+        ctx = record.record.get("requestContext", {}) if isinstance(record.record, dict) else {}
+        when = f"both at {seconds(dead.t)}" if abs(dead.t - record.t) < 0.05 else (
+            f"at {seconds(dead.t)} and {seconds(record.t)}")
         out.append(Finding(
-            f"the successful event went only to the on-success destination ({ok_records[0].target}); "
-            "a DLQ never gets successes",
+            f"{failing.id} failed {tries}, then {when}: the DLQ got the original event (attributes RequestID, "
+            f"ErrorCode, ErrorMessage), the on-failure destination the invocation record ({ctx.get('condition', '?')}, "
+            f"approximateInvokeCount {ctx.get('approximateInvokeCount', '?')})",
+            ("dlq.message", "destinations.record", "destinations.with-dlq"),
+        ))
+    else:
+        seen = "a DLQ message" if dead else "an on-failure record" if record else "neither message"
+        out.append(Finding(f"missing: {failing.id} failed {tries}; only {seen} was seen"))
+    if any(d.kind == "on_success" and d.request_id == ok.id for d in report.destinations):
+        out.append(Finding(
+            f"{ok.id} succeeded: only the on-success destination got a record; a DLQ never gets successes",
             ("destinations.record",),
         ))
-    elif report.requests:
-        out.append(Finding("missing: no on-success record seen for the successful event"))
-    return out[:4]
+    else:
+        out.append(Finding(f"missing: no on-success record seen for {ok.id}"))
+    return out

@@ -288,6 +288,17 @@ def test_destination_records_short_and_full(retry: Report) -> None:
     assert '"errorType": "ProbeError"' in full
 
 
+def test_answer_comes_right_after_the_header_with_its_rule_ids() -> None:
+    from lambdaprobe.report import Finding
+
+    report = dataclasses.replace(
+        run(concurrency_scenario(reserved=1, provisioned=1)),
+        findings=[Finding("19 of 20 throttled", ("concurrency.reserved",)), Finding("plain")],
+    )
+    lines = [line.rstrip() for line in report_text(report).splitlines()]
+    assert lines[2:5] == ["Answer", "  • 19 of 20 throttled  [concurrency.reserved]", "  • plain"]
+
+
 def test_report_sections_in_order(retry: Report, throttled: Report) -> None:
     text = report_text(retry)
     marks = [
@@ -295,11 +306,16 @@ def test_report_sections_in_order(retry: Report, throttled: Report) -> None:
         "id  final",
         "max 1 at",
         "Summary",
-        "Dead letters (1)",
-        "Destination records (1)",
+        # the same failure's DLQ message and destination record, paired and whole
+        "DLQ message and destination record, paired (1)",
+        "r01: one failure, two messages",
+        "DLQ sqs:lambdaprobe-sim-dlq at 270.3s",
+        "on-failure sqs:lambdaprobe-sim-on-failure at 270.3s",
+        '"approximateInvokeCount": 3',
         "Notes",
         "• assumption:",
     ]
+    assert "Dead letters" not in text and "Destination records" not in text  # nothing left unpaired
     positions = [text.index(m) for m in marks]
     assert positions == sorted(positions)
     assert "incomplete" not in text
