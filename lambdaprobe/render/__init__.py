@@ -21,7 +21,7 @@ from lambdaprobe.render.tables import (
     summary_table,
 )
 from lambdaprobe.render.timeline import timeline
-from lambdaprobe.render.versions import versions_table
+from lambdaprobe.render.versions import version_strip, versions_table
 from lambdaprobe.report import Report
 
 __all__ = ["render_answer", "render_report"]
@@ -53,8 +53,14 @@ def render_report(
         console.print()
         console.print(answer)
     console.print()
-    console.print(timeline(report, max_rows=max_rows, detail=True if verbose else None))
-    console.print()
+    strip = version_strip(report, max_rows=max_rows)
+    if strip is not None:
+        # a deployment: which version ran is the picture; the per-request rows only with --verbose
+        console.print(strip)
+        console.print()
+    if strip is None or verbose:
+        console.print(timeline(report, max_rows=max_rows, detail=True if verbose else None))
+        console.print()
     console.print(concurrency_chart(report, max_rows=max_rows))
     console.print()
     console.print(summary_table(report))

@@ -80,6 +80,19 @@ def findings(report: Report) -> list[Finding]:
         + (f", the first at {seconds(min(new))} and the last at {seconds(max(new))}" if new else ""),
         ("deploy.configurations", "deploy.alias-routing"),
     ))
+    steps = schedule(str(report.params.get("preference")))
+    full_at = steps[-1][0] if steps else 0.0
+    before = [v for t, v in runs if t < full_at]
+    if before and full_at > 0 and not report.params.get("rollback_on_error"):
+        share = sum(1 for v in before if v == NEW_VERSION) / len(before)
+        after = [v for t, v in runs if t >= full_at]
+        tail = (f", then {sum(1 for v in after if v == NEW_VERSION) / len(after):.0%} from {seconds(full_at)} on"
+                if after else "")
+        lines.append(Finding(
+            f"{share:.0%} of the calls in the first {seconds(full_at)} ran version {NEW_VERSION}{tail}: "
+            "the alias weights decide each call at random, so the share wanders around the configured one",
+            ("deploy.weighted-pick",),
+        ))
     if report.params.get("rollback_on_error") and new and max(new) < max(t for t, _ in runs):
         # on aws the driver rolls back at the first version-2 error it sees (no CloudWatch alarm)
         who = "the alarm" if report.target == "sim" else "lambdaprobe's rollback rule"
