@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from lambdaprobe.answer import plural
 from lambdaprobe.aws.client import BOTO_ERRORS, AwsClient, is_not_found, one_line
 from lambdaprobe.aws.plan import ApiCall, Fmt, Json, Poll, Ref
 from lambdaprobe.aws.plan_features import B64
@@ -89,10 +90,10 @@ class Executor:
     @staticmethod
     def _rolled_back(deployment: Deployment, created: int) -> str:
         if deployment.leftovers:
-            return f" (rollback left {len(deployment.leftovers)} resource(s); run `lambdaprobe cleanup`)"
+            return f" (rollback left {plural(len(deployment.leftovers), 'resource')}; run `lambdaprobe cleanup`)"
         if not created:
             return " (nothing had been created)"
-        return f" (the {created} resource(s) created were deleted)"
+        return f" (the {plural(created, 'resource')} created {'was' if created == 1 else 'were'} deleted)"
 
     def _one(self, index: int, total: int, call: ApiCall, deployment: Deployment) -> None:
         params = resolve(call.params, deployment.outputs)

@@ -17,6 +17,7 @@ def cleanup_command(
     """Find and delete leftover lambdaprobe resources (named lambdaprobe-* and tagged lambdaprobe:run)."""
     import sys
 
+    from lambdaprobe.answer import plural
     from lambdaprobe.errors import Declined, InputError
 
     if target is not TargetName.aws:
@@ -30,7 +31,7 @@ def cleanup_command(
     def confirm(found: list[str]) -> bool:
         if not found:
             return False
-        print(f"{len(found)} leftover resource(s):", file=sys.stderr)
+        print(f"{plural(len(found), 'leftover resource')}:", file=sys.stderr)
         for line in found:
             print(f"  {line}", file=sys.stderr)
         if yes:
@@ -56,4 +57,4 @@ def cleanup_command(
     if result.failed:
         from lambdaprobe.errors import AwsError
 
-        raise AwsError(f"{len(result.failed)} leftover(s) could not be deleted (listed above)")
+        raise AwsError(f"{plural(len(result.failed), 'leftover')} could not be deleted (listed above)")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import shlex
+from dataclasses import dataclass
 from typing import Any
 
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, OverflowMethod, RenderableType, RenderResult
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -94,11 +96,15 @@ def answer_block(report: Report) -> Table | None:
 def summary_table(report: Report) -> Table:
     table = _titled("Summary")
     table.show_header = False
-    table.add_column("count")
-    table.add_column("n", justify="right")
+    table.add_column("count", no_wrap=True)
+    table.add_column("n", justify="right", no_wrap=True)  # a number is never cut to "1…"
     table.add_column("meaning", style="dim")
+    tries = sum(len(r.attempts) for r in report.requests)
     for field, label, meaning in SUMMARY_ROWS:
         value: int = getattr(report.summary, field)
+        if field == "attempts" and tries != value:
+            # batches: one execution served several requests, and each request's row counts it
+            meaning = f"handler executions; a batch counts once, the rows' {tries:,} count each request's tries"
         table.add_row(label, f"{value:,}", f"({meaning})" if meaning else "")
     return table
 
@@ -112,7 +118,7 @@ def attribute_value(value: Any) -> str:
     return compact_json(value)
 
 
-def attributes_line(attributes: dict[str, Any]) -> str:
+def _attribute_parts(attributes: dict[str, Any]) -> list[str]:
     parts = []
     for key in ("RequestID", "ErrorCode", "ErrorMessage"):
         if key in attributes:
@@ -120,29 +126,40 @@ def attributes_line(attributes: dict[str, Any]) -> str:
             if key == "ErrorMessage":
                 value = json.dumps(shorten(value, ERROR_MESSAGE_MAX))
             parts.append(f"{key}={value}")
-    parts.extend(
-        f"{k}={attribute_value(v)}"
-        for k, v in attributes.items()
-        if k not in ("RequestID", "ErrorCode", "ErrorMessage")
-    )
-    return " ".join(parts)
+    first = ("RequestID", "ErrorCode", "ErrorMessage")
+    parts.extend(f"{k}={attribute_value(v)}" for k, v in attributes.items() if k not in first)
+    return parts
 
 
-def dead_letters_table(report: Report, *, full: bool = False) -> Table:
-    """Dead letters; `full` prints each body (the original event) whole."""
-    table = _titled(f"Dead letters ({len(report.dead_letters):,})")
-    table.add_column("t", justify="right", no_wrap=True)
-    table.add_column("queue", no_wrap=True)
-    table.add_column("body / attributes", overflow="fold")
-    for d in report.dead_letters:
-        table.add_row(
-            f"{d.t:.1f}s",
-            d.queue,
-            Text(json.dumps(d.body, indent=2, default=str) if full else shorten(compact_json(d.body), BODY_MAX)).append(
-                "\n" + attributes_line(d.attributes), style="dim"
-            ),
-        )
-    return table
+@dataclass(frozen=True)
+class DeadLetters:
+    """Dead letters as lines, not a table: the queue name, the body, and one attribute a line, so a
+    narrow terminal never folds a queue name or an id in the middle. `full` prints each body whole."""
+
+    report: Report
+    full: bool = False
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield Text(f"Dead letters ({len(self.report.dead_letters):,})", style="bold")
+        for d in self.report.dead_letters:
+            head = Text(f"{d.t:.1f}s  ")
+            head.append(d.queue)
+            if d.request_id:
+                head.append(f"  ← {d.request_id}", style="dim")
+            yield head
+            if self.full:
+                body = Text(json.dumps(d.body, indent=2, default=str))
+            else:
+                body = Text(shorten(compact_json(d.body), max(20, options.max_width - 4)), no_wrap=True)
+            yield Padding(body, (0, 0, 0, 2))
+            for part in _attribute_parts(d.attributes):
+                overflow: OverflowMethod = "fold" if self.full else "ellipsis"
+                yield Text(f"  {part}", style="dim", no_wrap=not self.full, overflow=overflow)
+
+
+def dead_letters_table(report: Report, *, full: bool = False) -> DeadLetters:
+    """The dead letters (kept under this name for callers); see DeadLetters."""
+    return DeadLetters(report, full)
 
 
 def destinations_table(report: Report, *, full: bool = False) -> RenderableType:

@@ -273,7 +273,7 @@ def test_summary_labels_every_count(throttled: Report) -> None:
 def test_dead_letters_show_attributes_compactly(retry: Report) -> None:
     text = text_of(dead_letters_table(retry))
     request_id = retry.dead_letters[0].attributes["RequestID"]["StringValue"]
-    assert f"RequestID={request_id} ErrorCode=200" in text
+    assert f"\n  RequestID={request_id}\n  ErrorCode=200\n" in text  # one attribute a line: ids stay whole
     assert 'ErrorMessage="lambdaprobe: attempt 3 fails as directed (always)"' in text
     assert "270.3s" in text and "sqs:lambdaprobe-sim-dlq" in text
 
