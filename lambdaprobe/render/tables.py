@@ -7,7 +7,7 @@ import shlex
 from dataclasses import dataclass
 from typing import Any
 
-from rich.console import Console, ConsoleOptions, Group, OverflowMethod, RenderableType, RenderResult
+from rich.console import Console, ConsoleOptions, OverflowMethod, RenderableType, RenderResult
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
@@ -162,45 +162,38 @@ def dead_letters_table(report: Report, *, full: bool = False) -> DeadLetters:
     return DeadLetters(report, full)
 
 
-def destinations_table(report: Report, *, full: bool = False) -> RenderableType:
-    """Destination records; `full` adds each record's whole JSON under the table."""
-    rows = []
-    for rec in report.destinations:
-        ctx = rec.record.get("requestContext", {}) if isinstance(rec.record, dict) else {}
-        rows.append(
-            (
-                f"{rec.t:.1f}s",
-                rec.kind,
-                rec.target,
-                str(ctx.get("condition", "")),
-                str(ctx.get("approximateInvokeCount", "")),
+@dataclass(frozen=True)
+class DestinationRecords:
+    """Destination records as lines: where and when, the condition and count, then the record
+    (shortened to the line, or whole with `full`). Nothing is squeezed into columns."""
+
+    report: Report
+    full: bool = False
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield Text(f"Destination records ({len(self.report.destinations):,})", style="bold")
+        for rec in self.report.destinations:
+            ctx = rec.record.get("requestContext", {}) if isinstance(rec.record, dict) else {}
+            head = Text(f"{rec.t:.1f}s  {rec.kind} → ")
+            head.append(rec.target)
+            if rec.request_id:
+                head.append(f"  ← {rec.request_id}", style="dim")
+            yield head
+            yield Text(
+                f"  condition {ctx.get('condition', '?')}, approximateInvokeCount "
+                f"{ctx.get('approximateInvokeCount', '?')}",
+                style="dim",
             )
-        )
-    table = _titled(f"Destination records ({len(report.destinations):,})")
-    table.add_column("t", justify="right", no_wrap=True)
-    table.add_column("kind", no_wrap=True)
-    table.add_column("target", no_wrap=True)
-    table.add_column("condition", no_wrap=True)
-    table.add_column("invokes", justify="right", no_wrap=True)
-    if not full:
-        # The only column rich may narrow first (wrapable), its text cut rather than wrapped.
-        table.add_column("record")
-    for rec, row in zip(report.destinations, rows, strict=True):
-        if full:
-            table.add_row(*row)
-        else:
-            record = Text(shorten(compact_json(rec.record), RECORD_MAX), no_wrap=True, overflow="ellipsis")
-            table.add_row(*row, record)
-    if not full:
-        return table
-    records = [
-        Text.assemble(
-            (f"#{i} {rec.kind} → {rec.target} at {rec.t:.1f}s\n", "bold"),
-            json.dumps(rec.record, indent=2, default=str),
-        )
-        for i, rec in enumerate(report.destinations, 1)
-    ]
-    return Group(table, *records)
+            if self.full:
+                yield Padding(Text(json.dumps(rec.record, indent=2, default=str)), (0, 0, 0, 2))
+            else:
+                width = max(20, options.max_width - 2)
+                yield Text("  " + shorten(compact_json(rec.record), min(RECORD_MAX, width)), no_wrap=True)
+
+
+def destinations_table(report: Report, *, full: bool = False) -> RenderableType:
+    """The destination records (kept under this name for callers); see DestinationRecords."""
+    return DestinationRecords(report, full)
 
 
 def _titled(title: str) -> Table:

@@ -280,8 +280,8 @@ def test_dead_letters_show_attributes_compactly(retry: Report) -> None:
 
 def test_destination_records_short_and_full(retry: Report) -> None:
     short = text_of(destinations_table(retry))
-    row = next(line for line in short.splitlines() if line.lstrip().startswith("270.3s"))
-    assert re.search(r"on_failure +sqs:lambdaprobe-sim-on-failure +RetriesExhausted +3 +\{", row)
+    assert "270.3s  on_failure → sqs:lambdaprobe-sim-on-failure  ← r01\n" in short
+    assert "  condition RetriesExhausted, approximateInvokeCount 3\n" in short
     assert "responsePayload" not in short
     full = text_of(destinations_table(retry, full=True))
     assert '"approximateInvokeCount": 3' in full
