@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.observation import ClientResult, Final, Observations, Settled, Throttle
+from lambdaprobe.rules import RuleId
 from lambdaprobe.scenario import SdkConfig
 from lambdaprobe.sim.service import Execution, Item, LambdaService, SimFunction
 
@@ -46,7 +47,7 @@ class SyncClient:
         self.sdk = sdk
         self.rng = random.Random(f"sdk:{seed}")
         if sdk.retry_mode != "off":
-            service.assumptions.add("sdk_backoff_seeded")
+            service.rules.add(RuleId.SDK_BACKOFF_SEEDED)
 
     def call(self, request_id: str, directive: Directive | None, qualifier: str) -> None:
         self._send(Call(request_id, directive, qualifier, self.clock.now))

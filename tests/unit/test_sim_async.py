@@ -83,7 +83,10 @@ def test_event_age_exceeded_before_the_next_retry() -> None:
 def test_timeouts_count_as_errors_and_are_retried() -> None:
     report = simulate(direct(mode="async", duration=10.0, timeout=3.0, async_config=AsyncConfig(dlq="sqs")))
     assert spans(report) == [(0.0, 3.0, "timeout"), (63.0, 66.0, "timeout"), (186.0, 189.0, "timeout")]
-    assert report.dead_letters[0].attributes["ErrorMessage"]["StringValue"] == "Task timed out after 3.00 seconds"
+    attributes = report.dead_letters[0].attributes
+    request_id = attributes["RequestID"]["StringValue"]
+    # [runtime.timeout-error] the DLQ carries the timeout answer's errorMessage, request id included
+    assert attributes["ErrorMessage"]["StringValue"] == f"RequestId: {request_id} Error: Task timed out after 3.00 seconds"
 
 
 def test_reserved_zero_sends_events_straight_to_the_dlq_without_running() -> None:
