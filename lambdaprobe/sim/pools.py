@@ -103,8 +103,8 @@ class FunctionPool:
             env.busy = True
             self.in_flight += 1
             return env, False, None
-        # [concurrency.provisioned-spillover] beyond provisioned, requests spill over to on-demand within the reserved (or
-        # unreserved) pool; provisioned concurrency counts toward reserved whether busy or not.
+        # [concurrency.provisioned-spillover] beyond provisioned, requests spill over to on-demand
+        # within the reserved (or unreserved) pool; provisioned counts toward reserved, busy or not.
         if self.on_demand_cap is not None:
             if self.on_demand_in_flight >= self.on_demand_cap:
                 return None, False, RESERVED_LIMIT

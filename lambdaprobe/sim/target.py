@@ -69,7 +69,7 @@ class SimTarget:
     def _deploy(service: LambdaService, fn: SimFunction, deployment: DeploymentSpec, seed: int) -> None:
         fn.routing = Routing(service.clock, deployment, seed)
         fn.version_directives = {PUBLISHED_VERSION: fn.spec.directive, NEW_VERSION: deployment.new_directive}
-        service.rules.add(RuleId.DEPLOY_WEIGHTED_PICK)
+        service.rules.update((RuleId.DEPLOY_CONFIGURATIONS, RuleId.DEPLOY_ALIAS_ROUTING, RuleId.DEPLOY_WEIGHTED_PICK))
         if deployment.preference.startswith("Linear"):
             service.rules.add(RuleId.DEPLOY_LINEAR_STEPS)
         if deployment.rollback_on_error:

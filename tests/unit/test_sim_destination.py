@@ -1,12 +1,13 @@
-"""A failing function whose on-failure destination is another function (SEMANTICS §2 [B, AG])."""
+"""A failing function whose on-failure destination is another function ([destinations.record]
+[destinations.lambda-async])."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
 from lambdaprobe.function.directive import Directive
-from lambdaprobe.scenario import AsyncConfig, FunctionSpec
 from lambdaprobe.rules import RuleId, rule
+from lambdaprobe.scenario import AsyncConfig, FunctionSpec
 from lambdaprobe.sim.sources import destination
 from lambdaprobe.sim.sources.common import plan, probe_message
 from tests.unit.sim_sources_helpers import OK, context, run, scenario

@@ -1,5 +1,5 @@
 """Kinesis and DynamoDB Streams on the simulator: per-shard order and blocking, retries, record age,
-retention, bisect, partial batch response and the on-failure record (SEMANTICS §5 [N])."""
+retention, bisect, partial batch response and the on-failure record ([stream.in-order])."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lambdaprobe.function.directive import Directive
-from lambdaprobe.scenario import StreamSourceSpec
 from lambdaprobe.rules import RuleId, rule
+from lambdaprobe.scenario import StreamSourceSpec
 from lambdaprobe.sim.sources.common import plan
 from lambdaprobe.sim.sources.streams import MODELS, StreamMapping
 from tests.unit.sim_sources_helpers import FAIL, OK, Run, context, run, scenario

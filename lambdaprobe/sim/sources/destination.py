@@ -1,4 +1,5 @@
-"""A function whose on-failure destination is another function (SEMANTICS §2 [B, AG]).
+"""A function whose on-failure destination is another function ([destinations.record],
+[destinations.lambda-async]).
 
 The probe function is invoked asynchronously and fails as directed; when its retries are spent,
 Lambda sends the invocation record to the destination function. How Lambda invokes a Lambda
