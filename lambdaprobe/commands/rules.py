@@ -9,7 +9,7 @@ from lambdaprobe.cli_common import OutputFormat, app
 def rules_command(
     rule_id: Annotated[
         str | None,
-        typer.Argument(metavar="[ID]", help="One rule's id (e.g. async.retry-spacing): its sources, constants and probes."),
+        typer.Argument(metavar="RULE_ID", help="One rule's id (e.g. async.retry-spacing): its sources, constants and probes."),
     ] = None,
     assumptions: Annotated[
         bool, typer.Option("--assumptions", help="Only the assumptions (what AWS does not document).")
@@ -25,7 +25,7 @@ def rules_command(
     from rich.console import Console
 
     from lambdaprobe.errors import InputError
-    from lambdaprobe.render.rules import rule_detail, rule_json, rules_table
+    from lambdaprobe.render.rules import rule_detail, rule_json, rules_table, source_lines
     from lambdaprobe.rules import RULES, RuleId
 
     if rule_id is not None:
@@ -35,7 +35,7 @@ def rules_command(
             ids = [i.value for i in RuleId]
             close = difflib.get_close_matches(rule_id, ids, n=3)
             hint = f"did you mean {', '.join(close)}?" if close else "`lambdaprobe rules` lists them"
-            raise InputError("ID", f"unknown rule {rule_id!r}; {hint}") from None
+            raise InputError("RULE_ID", f"unknown rule {rule_id!r}; {hint}") from None
     else:
         chosen = [r for r in RULES.values() if not assumptions or r.kind == "assumption"]
     if output is OutputFormat.json:
@@ -43,4 +43,9 @@ def rules_command(
         print(json.dumps(data, indent=2))
         return
     console = Console(highlight=False)
-    console.print(rule_detail(chosen[0]) if rule_id is not None else rules_table(chosen))
+    if rule_id is None:
+        console.print(rules_table(chosen))
+        return
+    console.print(rule_detail(chosen[0]))
+    for line in source_lines(chosen[0]):
+        console.print(line, markup=False, soft_wrap=True)

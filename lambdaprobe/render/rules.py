@@ -39,12 +39,15 @@ def rule_detail(r: Rule) -> RenderableType:
     grid.add_row("rule", Text(r.text))
     if r.measures:
         grid.add_row("--target aws measures", Text(r.measures))
-    for i, url in enumerate(r.sources):
-        grid.add_row("sources" if i == 0 else "", Text(url))
     for i, (name, value) in enumerate(r.constants.items()):
         grid.add_row("constants" if i == 0 else "", Text(f"{name} = {value!r}"))
     grid.add_row("probes relying on it", Text(", ".join(r.probes)))
     return grid
+
+
+def source_lines(r: Rule) -> list[str]:
+    """The sources, one whole URL a line (printed unwrapped, so they stay copyable)."""
+    return ["sources:", *(f"  {url}" for url in r.sources)]
 
 
 def rule_json(r: Rule) -> dict[str, Any]:
