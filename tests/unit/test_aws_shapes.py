@@ -105,7 +105,9 @@ def zero_reserved_concurrency_record() -> Any:
 
 
 def eventbridge_destination_envelope() -> Any:
-    return _async(on_failure="eventbridge")["destinations"][0]["record"]
+    # attempts of 0.25 s: the record leaves at 180.75 s, and the envelope's time keeps whole seconds
+    scenario = direct(mode="async", fail="always", duration=0.25, async_config=AsyncConfig(on_failure="eventbridge"))
+    return simulate(scenario).to_json()["destinations"][0]["record"]
 
 
 def throttle_error_body() -> Any:
