@@ -159,3 +159,17 @@ def test_a_run_lists_only_rules_its_path_applied() -> None:
     assert not ids & {"sync.no-retry", "sync.status", "environment.warm-reuse", "sdk.retry-modes"}
     ids = {r["id"] for r in simulate(direct(count=2, interval=5.0, duration=1.0)).to_json()["rules"]}
     assert {"sync.no-retry", "environment.warm-reuse"} <= ids and "async.queued" not in ids
+
+
+def test_rules_and_throttle_bodies_survive_a_saved_report_and_older_reports_still_load() -> None:
+    from lambdaprobe.report import Report
+
+    data = simulate(direct(count=2, interval=0.0, duration=5.0, concurrency=ConcurrencySpec(reserved=1))).to_json()
+    again = Report.from_json(data).to_json()
+    assert again["rules"] == data["rules"] and again["requests"] == data["requests"]
+    assert again["requests"][1]["client"]["message"] == "Rate Exceeded."
+    older = {**data, "requests": [{**r, "client": {k: v for k, v in r["client"].items()
+                                                   if k not in ("message", "type")}} for r in data["requests"]]}
+    del older["rules"]
+    loaded = Report.from_json(older)
+    assert loaded.rules == [] and loaded.to_json()["requests"][1]["client"]["type"] is None
