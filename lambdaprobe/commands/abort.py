@@ -3,7 +3,7 @@ from lambdaprobe.options import CommonOptions
 from lambdaprobe.scenarios.abort import AbortOptions
 
 
-@app.command("abort", short_help="When the caller gives up, does the function stop?", epilog=assumptions_epilog("sdk_backoff_seeded"))
+@app.command("abort", short_help="When the caller gives up, does the function stop?", epilog=assumptions_epilog("abort"))
 @probe_command(options=AbortOptions)
 def abort_command(common: CommonOptions, options: AbortOptions) -> None:
     """When the caller gives up, does the function stop? (No: it runs on, and is billed.)"""

@@ -3,7 +3,7 @@ from lambdaprobe.options import CommonOptions
 from lambdaprobe.scenarios.deploy_preference import DeployPreferenceOptions
 
 
-@app.command("deploy-preference", short_help="Which version runs while an alias shifts?", epilog=assumptions_epilog("linear_steps", "alarm", "weighted_routing"))
+@app.command("deploy-preference", short_help="Which version runs while an alias shifts?", epilog=assumptions_epilog("deploy-preference"))
 @probe_command(options=DeployPreferenceOptions)
 def deploy_preference_command(common: CommonOptions, options: DeployPreferenceOptions) -> None:
     """Which version runs each call while CodeDeploy shifts the alias? (alias routing weights over time)

@@ -3,7 +3,7 @@ from lambdaprobe.options import CommonOptions
 from lambdaprobe.scenarios.destinations import DestinationsOptions
 
 
-@app.command("destinations", short_help="What lands in a DLQ versus a destination?", epilog=assumptions_epilog("poll_delay", "destination_async"))
+@app.command("destinations", short_help="What lands in a DLQ versus a destination?", epilog=assumptions_epilog("destinations"))
 @probe_command(options=DestinationsOptions)
 def destinations_command(common: CommonOptions, options: DestinationsOptions) -> None:
     """What lands in a DLQ (the input) versus a destination (the invocation record)? One success, one failure."""

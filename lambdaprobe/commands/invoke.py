@@ -1,9 +1,9 @@
-from lambdaprobe.cli_common import app, probe_command
+from lambdaprobe.cli_common import app, assumptions_epilog, probe_command
 from lambdaprobe.options import CommonOptions
 from lambdaprobe.scenarios.invoke import InvokeOptions
 
 
-@app.command("invoke", short_help="What do caller and function see for one invoke?")
+@app.command("invoke", epilog=assumptions_epilog("invoke"), short_help="What do caller and function see for one invoke?")
 @probe_command(options=InvokeOptions)
 def invoke_command(common: CommonOptions, options: InvokeOptions) -> None:
     """What do the caller and the function see for one sync or async invoke?"""

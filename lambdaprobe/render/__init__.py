@@ -11,6 +11,7 @@ from rich.console import Console
 
 from lambdaprobe.render.chart import concurrency_chart
 from lambdaprobe.render.pairs import pairs, print_pairs
+from lambdaprobe.render.rules import relied_on
 from lambdaprobe.render.tables import (
     answer_block,
     dead_letters_table,
@@ -89,6 +90,10 @@ def render_report(
     if report.notes:
         console.print()
         console.print(notes_list(report))
+    relied = relied_on(report.rules)
+    if relied is not None:
+        console.print()
+        console.print(relied)
     warning = incomplete_warning(report)
     if warning is not None:
         console.print()

@@ -1,4 +1,4 @@
-"""`abort`: what happens to the function when its caller gives up? (SEMANTICS §1, §4 [D, F, R, S])"""
+"""`abort`: what happens to the function when its caller gives up? ([caller.gives-up])"""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ from typing import Any, ClassVar, get_args
 from lambdaprobe.answer import missing, plural, seconds
 from lambdaprobe.errors import InputError
 from lambdaprobe.report import Finding, Report
+from lambdaprobe.rules.constants import (
+    APIGATEWAY_TIMEOUT_S,  # [apigateway.integration-timeout] the REST integration timeout's default
+)
 from lambdaprobe.scenario import Caller, FunctionSpec, Scenario, SdkConfig, SdkRetryMode, SourceSpec, Stimulus
 from lambdaprobe.scenarios.common import MAX_DURATION_S, MAX_INIT_S, TIMEOUT_RANGE, directive, in_range, timeout_for
 from lambdaprobe.scenarios.declare import check, choose, option, params
@@ -15,7 +18,6 @@ from lambdaprobe.scenarios.retry import DEFAULT_SDK_RETRIES, SDK_READ_TIMEOUT_S
 
 CALLERS: tuple[Caller, ...] = ("apigateway", "sdk")
 SDK_MODES: tuple[SdkRetryMode, ...] = get_args(SdkRetryMode)
-APIGATEWAY_TIMEOUT_S = 29.0  # [R] the REST integration timeout's default
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,8 @@ class ConcurrencyOptions:
 
 
 def limits(reserved: int | None, provisioned: int, qualifier: str) -> ConcurrencySpec:
-    """[J, I, L] reserved within the pool that may be reserved, provisioned within reserved."""
+    """Reserved within the pool that may be reserved, provisioned within reserved
+    ([concurrency.reserved] [concurrency.provisioned-spillover] [concurrency.account-pool])."""
     q = choose("--qualifier", qualifier, QUALIFIERS)
     if reserved is not None:
         in_range("--reserved", reserved, 0, RESERVABLE)

@@ -2,7 +2,7 @@
 
 Two async events to one function: r01's directive succeeds, r02's fails on every attempt. With a DLQ
 and both destinations configured, r01 yields an on-success record; r02 yields the DLQ message and an
-on-failure record at the same moment [B].
+on-failure record at the same moment [destinations.with-dlq].
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any, get_args
 from lambdaprobe.answer import missing, plural, seconds
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.report import Finding, Report
+from lambdaprobe.rules.constants import ASYNC_MAX_RETRY_ATTEMPTS
 from lambdaprobe.scenario import AsyncConfig, DestinationKind, DlqKind, FunctionSpec, Scenario, SourceSpec, Stimulus
 from lambdaprobe.scenarios.common import MAX_DURATION_S, MAX_INIT_S, directive, timeout_for
 from lambdaprobe.scenarios.declare import check, choose, option, params
@@ -32,7 +33,8 @@ class DestinationsOptions:
                              choices=DESTINATION_TYPES)
     on_success: str = option("sqs", "On-success destination, which gets the successful event's record.",
                              choices=DESTINATION_TYPES)
-    max_retry_attempts: int = option(2, "Async retries of the failing event.", low=0, high=2)
+    max_retry_attempts: int = option(ASYNC_MAX_RETRY_ATTEMPTS, "Async retries of the failing event.", low=0,
+                                     high=ASYNC_MAX_RETRY_ATTEMPTS)
     duration: float = option(1.0, "Seconds the handler runs.", low=0, high=MAX_DURATION_S)
     init: float = option(0.3, "Seconds a cold start's init takes.", low=0, high=MAX_INIT_S)
     seed: int = 0

@@ -8,6 +8,7 @@ from typing import ClassVar, Literal, get_args
 from lambdaprobe.answer import missing, plural, seconds
 from lambdaprobe.errors import InputError
 from lambdaprobe.report import Finding, Report
+from lambdaprobe.rules import constants as c
 from lambdaprobe.scenario import (
     SOURCE_KINDS,
     AsyncConfig,
@@ -36,13 +37,15 @@ from lambdaprobe.scenarios.common import (
 )
 from lambdaprobe.scenarios.declare import check, choose, option, params
 
-ASYNC_SOURCES = ("async", "sns", "eventbridge", "destination")  # [O, P]: Lambda's async policy applies
+# [sns.async] [eventbridge.async]: Lambda's async policy applies
+ASYNC_SOURCES = ("async", "sns", "eventbridge", "destination")
 QUEUE_SOURCES = ("sqs", "sqs-fifo")
 STREAM_SOURCES = ("kinesis", "dynamodb")
 NONE = "none"
 DLQ_TYPES: tuple[DlqKind, ...] = get_args(DlqKind)
 DESTINATION_TYPES: tuple[DestinationKind, ...] = get_args(DestinationKind)
-STREAM_DESTINATION_TYPES: tuple[Literal["sqs", "sns"], ...] = ("sqs", "sns")  # [N] (S3, Kafka: not probed here)
+# [stream.on-failure-record] (S3 and Kafka exist; not probed here)
+STREAM_DESTINATION_TYPES: tuple[Literal["sqs", "sns"], ...] = ("sqs", "sns")
 DLQ_KINDS = (*DLQ_TYPES, NONE)
 DESTINATION_KINDS = (*DESTINATION_TYPES, NONE)
 SDK_MODES: tuple[SdkRetryMode, ...] = get_args(SdkRetryMode)
@@ -50,7 +53,7 @@ SDK_MODES: tuple[SdkRetryMode, ...] = get_args(SdkRetryMode)
 # own SDK retry mode.
 DEFAULT_DLQ = "sqs"
 DEFAULT_SDK_RETRIES: SdkRetryMode = "legacy"
-SDK_READ_TIMEOUT_S = 60.0  # botocore's default read timeout
+SDK_READ_TIMEOUT_S = c.SDK_READ_TIMEOUT_S  # [sdk.timeouts]
 
 
 SOURCES_WITH_RETRY_POLICY = (*ASYNC_SOURCES, *STREAM_SOURCES)
@@ -80,10 +83,14 @@ class RetryOptions:
     seed: int = 0
     max_retry_attempts: int | None = option(
         None, "Retries after a failure.", applies=SOURCES_WITH_RETRY_POLICY,
-        range="async 0..2, streams -1..10000 (-1: until the record expires)", default_text="async 2, streams -1",
+        range=f"async 0..{c.ASYNC_MAX_RETRY_ATTEMPTS}, streams -1..{c.STREAM_MAX_RETRY_ATTEMPTS_MAX} (-1: until the "
+        "record expires)",
+        default_text=f"async {c.ASYNC_MAX_RETRY_ATTEMPTS}, streams -1",
     )
-    max_event_age: int | None = option(None, "MaximumEventAgeInSeconds.", applies=ASYNC_SOURCES, low=60, high=21600,
-                                       default_text="21600")
+    max_event_age: int | None = option(
+        None, "MaximumEventAgeInSeconds.", applies=ASYNC_SOURCES, low=c.ASYNC_MAX_EVENT_AGE_MIN_S,
+        high=c.ASYNC_MAX_EVENT_AGE_S, default_text=str(c.ASYNC_MAX_EVENT_AGE_S),
+    )
     dlq: str | None = option(None, "The function's dead-letter queue, which gets the original event.",
                              choices=DLQ_KINDS, applies=ASYNC_SOURCES, default_text=DEFAULT_DLQ)
     on_failure: str | None = option(
@@ -97,28 +104,32 @@ class RetryOptions:
     read_timeout: float | None = option(None, "The caller's read timeout in seconds.", low=1, high=3600,
                                         applies=("sync",), default_text="60 (botocore's)")
     visibility_timeout: int | None = option(None, "Queue visibility timeout, the retry clock.", applies=QUEUE_SOURCES,
-                                            low=0, high=43200, default_text="30")
+                                            low=0, high=c.SQS_VISIBILITY_TIMEOUT_MAX_S, default_text="30")
     max_receive_count: int | None = option(None, "Redrive to the queue's DLQ after N receives (0: no DLQ).",
                                            applies=QUEUE_SOURCES, low=0, high=1000, default_text="3")
     batch_size: int | None = option(None, "Records per batch.", applies=BATCH_SOURCES,
-                                    range="1..10000 (FIFO 1..10)", default_text="10 for SQS, 100 for streams")
+                                    range=f"1..{c.SQS_BATCH_SIZE_MAX} (FIFO 1..{c.SQS_FIFO_BATCH_SIZE_MAX})",
+                                    default_text=f"{c.SQS_BATCH_SIZE_DEFAULT} for SQS, "
+                                    f"{c.STREAM_BATCH_SIZE_DEFAULT} for streams")
     batching_window: int | None = option(None, "MaximumBatchingWindowInSeconds.", applies=QUEUE_SOURCES, low=0,
-                                         high=300, default_text="0")
+                                         high=c.BATCHING_WINDOW_MAX_S, default_text="0")
     report_batch_item_failures: bool = option(
         False, "Partial batch response: only failed items retry.", applies=BATCH_SOURCES,
         names=("--report-batch-item-failures",),
     )
-    max_concurrency: int | None = option(None, "ScalingConfig.MaximumConcurrency.", applies=QUEUE_SOURCES, low=2,
-                                         high=1000, default_text="none")
+    max_concurrency: int | None = option(None, "ScalingConfig.MaximumConcurrency.", applies=QUEUE_SOURCES,
+                                         low=c.SQS_MAX_CONCURRENCY_MIN, high=c.SQS_MAX_CONCURRENCY_MAX,
+                                         default_text="none")
     message_groups: int | None = option(None, "FIFO message groups the messages are spread over.",
                                         applies=QUEUE_SOURCES, low=1, high=1000, default_text="1")
     max_record_age: int | None = option(None, "MaximumRecordAgeInSeconds.", applies=STREAM_SOURCES,
-                                        range="-1 or 60..604800", default_text="-1")
+                                        range=f"-1 or {c.STREAM_MAX_RECORD_AGE_MIN_S}..{c.STREAM_MAX_RECORD_AGE_MAX_S}",
+                                        default_text="-1")
     bisect: bool = option(False, "BisectBatchOnFunctionError: split a failing batch in two.",
                           applies=STREAM_SOURCES, names=("--bisect",))
     shards: int | None = option(None, "Shards.", applies=STREAM_SOURCES, low=1, high=100, default_text="1")
     parallelization_factor: int | None = option(None, "Concurrent batches per shard.", applies=STREAM_SOURCES,
-                                                low=1, high=10, default_text="1")
+                                                low=1, high=c.STREAM_PARALLELIZATION_MAX, default_text="1")
 
 
 def _optional(option: str, value: str, allowed: tuple[DestinationKind, ...]) -> DestinationKind | None:
@@ -181,10 +192,10 @@ def build(o: RetryOptions) -> Scenario:
 
 
 def _async_config(o: RetryOptions) -> AsyncConfig:
-    # [A, C] MaximumRetryAttempts 0..2 (MaximumEventAgeInSeconds is checked by its declaration)
-    retries = 2 if o.max_retry_attempts is None else o.max_retry_attempts
-    in_range("--max-retry-attempts", retries, 0, 2)
-    age = 21600 if o.max_event_age is None else o.max_event_age
+    # [async.retry-config] MaximumRetryAttempts 0..2 (MaximumEventAgeInSeconds is checked by its declaration)
+    retries = c.ASYNC_MAX_RETRY_ATTEMPTS if o.max_retry_attempts is None else o.max_retry_attempts
+    in_range("--max-retry-attempts", retries, 0, c.ASYNC_MAX_RETRY_ATTEMPTS)
+    age = c.ASYNC_MAX_EVENT_AGE_S if o.max_event_age is None else o.max_event_age
     on_failure = _optional("--on-failure", o.on_failure or NONE, DESTINATION_TYPES)
     if o.source == "destination":
         if on_failure not in (None, "lambda"):
@@ -202,18 +213,18 @@ def _sqs(o: RetryOptions, function_timeout: float) -> SqsSourceSpec:
     fifo = o.source == "sqs-fifo"
     visibility = 30 if o.visibility_timeout is None else o.visibility_timeout
     if function_timeout > visibility:
-        # [M] AWS refuses to create the mapping in this case.
+        # [sqs.mapping-timeout] AWS refuses to create the mapping in this case.
         raise InputError(
             "--visibility-timeout",
             f"{visibility} s is below the function timeout ({function_timeout:g} s); AWS refuses the mapping; "
             f"allowed: >= {function_timeout:g} (recommended 6 x timeout = {6 * function_timeout:g})",
         )
     receives = 3 if o.max_receive_count is None else o.max_receive_count
-    batch = 10 if o.batch_size is None else o.batch_size
-    in_range("--batch-size", batch, 1, 10 if fifo else 10000)  # [M]
+    batch = c.SQS_BATCH_SIZE_DEFAULT if o.batch_size is None else o.batch_size
+    in_range("--batch-size", batch, 1, c.SQS_FIFO_BATCH_SIZE_MAX if fifo else c.SQS_BATCH_SIZE_MAX)  # [sqs.batching]
     window = 0 if o.batching_window is None else o.batching_window
     if batch > 10 and window < 1:
-        # [C] BatchSize over 10 needs MaximumBatchingWindowInSeconds >= 1
+        # [sqs.batching] BatchSize over 10 needs MaximumBatchingWindowInSeconds >= 1
         raise InputError("--batching-window", f"--batch-size {batch} (> 10) needs a batching window; allowed: 1..300")
     if fifo and window:
         raise InputError("--batching-window", "FIFO queues do not support a batching window; allowed: 0")
@@ -233,14 +244,14 @@ def _sqs(o: RetryOptions, function_timeout: float) -> SqsSourceSpec:
 
 
 def _stream(o: RetryOptions) -> StreamSourceSpec:
-    # [N, C]
+    # [stream.retry-limits] [stream.batching]
     retries = -1 if o.max_retry_attempts is None else o.max_retry_attempts
-    in_range("--max-retry-attempts", retries, -1, 10000)
+    in_range("--max-retry-attempts", retries, -1, c.STREAM_MAX_RETRY_ATTEMPTS_MAX)
     age = -1 if o.max_record_age is None else o.max_record_age
     if age != -1:
-        in_range("--max-record-age", age, 60, 604800)
-    batch = 100 if o.batch_size is None else o.batch_size
-    in_range("--batch-size", batch, 1, 10000)
+        in_range("--max-record-age", age, c.STREAM_MAX_RECORD_AGE_MIN_S, c.STREAM_MAX_RECORD_AGE_MAX_S)
+    batch = c.STREAM_BATCH_SIZE_DEFAULT if o.batch_size is None else o.batch_size
+    in_range("--batch-size", batch, 1, c.STREAM_BATCH_SIZE_MAX)
     shards = 1 if o.shards is None else o.shards
     factor = 1 if o.parallelization_factor is None else o.parallelization_factor
     given = o.on_failure or NONE

@@ -1,4 +1,5 @@
-"""`timeout`: does the function timeout include the cold start? (SEMANTICS §4 [K, W, X, Y])"""
+"""`timeout`: does the function timeout include the cold start? ([init.outside-timeout],
+[init.suppressed], [init.billed])"""
 
 from __future__ import annotations
 
@@ -7,11 +8,10 @@ from typing import Any
 
 from lambdaprobe.answer import missing, seconds
 from lambdaprobe.report import Finding, Report
+from lambdaprobe.rules.constants import INIT_LIMIT_S  # [init.outside-timeout]
 from lambdaprobe.scenario import FunctionSpec, Scenario, SdkConfig, SourceSpec, Stimulus
 from lambdaprobe.scenarios.common import MAX_DURATION_S, MAX_INIT_S, TIMEOUT_RANGE, directive, timeout_for
 from lambdaprobe.scenarios.declare import check, option, params
-
-INIT_LIMIT_S = 10.0  # [K]
 
 
 @dataclass(frozen=True)

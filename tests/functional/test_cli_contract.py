@@ -78,6 +78,8 @@ BAD_INPUTS: list[tuple[list[str], int, str]] = [
     (["invoke", "--expect", "attempts"], USAGE, "--expect"),
     (["report"], USAGE, "Missing argument"),
     (["nosuchcommand"], USAGE, "No such command 'nosuchcommand'"),
+    (["rules", "nosuch.rule"], USAGE, "RULE_ID: unknown rule 'nosuch.rule'"),
+    (["rules", "--output", "xml"], USAGE, "--output: 'xml' is not allowed; allowed: table, json"),
 ]
 
 
