@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar, Literal, get_args
+from typing import Any, ClassVar, Literal, get_args
 
 from lambdaprobe.answer import missing, plural, seconds
 from lambdaprobe.errors import InputError
@@ -136,7 +136,8 @@ def _optional(option: str, value: str, allowed: tuple[DestinationKind, ...]) -> 
     return None if value == NONE else choose(option, value, allowed)
 
 
-def build(o: RetryOptions) -> Scenario:
+def build(options: RetryOptions | None = None, /, **given: Any) -> Scenario:
+    o = options or RetryOptions(**given)
     check(o)
     if o.count is not None and o.messages is not None:
         raise InputError("--messages", "the same option as --count; give one of the two")

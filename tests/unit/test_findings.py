@@ -37,10 +37,7 @@ CASES: list[tuple[Any, dict[str, Any]]] = [
 
 
 def run(module: Any, kwargs: dict[str, Any]) -> Report:
-    if module is retry:
-        scenario = retry.build(retry.RetryOptions(**kwargs))
-    else:
-        scenario = module.build(**kwargs)
+    scenario = module.build(**kwargs)
     return analyse(scenario, SimTarget().run(scenario))
 
 
