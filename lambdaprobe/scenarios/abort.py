@@ -74,7 +74,12 @@ def findings(report: Report) -> list[Finding]:
     runs = request.attempts
     billed = sum(a.billed_ms or 0 for a in runs)
     ran_on = max((a.end_s for a in runs), default=0.0)
-    answer = "no answer" if client is None else f"{client.status or 'no HTTP status'} {client.error or ''}".strip()
+    if client is None:
+        answer = "no answer"
+    elif client.status:
+        answer = f"{client.status} {client.error or ''}".strip()
+    else:  # it stopped reading: no HTTP answer at all
+        answer = f"no HTTP answer ({client.error or 'gave up'})"
     gave_up = client.latency_s if client else 0.0
     caller = str(report.params.get("caller"))
     out = [

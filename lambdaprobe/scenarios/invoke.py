@@ -61,7 +61,7 @@ def findings(report: Report) -> list[Finding]:
         return [gap] if gap else []
     first = ran[0]
     client = first.client
-    answer = "no answer" if client is None else f"{client.status or 'no HTTP status'}" + (
+    answer = "no answer" if client is None else f"{client.status or 'no HTTP answer'}" + (
         f" ({client.error})" if client.error else "")
     runs = first.attempts
     did = ", ".join(f"#{a.n} {a.outcome} {seconds(a.start_s)}–{seconds(a.end_s)}" for a in runs[:3]) or "nothing seen"

@@ -271,22 +271,22 @@ def _stream(o: RetryOptions) -> StreamSourceSpec:
 
 # Who retries, per source, in plain words, and the rules behind it.
 _WHO: dict[str, tuple[str, tuple[str, ...]]] = {
-    "sync": ("nobody. Lambda never retries a synchronous invoke; any resend is the caller's SDK (--sdk-retries)",
+    "sync": ("Lambda never retries a synchronous invoke; any resend comes from the caller's SDK (--sdk-retries)",
              ("sync.no-retry", "sdk.retry-modes")),
-    "async": ("Lambda's async retries, 1 minute then 2 minutes after an attempt fails",
+    "async": ("Lambda retried it, 1 minute and then 2 minutes after a failed attempt",
               ("async.retry-spacing", "async.retry-config")),
-    "sns": ("Lambda's async retries (SNS invokes the function asynchronously)", ("sns.async", "async.retry-spacing")),
-    "eventbridge": ("Lambda's async retries (EventBridge invokes the function asynchronously)",
+    "sns": ("SNS invokes asynchronously, so Lambda's async retries apply", ("sns.async", "async.retry-spacing")),
+    "eventbridge": ("EventBridge invokes asynchronously, so Lambda's async retries apply",
                     ("eventbridge.async", "async.retry-spacing")),
-    "destination": ("Lambda's async retries, then the on-failure destination invokes the second function",
+    "destination": ("Lambda retried it, then the on-failure destination invoked the second function",
                     ("async.retry-spacing", "destinations.record")),
-    "sqs": ("the queue. A failed message reappears after the visibility timeout; its redrive policy, not the "
-            "function's DLQ, decides where it ends", ("sqs.visibility-timeout", "sqs.redrive")),
-    "sqs-fifo": ("the queue. A failed message reappears after the visibility timeout and blocks its message group",
-                 ("sqs.visibility-timeout", "sqs.fifo-order")),
-    "kinesis": ("the shard's poller, in order, until success or a limit, the shard blocked meanwhile",
+    "sqs": ("the queue retried it: a failed message reappears after the visibility timeout, and the queue's "
+            "redrive policy, not the function's DLQ, decides where it ends", ("sqs.visibility-timeout", "sqs.redrive")),
+    "sqs-fifo": ("the queue retried it: a failed message reappears after the visibility timeout and blocks its "
+                 "message group meanwhile", ("sqs.visibility-timeout", "sqs.fifo-order")),
+    "kinesis": ("the shard's poller retried it in order, the shard blocked meanwhile, until success or a limit",
                 ("stream.in-order", "stream.retry-limits")),
-    "dynamodb": ("the shard's poller, in order, until success or a limit, the shard blocked meanwhile",
+    "dynamodb": ("the shard's poller retried it in order, the shard blocked meanwhile, until success or a limit",
                  ("stream.in-order", "stream.retry-limits")),
 }
 
@@ -305,7 +305,7 @@ def findings(report: Report) -> list[Finding]:
     ran = f"ran {plural(len(first.attempts), 'time')}" + (f", starting at {starts}{more}" if starts else "")
     if source == "destination" and len(report.requests) > 1:
         ran = f"(the failing event) {ran}"
-    out.append(Finding(f"{first.id} {ran}, and ended {first.final.replace('_', '-')}; retried by {who}", rules))
+    out.append(Finding(f"{first.id} {ran}, and ended {first.final.replace('_', '-')}: {who}", rules))
     dead = [d for d in report.dead_letters if d.request_id == first.id]
     records = [d for d in report.destinations if d.request_id == first.id]
     ends = [f"the DLQ {d.queue} got the event at {seconds(d.t)}" for d in dead[:1]]

@@ -175,7 +175,7 @@ def test_help_lists_every_probe_with_its_whole_question(capsys: pytest.CaptureFi
 
 def test_retry_findings_say_who_retries(capsys: pytest.CaptureFixture[str]) -> None:
     sync = report(capsys, "retry", "--source", "sync")
-    assert sync["findings"][0]["text"].startswith("r01 ran 1 time, starting at 0.0s, and ended failed;")
+    assert sync["findings"][0]["text"].startswith("r01 ran 1 time, starting at 0.0s, and ended failed:")
     assert "Lambda never retries a synchronous invoke" in sync["findings"][0]["text"]
     assert sync["findings"][0]["rules"][0] == "sync.no-retry"
     queued = report(capsys, "retry", "--source", "async", "--duration", "30", "--init", "0")

@@ -125,7 +125,7 @@ def test_sdk_resends_are_attempts_of_one_request_and_are_waited_for() -> None:
     obs.attempts = attempts
     assert outstanding(scenario, obs, {"r01": 3}) == ([], [])
     first, resent = abort.findings(analyse(scenario, obs))
-    assert "no HTTP status ReadTimeoutError" in first.text and "90,900 ms" in first.text
+    assert "no HTTP answer (ReadTimeoutError)" in first.text and "90,900 ms" in first.text
     assert "3 executions" in resent.text
 
 
