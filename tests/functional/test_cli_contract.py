@@ -185,3 +185,31 @@ def test_report_rerenders_with_full_quiet_and_expect(capsys: pytest.CaptureFixtu
     assert status == ExitStatus.EXPECTATION_FAILED
     assert json.loads(out)["findings"]
     assert err.strip() == "lambdaprobe: error: expected dead_lettered=0, got dead_lettered=1"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["concurrency", "--reserved", "20", "--provisioned", "10"],
+        ["retry", "--source", "sqs-fifo", "--messages", "5", "--fail", "first:2"],
+        ["retry", "--source", "kinesis", "--bisect", "--on-failure", "sqs", "--max-retry-attempts", "2"],
+        ["retry", "--source", "sync", "--sdk-retries", "standard"],
+        ["abort", "--caller", "sdk", "--read-timeout", "10"],
+        ["deploy-preference", "--rate", "2", "--minutes", "2", "--new-version-fails"],
+        ["destinations", "--dlq", "sns", "--on-success", "eventbridge"],
+        ["timeout", "--init", "12"],
+        ["invoke", "--mode", "async", "--fail", "always"],
+    ],
+)
+def test_the_header_is_a_command_line_that_repeats_the_run(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    import shlex
+
+    status, table, err = run(capsys, *argv)
+    assert status == 0, err
+    header = table.splitlines()[0]
+    assert header.startswith(f"lambdaprobe {argv[0]} --target sim ")
+    status, first, err = run(capsys, *argv, "--output", "json")
+    status, again, err = run(capsys, *shlex.split(header)[1:], "--output", "json")
+    assert status == 0, err
+    assert json.loads(again)["params"] == json.loads(first)["params"]
+    assert json.loads(again)["summary"] == json.loads(first)["summary"]
