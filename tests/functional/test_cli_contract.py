@@ -4,6 +4,7 @@ option, nothing on stdout, the documented exit status, no traceback, and no AWS 
 from __future__ import annotations
 
 import json
+import typing
 from pathlib import Path
 
 import pytest
@@ -213,3 +214,22 @@ def test_the_header_is_a_command_line_that_repeats_the_run(capsys: pytest.Captur
     assert status == 0, err
     assert json.loads(again)["params"] == json.loads(first)["params"]
     assert json.loads(again)["summary"] == json.loads(first)["summary"]
+
+
+def test_every_number_option_shows_its_range_and_every_choice_its_values_in_help() -> None:
+    import typer
+
+    from lambdaprobe.cli import app
+
+    group = typer.main.get_command(app)
+    checked = 0
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
+        for param in command.params:
+            annotation = getattr(getattr(param, "type_descriptor", None), "annotation", None)
+            kinds = {annotation, *typing.get_args(annotation)}
+            help_text = getattr(param, "help", "") or ""
+            if kinds & {int, float} and param.name not in ("seed",):
+                checked += 1
+                assert "Range:" in help_text or ".." in help_text or getattr(param, "min", None) is not None, (
+                    name, param.name, help_text)
+    assert checked >= 40
