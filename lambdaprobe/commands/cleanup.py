@@ -31,6 +31,9 @@ def cleanup_command(
     def confirm(found: list[str]) -> bool:
         if not found:
             return False
+        print("cleanup in:", file=sys.stderr)
+        for line in where.lines():
+            print(f"  {line}", file=sys.stderr)
         print(f"{plural(len(found), 'leftover resource')}:", file=sys.stderr)
         for line in found:
             print(f"  {line}", file=sys.stderr)
