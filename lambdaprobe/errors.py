@@ -11,7 +11,7 @@ class ExitStatus(IntEnum):
     USAGE = 2
     AWS_ERROR = 3
     OBSERVATION_TIMEOUT = 4
-    DECLINED = 5
+    DECLINED = 6  # 5 is the leftovers status of a run that could not tear everything down
     INTERRUPTED = 130
     # stdout closed early (`lambdaprobe retry | head -3`): what a process ended by SIGPIPE reports
     PIPE_CLOSED = 141

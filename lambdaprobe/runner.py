@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,7 +13,6 @@ from lambdaprobe import expect
 from lambdaprobe.analysis import analyse
 from lambdaprobe.errors import Declined, ExpectationFailed, InputError, ObservationTimeout, PipeClosed
 from lambdaprobe.options import AWS_ONLY, SIM_IGNORES, CommonOptions
-from lambdaprobe.progress import progress
 from lambdaprobe.report import Finding, Report
 from lambdaprobe.scenario import Scenario
 from lambdaprobe.target import Target
@@ -60,12 +58,9 @@ def run_probe(
         from lambdaprobe.sim.target import SimTarget
 
         target = SimTarget()
-    # a long simulation shows a spinner on a terminal's stderr; the AWS target reports its own progress
-    busy = progress(f"simulating {scenario.stimulus.count:,} requests") if common.target == "sim" else nullcontext()
     try:
-        with busy:
-            observations = target.run(scenario)
-            report = _with_findings(analyse(scenario, observations), findings)
+        observations = target.run(scenario)
+        report = _with_findings(analyse(scenario, observations), findings)
     except ObservationTimeout as timeout:
         partial = getattr(timeout, "observations", None)
         if partial is not None:

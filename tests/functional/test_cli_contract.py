@@ -137,7 +137,7 @@ def test_answering_no_is_its_own_exit_status(
     before = clients(moto_endpoint)["lambda"].list_functions()["Functions"]
     status, out, err = run(capsys, "concurrency", "--provisioned", "5", "--target", "aws", "--region", "eu-west-1",
                            "--endpoint-url", moto_endpoint)
-    assert (status, out) == (ExitStatus.DECLINED, "") == (5, "")
+    assert (status, out) == (ExitStatus.DECLINED, "") == (6, "")
     assert err.splitlines()[-1] == "lambdaprobe: error: declined at the confirmation: nothing was created"
     assert "Traceback" not in err
     # the question said where (the account read from the endpoint), and what it costs
