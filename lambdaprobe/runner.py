@@ -36,6 +36,8 @@ def run_probe(
     report's `findings`, printed first.
     """
     expectations = [expect.parse(e) for e in common.expect or []]
+    if common.quiet and common.verbose:
+        raise InputError("--verbose", "--quiet prints only the answer; give one of the two")
     if common.target == "sim":
         # --yes, --region and --profile are ignored on sim, so CI can switch LAMBDAPROBE_TARGET alone;
         # the rest would change what a run does, and the simulator cannot do it.
@@ -161,6 +163,9 @@ def confirm_creation(
     The question names where (account, region, endpoint, profile) and what it costs, as CDK and SAM do.
     """
     if common.yes:
+        if where is not None:  # no question asked, but the log says where it went
+            print("lambdaprobe: creating in " + ", ".join(" ".join(line.split()) for line in where.lines()),
+                  file=sys.stderr)
         return
     if not sys.stdin.isatty():
         raise InputError("--yes", "a run on --target aws creates billable resources: pass --yes to confirm")

@@ -31,7 +31,11 @@ def report_command(
     from lambdaprobe.errors import ExpectationFailed
     from lambdaprobe.runner import emit, load_report
 
+    from lambdaprobe.errors import InputError
+
     checks = [expectations.parse(e) for e in expect or []]
+    if quiet and verbose:
+        raise InputError("--verbose", "--quiet prints only the answer; give one of the two")
     report = load_report(file)
     common = CommonOptions(output=output.value, max_rows=max_rows, full=full, quiet=quiet, verbose=verbose)
     emit(report, common)

@@ -69,6 +69,8 @@ def findings(report: Report) -> list[Finding]:
     if len(report.requests) < 2:
         return out
     ok, failing = report.requests[0], report.requests[1]
+    if gap is not None and not failing.attempts:
+        return out
     dead = next((d for d in report.dead_letters if d.request_id == failing.id), None)
     record = next((d for d in report.destinations if d.kind == "on_failure" and d.request_id == failing.id), None)
     tries = plural(len(failing.attempts), "time")

@@ -60,6 +60,8 @@ def findings(report: Report) -> list[Finding]:
     if not ran:
         return [gap] if gap else []
     first = ran[0]
+    if gap is not None and not first.attempts:
+        return [gap]  # the caller's answer alone says nothing of what the function did
     client = first.client
     answer = "no answer" if client is None else f"{client.status or 'no HTTP answer'}" + (
         f" ({client.error})" if client.error else "")

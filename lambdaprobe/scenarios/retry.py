@@ -297,6 +297,8 @@ def findings(report: Report) -> list[Finding]:
     if not report.requests:
         return [gap] if gap else []
     first = report.requests[0]
+    if gap is not None and not first.attempts:
+        return [gap]  # on aws, nothing is said of a request nobody saw run
     starts = ", ".join(seconds(a.start_s) for a in first.attempts[:6])
     more = f" (+{len(first.attempts) - 6} more)" if len(first.attempts) > 6 else ""
     source = str(report.params.get("source"))

@@ -67,6 +67,10 @@ def test_a_run_that_sees_nothing_ends_at_its_deadline_with_a_partial_report_and_
     assert report["summary"]["requests"] == 1
     [run_id] = [n.split()[2].rstrip(":") for n in report["notes"] if n.startswith("aws run ")]
     assert inventory(moto_endpoint, f"lambdaprobe-{run_id}") == {}
+    # nothing was observed, so the answer claims nothing: it says what is missing
+    assert [f["text"][:8] for f in report["findings"]] == ["missing:"]
+    # with --yes nobody is asked, but stderr says where the run went
+    assert f"lambdaprobe: creating in account: 123456789012, region: us-east-1, endpoint: {moto_endpoint}" in err
 
 
 def test_cleanup_deletes_tagged_leftovers_and_nothing_else(

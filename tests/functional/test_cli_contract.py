@@ -57,6 +57,7 @@ BAD_INPUTS: list[tuple[list[str], int, str]] = [
     (["invoke", "--dry-run"], USAGE, "--dry-run: applies only to --target aws"),
     (["destinations", "--destination", "sqs"], USAGE, "No such option: --destination"),
     (["vpc", "--compare"], USAGE, "No such option: --compare"),
+    (["invoke", "--quiet", "--verbose"], USAGE, "--verbose: --quiet prints only the answer; give one of the two"),
     # the probes only a real account can answer, asked of the simulator
     (["vpc"], USAGE, "vpc: needs --target aws"),
     (["env-encryption"], USAGE, "env-encryption: needs --target aws"),

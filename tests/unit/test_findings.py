@@ -71,7 +71,11 @@ def test_on_aws_an_unobserved_run_says_missing_instead_of_answering() -> None:
     obs = Observations("aws", sent=[Sent(f"r{i:02d}", float(i)) for i in range(1, 4)])
     found = concurrency.findings(analyse(scenario, obs))
     assert len(found) == 1 and found[0].text.startswith("missing: 3 requests of 3 left no observation")
-    for module, kwargs in ((invoke, {}), (abort, {}), (timeout, {})):
+    for module, kwargs in ((invoke, {}), (abort, {}), (timeout, {}), (retry, {"source": "async"}),
+                           (deploy_preference, {})):
         sc = module.build(**kwargs)
         (only,) = module.findings(analyse(sc, Observations("aws", sent=[Sent("r01", 0.0)])))
         assert only.text.startswith("missing:"), module
+    sc = destinations.build()
+    (only,) = destinations.findings(analyse(sc, Observations("aws", sent=[Sent("r01", 0.0), Sent("r02", 0.0)])))
+    assert only.text.startswith("missing: 2 requests of 2")
