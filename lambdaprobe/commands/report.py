@@ -28,10 +28,8 @@ def report_command(
 ) -> None:
     """Re-render a saved report, without running anything (and check it with --expect)."""
     from lambdaprobe import expect as expectations
-    from lambdaprobe.errors import ExpectationFailed
+    from lambdaprobe.errors import ExpectationFailed, InputError
     from lambdaprobe.runner import emit, load_report
-
-    from lambdaprobe.errors import InputError
 
     checks = [expectations.parse(e) for e in expect or []]
     if quiet and verbose:
