@@ -36,6 +36,10 @@ def estimate(scenario: Scenario, run_s: float) -> list[str]:
             f"a KMS key: ${KMS_KEY_PER_MONTH:.0f}/month, prorated hourly, while it exists (its deletion is "
             f"scheduled at teardown, 7 days being the minimum; prices {PRICES_AS_OF})"
         )
+    if feature is not None and feature.kind in ("vpc", "efs") and not feature.subnets:
+        lines.append("a VPC, a subnet and a security group: no charge (no NAT gateway, no EC2 host is created)")
+    if feature is not None and feature.kind == "efs":
+        lines.append(f"an EFS file system holding one small file for minutes: under ${NEGLIGIBLE_USD:.2f}")
     if not lines:
         lines.append(f"negligible: pay-per-request charges only, under ${NEGLIGIBLE_USD:.2f}")
     return lines

@@ -106,3 +106,7 @@ def test_the_cost_names_what_is_billed_and_says_negligible_otherwise() -> None:
     assert estimate(concurrency.build(), 60.0) == ["negligible: pay-per-request charges only, under $0.01"]
     (kms,) = estimate(features.env_encryption(decrypt_permission=True, seed=0), 60.0)
     assert kms.startswith("a KMS key: $1/month")
+    vpc = estimate(features.vpc(subnets=[], security_groups=[], host=None, port=53, seed=0), 60.0)
+    assert vpc == ["a VPC, a subnet and a security group: no charge (no NAT gateway, no EC2 host is created)"]
+    efs = estimate(features.efs(subnets=[], security_groups=[], mount_target=True, seed=0), 60.0)
+    assert len(efs) == 2 and efs[1].startswith("an EFS file system")
