@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from rich.console import Console, ConsoleOptions, RenderResult
+from rich.padding import Padding
 from rich.text import Text
 
 from lambdaprobe.observation import DeadLetter, DestinationRecord
@@ -268,9 +269,12 @@ class Timeline:
                 yield label.append_text(_text(bar_cells(lane_view, frame, None)))
             if detail:
                 for line in detail_lines(req, dead, dests_by.get(req.id, [])):
-                    line = Text(indent).append_text(line)
-                    line.no_wrap, line.overflow = True, "ellipsis"
-                    yield line
+                    if self.detail is None:  # the automatic detail stays one line each
+                        line = Text(indent).append_text(line)
+                        line.no_wrap, line.overflow = True, "ellipsis"
+                        yield line
+                    else:  # --verbose shows it all, continuation lines under the text they continue
+                        yield Padding(line, (0, 0, 0, len(indent)))
         if not report.requests:
             yield Text("no requests were sent", style="dim")
         hidden = len(report.requests) - len(shown)
