@@ -79,6 +79,21 @@ def run_probe(
 FINDING_PREFIX = "finding: "
 
 
+def findings_of(probe: str) -> Callable[[Report], list[Finding]] | None:
+    """The probe's answer function, by the probe's name in a report."""
+    from importlib import import_module
+
+    module = {"deploy-preference": "deploy_preference", "vpc": "features", "efs": "features",
+              "code-signing": "features", "env-encryption": "features"}.get(probe, probe)
+    try:
+        found: Callable[[Report], list[Finding]] | None = getattr(
+            import_module(f"lambdaprobe.scenarios.{module}"), "findings", None
+        )
+    except ImportError:
+        return None
+    return found
+
+
 def _with_findings(report: Report, findings: Callable[[Report], list[Finding]] | None) -> Report:
     # The AWS target reports what a feature's function saw as notes "finding: ..."; they are answers too.
     carried = [Finding(n.removeprefix(FINDING_PREFIX)) for n in report.notes if n.startswith(FINDING_PREFIX)]

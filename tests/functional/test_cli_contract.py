@@ -234,3 +234,17 @@ def test_every_number_option_shows_its_range_and_every_choice_its_values_in_help
                 assert "Range:" in help_text or ".." in help_text or getattr(param, "min", None) is not None, (
                     name, param.name, help_text)
     assert checked >= 40
+
+
+def test_a_report_saved_without_findings_gets_its_answer_when_rerendered(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    saved = tmp_path / "old.json"
+    assert run(capsys, "concurrency", "--reserved", "1", "--provisioned", "1", "--output", "json",
+               "--save", str(saved))[0] == 0
+    data = json.loads(saved.read_text())
+    del data["findings"]
+    saved.write_text(json.dumps(data))
+    status, out, err = run(capsys, "report", str(saved), "--quiet")
+    assert status == 0, err
+    assert out.startswith("Answer\n  • 19 of 20 throttled")
