@@ -116,7 +116,7 @@ def findings(report: Report) -> list[Finding]:
     if cold:
         spill = "spilled over to on-demand" if provisioned and qualifier != "latest" else "ran on-demand"
         where.append(f"{cold:,} {spill} with cold starts")
-    head = f"{len(throttled):,} of {len(requests):,} throttled" + (f": {', '.join(where)}" if where else "")
+    head = f"{len(throttled):,} of {len(requests):,} throttled" + (f": {', '.join(where)}" if where else ", none ran")
     rules = ["concurrency.reserved"] if reserved is not None else ["concurrency.account-pool"]
     if provisioned:
         rules.append("concurrency.provisioned-spillover")

@@ -316,7 +316,8 @@ def findings(report: Report) -> list[Finding]:
     ]
     if ends:
         dlq_rule = "sqs.redrive" if source in QUEUE_SOURCES else "dlq.message"
-        cited = ((dlq_rule,) if dead else ()) + (("destinations.record",) if records else ())
+        record_rule = "stream.on-failure-record" if source in STREAM_SOURCES else "destinations.record"
+        cited = ((dlq_rule,) if dead else ()) + ((record_rule,) if records else ())
         out.append(Finding("; ".join(ends), cited))
     if source == "destination" and len(report.requests) > 1:
         out.append(Finding(f"{report.requests[1].id} is the second function's invoke, made by the on-failure "
