@@ -166,7 +166,10 @@ def emit_plan(aws: AwsTarget, scenario: Scenario, where: Where, common: CommonOp
     if common.output == "json":
         write_out(rendered)
         return
-    head = "\n".join(["Where (nothing is created by a dry run):", *(f"  {line}" for line in where.lines())])
+    head = "\n".join([
+        "Where (nothing is created by a dry run):", *(f"  {line}" for line in where.lines()),
+        *(f"  cost:     {line}" for line in data["cost"]),
+    ])
     write_out(f"{head}\n{text}\n")
 
 
