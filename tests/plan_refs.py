@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from lambdaprobe.aws.plan import Fmt, Json, Ref
+from lambdaprobe.aws.plan.planner import Fmt, Json, Ref
 
 
 def refs(value: Any) -> list[str]:

@@ -16,12 +16,12 @@ import dataclasses
 import time
 from collections.abc import Callable
 
-from lambdaprobe.aws.apply import Deployment, Executor
 from lambdaprobe.aws.client import BOTO_ERRORS, AwsClient, to_aws_error
-from lambdaprobe.aws.collect import Collector, derive_deadline_s
-from lambdaprobe.aws.drive import Driver
 from lambdaprobe.aws.options import AwsOptions
-from lambdaprobe.aws.plan import PROBE, format_plan, function_timeout_s, log_group, plan, resources, watches
+from lambdaprobe.aws.plan.planner import PROBE, format_plan, function_timeout_s, log_group, plan, resources, watches
+from lambdaprobe.aws.run.apply import Deployment, Executor
+from lambdaprobe.aws.run.collect import Collector, derive_deadline_s
+from lambdaprobe.aws.run.drive import Driver
 from lambdaprobe.errors import InputError, NotAvailableError
 from lambdaprobe.observation import Observations
 from lambdaprobe.scenario import Scenario
@@ -71,14 +71,14 @@ class AwsTarget:
     def plan_only(self, scenario: Scenario) -> str:
         """The API calls a run would make, as text (`--dry-run`). Makes no call at all."""
         refuse_unbuilt(scenario)
-        from lambdaprobe.aws.feature_run import format_trials  # AWS-only probes' trials, if any
+        from lambdaprobe.aws.run.features import format_trials  # AWS-only probes' trials, if any
 
         return format_plan(plan(scenario, self.options)) + format_trials(scenario, self.options)
 
     def confirmation(self, scenario: Scenario) -> list[str]:
         """What a run would create, one line each, for the CLI's "create these?" prompt."""
         refuse_unbuilt(scenario)
-        from lambdaprobe.aws.feature_run import trial_resources  # AWS-only probes' trials, if any
+        from lambdaprobe.aws.run.features import trial_resources  # AWS-only probes' trials, if any
 
         return resources(plan(scenario, self.options)) + trial_resources(scenario, self.options)
 
@@ -95,7 +95,7 @@ class AwsTarget:
             options = dataclasses.replace(options, region=client.session.region_name)
         client.retry_listener = self.progress
         # AWS-only probes (vpc, efs, ...): trials, patient teardown, the function's results
-        from lambdaprobe.aws import feature_run
+        from lambdaprobe.aws.run import features as feature_run
 
         executor = Executor(feature_run.patient_client(client, scenario, self.progress), self.progress)
         deployment = self.deployment = Deployment()

@@ -12,12 +12,12 @@ from typing import ClassVar
 import boto3
 import pytest
 
-from lambdaprobe.aws.apply import Executor
 from lambdaprobe.aws.client import AwsClient
-from lambdaprobe.aws.collect import ObservationDeadline
-from lambdaprobe.aws.drive import Driver
 from lambdaprobe.aws.options import AwsOptions
-from lambdaprobe.aws.plan import plan
+from lambdaprobe.aws.plan.planner import plan
+from lambdaprobe.aws.run.apply import Executor
+from lambdaprobe.aws.run.collect import ObservationDeadline
+from lambdaprobe.aws.run.drive import Driver
 from lambdaprobe.aws.target import AwsTarget
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.observation import Observations
@@ -70,7 +70,7 @@ def test_deploy_then_teardown_leaves_nothing(moto_endpoint: str, which: str) -> 
 
 
 def test_cleanup_finds_a_rest_api_left_behind(moto_endpoint: str) -> None:
-    from lambdaprobe.aws.cleanup import cleanup
+    from lambdaprobe.aws.cleanup.sweep import cleanup
 
     o = opts(moto_endpoint, "lpcgw002")
     Executor(warm_client(o)).apply(plan(gateway_scenario(), o))  # no teardown: a crashed run
@@ -160,7 +160,7 @@ def test_the_gateway_caller_records_504_and_that_the_function_was_reached(local_
 
 
 def test_the_stage_is_waited_for_with_a_get_that_invokes_nothing(local_gateway: str) -> None:
-    from lambdaprobe.aws.drive_http import wait_reachable
+    from lambdaprobe.aws.run.drive_http import wait_reachable
 
     before = len(_Gateway.bodies)
     assert wait_reachable(f"{local_gateway}/restapis/a1/lp/_user_request_/probe") < 1.0  # 501 is an answer

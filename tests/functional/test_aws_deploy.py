@@ -9,10 +9,10 @@ import botocore.client
 import botocore.exceptions
 import pytest
 
-from lambdaprobe.aws.apply import Executor
 from lambdaprobe.aws.client import AwsClient
 from lambdaprobe.aws.options import AwsOptions
-from lambdaprobe.aws.plan import plan
+from lambdaprobe.aws.plan.planner import plan
+from lambdaprobe.aws.run.apply import Executor
 from lambdaprobe.aws.target import AwsTarget
 from lambdaprobe.errors import AwsError, ExitStatus
 from tests.functional.aws_helpers import KINDS, inventory, scenario

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pytest
 
 from lambdaprobe.aws.client import AwsClient
-from lambdaprobe.aws.drive import Driver, hold_until, open_loop
 from lambdaprobe.aws.options import AwsOptions
+from lambdaprobe.aws.run.drive import Driver, hold_until, open_loop
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.observation import Observations
 from lambdaprobe.scenario import FunctionSpec, Scenario, SdkConfig, SourceSpec, Stimulus

@@ -11,8 +11,8 @@ import botocore.endpoint
 import pytest
 
 from lambdaprobe.aws.client import AwsClient
-from lambdaprobe.aws.drive import Driver
 from lambdaprobe.aws.options import AwsOptions
+from lambdaprobe.aws.run.drive import Driver
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.observation import Observations
 from lambdaprobe.scenario import FunctionSpec, Scenario, SdkConfig, SdkRetryMode, SourceSpec, Stimulus

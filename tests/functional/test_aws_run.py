@@ -8,11 +8,11 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from lambdaprobe.aws.apply import Executor
 from lambdaprobe.aws.client import AwsClient
-from lambdaprobe.aws.collect import ObservationDeadline
 from lambdaprobe.aws.options import AwsOptions
-from lambdaprobe.aws.plan import plan
+from lambdaprobe.aws.plan.planner import plan
+from lambdaprobe.aws.run.apply import Executor
+from lambdaprobe.aws.run.collect import ObservationDeadline
 from lambdaprobe.aws.target import AwsTarget
 from lambdaprobe.errors import AwsError, ObservationTimeout
 from lambdaprobe.scenario import ConcurrencySpec

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from lambdaprobe.aws.collect import (
+from lambdaprobe.aws.plan.planner import Watch
+from lambdaprobe.aws.run.collect import (
     LogEvent,
     attempts_from_logs,
     dead_letter_from_message,
@@ -22,7 +23,6 @@ from lambdaprobe.aws.collect import (
     settled_from_records,
     version_of_stream,
 )
-from lambdaprobe.aws.plan import Watch
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.observation import Attempt, ClientResult, DeadLetter, DestinationRecord, Observations, Sent
 from lambdaprobe.scenario import (

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from lambdaprobe.analysis import analyse
-from lambdaprobe.aws.collect import SUPPRESSED_INIT_NOTE, attempts_from_logs, outstanding
+from lambdaprobe.aws.run.collect import SUPPRESSED_INIT_NOTE, attempts_from_logs, outstanding
 from lambdaprobe.observation import ClientResult, Observations, Sent
 from lambdaprobe.scenarios import timeout as timeout_probe
 from tests.unit.test_aws_collect import T0, ev, probe_line

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from lambdaprobe.aws.collect import Collector, ObservationDeadline
-from lambdaprobe.aws.plan import Watch
+from lambdaprobe.aws.plan.planner import Watch
+from lambdaprobe.aws.run.collect import Collector, ObservationDeadline
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.observation import Observations, Sent
 from lambdaprobe.scenario import AsyncConfig, FunctionSpec, Scenario, SourceSpec, SqsSourceSpec, Stimulus

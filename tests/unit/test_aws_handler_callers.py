@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pytest
 
 from lambdaprobe.aws.client import AwsClient
-from lambdaprobe.aws.drive import Driver
 from lambdaprobe.aws.options import AwsOptions
+from lambdaprobe.aws.run.drive import Driver
 from lambdaprobe.function import handler as probe
 from lambdaprobe.scenarios import deploy_preference
 from tests.unit.test_aws_handler import Context

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from lambdaprobe.aws.options import AwsOptions
-from lambdaprobe.aws.plan import ApiCall, Fmt, Json, Ref, format_plan, plan, watches
+from lambdaprobe.aws.plan.planner import ApiCall, Fmt, Json, Ref, format_plan, plan, watches
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.scenario import (
     SOURCE_KINDS,
@@ -247,7 +247,7 @@ def test_planner_imports_no_boto3() -> None:
     script = (
         "import sys\n"
         "for m in ('boto3', 'botocore', 'tenacity'): sys.modules[m] = None\n"
-        "from lambdaprobe.aws.plan import plan, format_plan\n"
+        "from lambdaprobe.aws.plan.planner import plan, format_plan\n"
         "from lambdaprobe.aws.options import AwsOptions\n"
         "from lambdaprobe.scenario import Scenario, FunctionSpec, Stimulus\n"
         "sc = Scenario('p', FunctionSpec(), Stimulus())\n"
@@ -293,7 +293,7 @@ def test_only_the_aws_package_imports_boto3() -> None:
 
 
 def test_resources_for_the_confirmation_prompt() -> None:
-    from lambdaprobe.aws.plan import resources
+    from lambdaprobe.aws.plan.planner import resources
 
     sc = scenario("sqs", concurrency=ConcurrencySpec(reserved=2, provisioned=1))
     lines = resources(plan(sc, OPTIONS))

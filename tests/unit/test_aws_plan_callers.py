@@ -9,11 +9,11 @@ from typing import Any
 import botocore.client
 import pytest
 
-from lambdaprobe.aws.apply import resolve
 from lambdaprobe.aws.options import AwsOptions
-from lambdaprobe.aws.plan import ApiCall, format_plan, plan, resources
-from lambdaprobe.aws.plan_callers import stage_url
-from lambdaprobe.aws.shift import Shifter, routing
+from lambdaprobe.aws.plan.callers import stage_url
+from lambdaprobe.aws.plan.planner import ApiCall, format_plan, plan, resources
+from lambdaprobe.aws.run.apply import resolve
+from lambdaprobe.aws.run.shift import Shifter, routing
 from lambdaprobe.aws.target import AwsTarget
 from lambdaprobe.scenario import DeploymentSpec, Scenario
 from lambdaprobe.scenarios import abort, deploy_preference

@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from lambdaprobe.aws.apply import dig, resolve
-from lambdaprobe.aws.feature_report import feature_notes, parse_feature_line
+from lambdaprobe.aws.observe.feature_report import feature_notes, parse_feature_line
 from lambdaprobe.aws.options import RUN_TAG, AwsOptions
-from lambdaprobe.aws.plan import ApiCall, Json, Ref, format_plan, plan
-from lambdaprobe.aws.plan_features import B64, KMS_PENDING_WINDOW_DAYS, SIGNING_PLATFORM, trials
+from lambdaprobe.aws.plan.features import B64, KMS_PENDING_WINDOW_DAYS, SIGNING_PLATFORM, trials
+from lambdaprobe.aws.plan.planner import ApiCall, Json, Ref, format_plan, plan
+from lambdaprobe.aws.run.apply import dig, resolve
 from lambdaprobe.scenario import Scenario
 from lambdaprobe.scenarios import features as probe
 

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lambdaprobe.aws.options import AwsOptions
-from lambdaprobe.aws.plan import format_plan, plan, watches
+from lambdaprobe.aws.plan.planner import format_plan, plan, watches
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.scenario import (
     SOURCE_KINDS,

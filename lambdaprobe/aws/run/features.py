@@ -11,13 +11,13 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from lambdaprobe.aws.apply import Deployment, resolve
 from lambdaprobe.aws.client import BOTO_ERRORS, AwsClient, error_code, one_line
-from lambdaprobe.aws.feature_report import UNSIGNED_ONLY, feature_notes, parse_feature_line, trial_note
+from lambdaprobe.aws.observe.feature_report import UNSIGNED_ONLY, feature_notes, parse_feature_line, trial_note
 from lambdaprobe.aws.options import AwsOptions
-from lambdaprobe.aws.plan import _show
-from lambdaprobe.aws.plan_features import Trial, trials
-from lambdaprobe.aws.plan_signed import can_sign
+from lambdaprobe.aws.plan.features import Trial, trials
+from lambdaprobe.aws.plan.planner import _show
+from lambdaprobe.aws.plan.signed import can_sign
+from lambdaprobe.aws.run.apply import Deployment, resolve
 from lambdaprobe.scenario import Scenario
 
 Progress = Callable[[str], None]

@@ -14,9 +14,9 @@ import urllib.request
 from collections.abc import Callable
 from typing import Any
 
-from lambdaprobe.aws.drive import Driver, Sender, hold_until
-from lambdaprobe.aws.ledger import Ledger
-from lambdaprobe.aws.plan_callers import stage_url
+from lambdaprobe.aws.plan.callers import stage_url
+from lambdaprobe.aws.run.drive import Driver, Sender, hold_until
+from lambdaprobe.aws.run.ledger import Ledger
 from lambdaprobe.errors import AwsError
 from lambdaprobe.observation import ClientResult, Final, Observations, Sent, Settled
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from lambdaprobe.aws.cleanup import Leftover, Step, _created, _pages, _tags_from_list
+from lambdaprobe.aws.cleanup.sweep import Leftover, Step, _created, _pages, _tags_from_list
 from lambdaprobe.aws.client import BOTO_ERRORS, AwsClient
 from lambdaprobe.aws.options import NAME_PREFIX, RUN_TAG
-from lambdaprobe.aws.plan_features import KMS_PENDING_WINDOW_DAYS
+from lambdaprobe.aws.plan.features import KMS_PENDING_WINDOW_DAYS
 
 SIGNER_PREFIX = NAME_PREFIX.replace("-", "_")
 

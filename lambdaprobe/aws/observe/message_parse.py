@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-from lambdaprobe.aws.plan_records import Watch
+from lambdaprobe.aws.plan.records import Watch
 from lambdaprobe.observation import DeadLetter, DestinationRecord
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from lambdaprobe.aws.client import BOTO_ERRORS, Caller, one_line
-from lambdaprobe.aws.expectations import (
+from lambdaprobe.aws.observe.expectations import (
     ASYNC_RETRY_MARGIN,
     ASYNC_RETRY_SPACING_S,
     LOG_SLACK_S,
@@ -27,8 +27,7 @@ from lambdaprobe.aws.expectations import (
     outstanding,
     settled_from_records,
 )
-from lambdaprobe.aws.ledger import Ledger
-from lambdaprobe.aws.log_parse import (
+from lambdaprobe.aws.observe.log_parse import (
     INIT_LIMIT_S,
     REPORT_RE,
     STREAM_VERSION_RE,
@@ -44,7 +43,7 @@ from lambdaprobe.aws.log_parse import (
     parse_timeout,
     version_of_stream,
 )
-from lambdaprobe.aws.message_parse import (
+from lambdaprobe.aws.observe.message_parse import (
     condition_of,
     dead_letter_from_message,
     destination_from_message,
@@ -52,7 +51,8 @@ from lambdaprobe.aws.message_parse import (
     sns_notification,
     sqs_message_attributes,
 )
-from lambdaprobe.aws.plan_records import Watch
+from lambdaprobe.aws.plan.records import Watch
+from lambdaprobe.aws.run.ledger import Ledger
 from lambdaprobe.errors import AwsError, ObservationTimeout
 from lambdaprobe.observation import DeadLetter, DestinationRecord, Observations, Settled
 from lambdaprobe.scenario import Scenario

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from lambdaprobe.aws.plan_blocks import PROBE, PlannerBase
-from lambdaprobe.aws.plan_records import ApiCall, Poll, Ref
+from lambdaprobe.aws.plan.blocks import PROBE, PlannerBase
+from lambdaprobe.aws.plan.records import ApiCall, Poll, Ref
 from lambdaprobe.scenario import ALIAS_NAME
 
 PROVISIONED_READY_TIMEOUT_S = 900.0

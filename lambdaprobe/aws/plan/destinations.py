@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from lambdaprobe.aws.bundle import RELAY_HANDLER
-from lambdaprobe.aws.plan_blocks import PlannerBase
-from lambdaprobe.aws.plan_records import ApiCall, Fmt, Ref, Watch, WatchKind
+from lambdaprobe.aws.plan.blocks import PlannerBase
+from lambdaprobe.aws.plan.bundle import RELAY_HANDLER
+from lambdaprobe.aws.plan.records import ApiCall, Fmt, Ref, Watch, WatchKind
 
 
 class DestinationPlanner(PlannerBase):

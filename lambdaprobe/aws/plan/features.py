@@ -15,17 +15,17 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from lambdaprobe.aws.bundle import HANDLER
 from lambdaprobe.aws.options import AwsOptions
-from lambdaprobe.aws.plan import PROBE, ApiCall, Fmt, Json, Ref
-from lambdaprobe.aws.plan_blocks import create_function
-from lambdaprobe.aws.plan_signed import can_sign, plan_signed_artifact, signed_code
-from lambdaprobe.aws.plan_vpc import VPC_ACCESS_ACTIONS, file_system, network
+from lambdaprobe.aws.plan.blocks import create_function
+from lambdaprobe.aws.plan.bundle import HANDLER
+from lambdaprobe.aws.plan.planner import PROBE, ApiCall, Fmt, Json, Ref
+from lambdaprobe.aws.plan.signed import can_sign, plan_signed_artifact, signed_code
+from lambdaprobe.aws.plan.vpc import VPC_ACCESS_ACTIONS, file_system, network
 from lambdaprobe.function.features import MOUNT_PATH
 from lambdaprobe.scenario import FeatureSpec, Scenario
 
 if TYPE_CHECKING:
-    from lambdaprobe.aws.plan import _Planner
+    from lambdaprobe.aws.plan.planner import _Planner
 
 SIGNING_PLATFORM = "AWSLambda-SHA384-ECDSA"
 KMS_PENDING_WINDOW_DAYS = 7  # the minimum KMS allows (7..30): a key cannot be deleted sooner

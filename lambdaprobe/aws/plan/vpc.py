@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from lambdaprobe.aws.plan import ApiCall, Poll, Ref
+from lambdaprobe.aws.plan.planner import ApiCall, Poll, Ref
 from lambdaprobe.scenario import FeatureSpec
 from lambdaprobe.scenarios.features import SUBNET_CIDR, VPC_CIDR
 
 if TYPE_CHECKING:
-    from lambdaprobe.aws.plan import _Planner
+    from lambdaprobe.aws.plan.planner import _Planner
 
 EFS_UID = 1000
 NFS_PORT = 2049

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lambdaprobe.aws.client import BOTO_ERRORS, AwsClient, is_not_found, one_line
-from lambdaprobe.aws.plan import ApiCall, Fmt, Json, Poll, Ref
-from lambdaprobe.aws.plan_features import B64
+from lambdaprobe.aws.plan.features import B64
+from lambdaprobe.aws.plan.planner import ApiCall, Fmt, Json, Poll, Ref
 from lambdaprobe.errors import AwsError
 
 Progress = Callable[[str], None]

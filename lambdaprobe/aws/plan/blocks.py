@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from lambdaprobe.aws.bundle import function_zip
 from lambdaprobe.aws.options import CREATED_TAG, RUN_TAG, AwsOptions
-from lambdaprobe.aws.plan_records import ApiCall, Json, Poll, Ref, Watch
+from lambdaprobe.aws.plan.bundle import function_zip
+from lambdaprobe.aws.plan.records import ApiCall, Json, Poll, Ref, Watch
 from lambdaprobe.scenario import Scenario
 
 PROBE = "probe"

@@ -21,8 +21,8 @@ import botocore.exceptions
 from botocore.config import Config
 
 from lambdaprobe.aws.client import AwsClient, describe_driver, driver_config, one_line
-from lambdaprobe.aws.ledger import Ledger
-from lambdaprobe.aws.shift import SHIFT_NOTE, Shifter
+from lambdaprobe.aws.run.ledger import Ledger
+from lambdaprobe.aws.run.shift import SHIFT_NOTE, Shifter
 from lambdaprobe.errors import AwsError
 from lambdaprobe.observation import ClientResult, Final, Observations, Sent, Settled, Throttle
 from lambdaprobe.scenario import NEW_VERSION, PUBLISHED_VERSION, Scenario, SdkConfig
@@ -208,7 +208,7 @@ class Driver:
         return shifter, send
 
     def _gateway_sender(self, obs: Observations) -> Sender:
-        from lambdaprobe.aws.drive_http import gateway_caller
+        from lambdaprobe.aws.run.drive_http import gateway_caller
 
         def unanswered(line: str) -> None:
             with self._lock:

@@ -18,13 +18,13 @@ import json
 import math
 from typing import Any
 
-from lambdaprobe.aws.bundle import HANDLER
 from lambdaprobe.aws.options import AwsOptions
-from lambdaprobe.aws.plan_blocks import PROBE, partition
-from lambdaprobe.aws.plan_destinations import DestinationPlanner
-from lambdaprobe.aws.plan_function import PROVISIONED_READY_TIMEOUT_S, FunctionPlanner
-from lambdaprobe.aws.plan_records import ApiCall, Fmt, Json, Poll, Ref, Watch, WatchKind, WatchShape
-from lambdaprobe.aws.plan_sources import SourcePlanner
+from lambdaprobe.aws.plan.blocks import PROBE, partition
+from lambdaprobe.aws.plan.bundle import HANDLER
+from lambdaprobe.aws.plan.destinations import DestinationPlanner
+from lambdaprobe.aws.plan.function import PROVISIONED_READY_TIMEOUT_S, FunctionPlanner
+from lambdaprobe.aws.plan.records import ApiCall, Fmt, Json, Poll, Ref, Watch, WatchKind, WatchShape
+from lambdaprobe.aws.plan.sources import SourcePlanner
 from lambdaprobe.scenario import Scenario
 
 __all__ = [
@@ -119,7 +119,7 @@ class _Planner(FunctionPlanner, DestinationPlanner, SourcePlanner):
             )
         )
         self.relay_functions()
-        from lambdaprobe.aws.plan_features import plan_feature  # here: it builds on this module
+        from lambdaprobe.aws.plan.features import plan_feature  # here: it builds on this module
 
         feature = plan_feature(self)  # vpc, efs, code-signing, env-encryption; nothing otherwise
         directive = s.function.directive
@@ -138,7 +138,7 @@ class _Planner(FunctionPlanner, DestinationPlanner, SourcePlanner):
             self.event_invoke_config(PROBE, s.called_qualifier, destinations)
         self.source_wiring(source_arn)
         # a second version, an API in front: planned in their own module, which imports this one
-        from lambdaprobe.aws.plan_callers import extend
+        from lambdaprobe.aws.plan.callers import extend
 
         extend(self)
 
@@ -163,7 +163,7 @@ def log_group(options: AwsOptions) -> str:
 
 
 _CREATES = {
-    # the AWS-only probes' resources (lambdaprobe.aws.plan_features)
+    # the AWS-only probes' resources (lambdaprobe.aws.plan.features)
     "CreateVpc": ("vpc", "CidrBlock"),
     "CreateSubnet": ("subnet", "CidrBlock"),
     "CreateSecurityGroup": ("security group", "GroupName"),

@@ -122,7 +122,7 @@ class Finder:
             self.roles,
         ):
             found.extend(self._safe(finder))
-        from lambdaprobe.aws.cleanup_features import feature_finders  # vpc, efs, kms, signing
+        from lambdaprobe.aws.cleanup.features import feature_finders  # vpc, efs, kms, signing
 
         for feature_finder in feature_finders(self.client):
             found.extend(self._safe(feature_finder))

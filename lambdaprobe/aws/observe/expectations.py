@@ -7,8 +7,8 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
-from lambdaprobe.aws.message_parse import condition_of
-from lambdaprobe.aws.plan import function_timeout_s, is_async
+from lambdaprobe.aws.observe.message_parse import condition_of
+from lambdaprobe.aws.plan.planner import function_timeout_s, is_async
 from lambdaprobe.function.directive import decide
 from lambdaprobe.observation import Attempt, Final, Observations, Settled
 from lambdaprobe.scenario import Scenario

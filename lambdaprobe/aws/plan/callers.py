@@ -12,7 +12,7 @@ from lambdaprobe.function.directive import Directive
 from lambdaprobe.scenario import ALIAS_NAME
 
 if TYPE_CHECKING:
-    from lambdaprobe.aws.plan import _Planner
+    from lambdaprobe.aws.plan.planner import _Planner
 
 STAGE = "lp"
 RESOURCE_PATH = "probe"
@@ -41,7 +41,7 @@ def new_version(p: _Planner) -> None:
     Version 1 (and the alias on it) is published by the base plan; the driver then shifts the
     alias's routing weights itself (no CodeDeploy).
     """
-    from lambdaprobe.aws.plan import PROBE, ApiCall, Poll
+    from lambdaprobe.aws.plan.planner import PROBE, ApiCall, Poll
 
     assert p.s.deployment is not None
     name = p.name(PROBE)
@@ -66,7 +66,7 @@ def new_version(p: _Planner) -> None:
 
 def integration_uri(p: _Planner) -> Any:
     """The alias, as API Gateway names a Lambda integration (the region spelled out)."""
-    from lambdaprobe.aws.plan import PROBE, Fmt
+    from lambdaprobe.aws.plan.planner import PROBE, Fmt
 
     region = p.o.region or "{region}"  # resolved by the target before a real run
     return Fmt(
@@ -77,7 +77,7 @@ def integration_uri(p: _Planner) -> Any:
 
 def rest_api(p: _Planner) -> None:
     """POST /probe on stage `lp` -> AWS_PROXY integration -> alias `live`."""
-    from lambdaprobe.aws.plan import ApiCall, Ref
+    from lambdaprobe.aws.plan.planner import ApiCall, Ref
 
     name = p.name("api")
     p.add(
@@ -145,7 +145,7 @@ def rest_api(p: _Planner) -> None:
 
 def source_arn(p: _Planner) -> Any:
     """Only this API's POST /probe may invoke the alias (any account field: the API id is unique)."""
-    from lambdaprobe.aws.plan import Fmt
+    from lambdaprobe.aws.plan.planner import Fmt
 
     region = p.o.region or "{region}"
     return Fmt(f"arn:{p.p}:execute-api:{region}:*:" + "{api_id}/*/POST/" + RESOURCE_PATH)

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from lambdaprobe.aws.bundle import function_zip
 from lambdaprobe.aws.options import AwsOptions
-from lambdaprobe.aws.plan import ApiCall, Poll, Ref
+from lambdaprobe.aws.plan.bundle import function_zip
+from lambdaprobe.aws.plan.planner import ApiCall, Poll, Ref
 
 if TYPE_CHECKING:
-    from lambdaprobe.aws.plan import _Planner
+    from lambdaprobe.aws.plan.planner import _Planner
 
 UNSIGNED_KEY = "unsigned/probe.zip"
 SIGNED_PREFIX = "signed/"

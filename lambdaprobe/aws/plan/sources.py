@@ -9,9 +9,9 @@ import json
 import math
 from typing import Any
 
-from lambdaprobe.aws.bundle import RELAY_HANDLER
-from lambdaprobe.aws.plan_blocks import PROBE, PlannerBase
-from lambdaprobe.aws.plan_records import ApiCall, Fmt, Json, Poll, Ref, Watch
+from lambdaprobe.aws.plan.blocks import PROBE, PlannerBase
+from lambdaprobe.aws.plan.bundle import RELAY_HANDLER
+from lambdaprobe.aws.plan.records import ApiCall, Fmt, Json, Poll, Ref, Watch
 from lambdaprobe.scenario import SqsSourceSpec, StreamSourceSpec
 
 
