@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lambdaprobe.observation import Observations
 
 
 class ExitStatus(IntEnum):
@@ -43,9 +47,14 @@ class AwsError(ProbeError):
 
 
 class ObservationTimeout(ProbeError):
-    """The deadline passed before every expected observation arrived."""
+    """The deadline passed before every expected observation arrived; `observations` holds what was
+    seen (complete=False, missing=[...]), for the partial report."""
 
     status = ExitStatus.OBSERVATION_TIMEOUT
+
+    def __init__(self, message: str, observations: Observations) -> None:
+        super().__init__(message)
+        self.observations = observations
 
 
 class ExpectationFailed(ProbeError):

@@ -53,9 +53,7 @@ def run_probe(
     try:
         observations = target.run(scenario)
     except ObservationTimeout as timeout:
-        partial = getattr(timeout, "observations", None)
-        if partial is not None:
-            emit(_with_findings(analyse(scenario, partial), findings), common)
+        emit(_with_findings(analyse(scenario, timeout.observations), findings), common)
         raise
     report = _with_findings(analyse(scenario, observations), findings)
     comparison = _compare(scenario, report) if common.compare else None

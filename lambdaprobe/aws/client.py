@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 from lambdaprobe.aws.options import AwsOptions
 from lambdaprobe.errors import AwsError
+from lambdaprobe.limits import SDK_ATTEMPTS
 from lambdaprobe.scenario import SdkConfig
 
 THROTTLING_CODES = frozenset(
@@ -57,7 +58,6 @@ NOT_FOUND_CODES = frozenset(
 CONTROL_ATTEMPTS = 10
 # botocore's own retries stay modest: tenacity above it knows which errors are worth waiting for.
 CONTROL_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, read_timeout=60, connect_timeout=30)
-SDK_ATTEMPTS = {"off": 1, "legacy": 5, "standard": 3}
 
 
 def error_code(exc: BaseException) -> str:
@@ -119,10 +119,16 @@ def to_aws_error(exc: BaseException, what: str = "") -> AwsError:
     return AwsError(one_line(exc, what))
 
 
-class Caller(Protocol):
+class ApiCaller(Protocol):
     """What reading and deleting needs of a client: one call at a time (fakes in tests)."""
 
     def call(self, service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]: ...
+
+
+class PollingCaller(ApiCaller, Protocol):
+    """What applying a plan needs of a client: calls, and a way to wait between polls."""
+
+    def sleep(self, seconds: float) -> None: ...
 
 
 # everything boto3 raises for a failed call, including a reply it cannot parse (an endpoint's 500 page)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from lambdaprobe.limits import INIT_LIMIT_S  # [K]
 from lambdaprobe.report import Report
 from lambdaprobe.scenario import FunctionSpec, Scenario, SdkConfig, SourceSpec, Stimulus
 from lambdaprobe.scenarios.common import directive, in_range, timeout_for
-
-INIT_LIMIT_S = 10.0  # [K]
 
 
 def build(*, init: float, duration: float, timeout: float, count: int, seed: int) -> Scenario:

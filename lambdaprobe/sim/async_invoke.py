@@ -7,15 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from lambdaprobe.function.directive import Directive
+from lambdaprobe.limits import ASYNC_RETRY_SPACING_S  # [A]
 from lambdaprobe.observation import ClientResult, Final, Observations, Settled, Throttle
 from lambdaprobe.scenario import AsyncConfig
 from lambdaprobe.sim.records import Condition, Ids, invocation_record
 from lambdaprobe.sim.service import Execution, Item, LambdaService, SimFunction
 from lambdaprobe.sim.sinks import Sinks
 
-# [A] "one-minute wait between the first two attempts, and two minutes between the second and third":
-# retry k starts 60*k s after the previous attempt ended.
-RETRY_SPACING_S = 60.0
 # [A] throttles and system errors are retried "from 1 second after the first attempt to a maximum of
 # 5 minutes"; assumption throttle_backoff: doubling, no jitter.
 THROTTLE_BACKOFF_FIRST_S = 1.0
@@ -119,7 +117,7 @@ class AsyncInvoker:
         retries_used = event.executions - 1
         if retries_used < self.config.max_retry_attempts:
             # [A] retry k starts 60*k s after the end of the previous attempt
-            self._schedule(event, RETRY_SPACING_S * event.executions, ex)  # ex.end is now
+            self._schedule(event, ASYNC_RETRY_SPACING_S * event.executions, ex)  # ex.end is now
             return
         self._give_up(event, "RetriesExhausted", 200, ex.error_message, ex)
 

@@ -9,12 +9,11 @@ import random
 from dataclasses import dataclass
 
 from lambdaprobe.function.directive import Directive
+from lambdaprobe.limits import SDK_ATTEMPTS  # [D, E]
 from lambdaprobe.observation import ClientResult, Final, Observations, Settled, Throttle
 from lambdaprobe.scenario import SdkConfig
 from lambdaprobe.sim.service import Execution, Item, LambdaService, SimFunction
 
-# [D, E] total attempts per call: legacy (boto3's default) 5, standard (AWS CLI v2's) 3.
-MAX_ATTEMPTS = {"off": 1, "legacy": 5, "standard": 3}
 STANDARD_BACKOFF_CAP_S = 20.0
 
 
@@ -85,7 +84,7 @@ class SyncClient:
         self._finish(call, 200, "Unhandled" if ex.function_error else None, None)
 
     def _retry(self, call: Call) -> bool:
-        if call.api_attempts >= MAX_ATTEMPTS[self.sdk.retry_mode]:
+        if call.api_attempts >= SDK_ATTEMPTS[self.sdk.retry_mode]:
             return False
         self.clock.after(backoff_s(self.sdk.retry_mode, call.api_attempts, self.rng), self._send, call)
         return True

@@ -12,14 +12,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lambdaprobe.function.directive import Directive, decide
+from lambdaprobe.limits import INIT_LIMIT_S  # [K]
 from lambdaprobe.observation import Attempt, Observations, Outcome
 from lambdaprobe.scenario import ALIAS_NAME, PUBLISHED_VERSION, FunctionSpec
 from lambdaprobe.sim.deployment import Routing
 from lambdaprobe.sim.engine import Clock
 from lambdaprobe.sim.pools import Account, ExecEnv, FunctionPool
 
-# [K] the init phase may take up to 10 s without counting toward the function timeout.
-INIT_LIMIT_S = 10.0
 REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"
 

@@ -8,7 +8,7 @@ from lambdaprobe.errors import NotAvailableError
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.gc_pause import no_cycle_collection
 from lambdaprobe.observation import Observations, Sent
-from lambdaprobe.scenario import NEW_VERSION, PUBLISHED_VERSION, DeploymentSpec, Scenario
+from lambdaprobe.scenario import NEW_VERSION, PUBLISHED_VERSION, DeploymentSpec, Scenario, request_ids
 from lambdaprobe.sim import sources
 from lambdaprobe.sim.assumptions import ASSUMPTIONS
 from lambdaprobe.sim.async_invoke import AsyncInvoker
@@ -23,11 +23,6 @@ from lambdaprobe.sim.sources import destination
 from lambdaprobe.templates import invoke_event
 
 FUNCTION_NAME = f"{SIM_PREFIX}-probe"
-
-
-def request_ids(count: int) -> list[str]:
-    template = f"r%0{max(2, len(str(count)))}d"  # %-formatting: a million ids, no format spec parsed each
-    return [template % i for i in range(1, count + 1)]
 
 
 class SimTarget:

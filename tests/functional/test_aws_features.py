@@ -16,7 +16,7 @@ from botocore.stub import ANY, Stubber
 
 from lambdaprobe.aws.client import AwsClient
 from lambdaprobe.aws.options import AwsOptions
-from lambdaprobe.aws.plan.planner import plan
+from lambdaprobe.aws.planner import build_plan
 from lambdaprobe.aws.run.apply import Deployment, Executor
 from lambdaprobe.aws.run.features import PatientClient, run_trials
 from lambdaprobe.scenario import Scenario
@@ -77,7 +77,7 @@ def deploy(o: AwsOptions, scenario: Scenario, client: AwsClient | None = None) -
     messages: list[str] = []
     base = warm_client(o, client)
     executor = Executor(PatientClient(base, messages.append), messages.append)
-    deployment = executor.apply(plan(scenario, o))
+    deployment = executor.apply(build_plan(scenario, o).calls)
     return executor, deployment
 
 

@@ -119,7 +119,7 @@ def test_older_than_durations() -> None:
 
 
 def test_a_response_without_the_expected_field_is_an_aws_error() -> None:
-    from lambdaprobe.aws.plan.planner import ApiCall
+    from lambdaprobe.aws.plan.records import ApiCall
     from lambdaprobe.aws.run.apply import Executor
     from lambdaprobe.errors import AwsError
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from lambdaprobe.aws.cleanup.sweep import Leftover, Step, _created, _pages, _tags_from_list
+from lambdaprobe.aws.cleanup.leftovers import Leftover, Step, created_at, pages, tags_from_list
 from lambdaprobe.aws.client import BOTO_ERRORS, AwsClient
 from lambdaprobe.aws.options import NAME_PREFIX, RUN_TAG
 from lambdaprobe.aws.plan.features import KMS_PENDING_WINDOW_DAYS
@@ -31,7 +31,7 @@ def feature_finders(client: AwsClient) -> list[Callable[[], list[Leftover]]]:
 
 def code_signing_configs(c: AwsClient) -> list[Leftover]:
     out = []
-    configs = _pages(c, "lambda", "ListCodeSigningConfigs", {}, "CodeSigningConfigs", "Marker", "NextMarker")
+    configs = pages(c, "lambda", "ListCodeSigningConfigs", {}, "CodeSigningConfigs", "Marker", "NextMarker")
     for config in configs:
         name, arn = str(config.get("Description", "")), config["CodeSigningConfigArn"]
         if not name.startswith(NAME_PREFIX):
@@ -39,24 +39,24 @@ def code_signing_configs(c: AwsClient) -> list[Leftover]:
         tags = c.call("lambda", "ListTags", {"Resource": arn}).get("Tags", {})
         if RUN_TAG in tags:
             steps: tuple[Step, ...] = (("lambda", "DeleteCodeSigningConfig", {"CodeSigningConfigArn": arn}),)
-            out.append(Leftover("code signing config", name, tags[RUN_TAG], _created(tags), steps))
+            out.append(Leftover("code signing config", name, tags[RUN_TAG], created_at(tags), steps))
     return out
 
 
 def signer_profiles(c: AwsClient) -> list[Leftover]:
     out = []
-    for profile in _pages(c, "signer", "ListSigningProfiles", {}, "profiles", "nextToken", "nextToken"):
+    for profile in pages(c, "signer", "ListSigningProfiles", {}, "profiles", "nextToken", "nextToken"):
         name = profile["profileName"]
         tags = profile.get("tags", {})
         if name.startswith(SIGNER_PREFIX) and RUN_TAG in tags and profile.get("status") == "Active":
             steps: tuple[Step, ...] = (("signer", "CancelSigningProfile", {"profileName": name}),)
-            out.append(Leftover("signer profile", name, tags[RUN_TAG], _created(tags), steps))
+            out.append(Leftover("signer profile", name, tags[RUN_TAG], created_at(tags), steps))
     return out
 
 
 def kms_keys(c: AwsClient) -> list[Leftover]:
     out = []
-    for key in _pages(c, "kms", "ListKeys", {}, "Keys", "Marker", "NextMarker"):
+    for key in pages(c, "kms", "ListKeys", {}, "Keys", "Marker", "NextMarker"):
         meta = c.call("kms", "DescribeKey", {"KeyId": key["KeyId"]})["KeyMetadata"]
         name = str(meta.get("Description", ""))
         if not name.startswith(NAME_PREFIX) or meta.get("KeyState") == "PendingDeletion":
@@ -69,15 +69,15 @@ def kms_keys(c: AwsClient) -> list[Leftover]:
                 "ScheduleKeyDeletion",
                 {"KeyId": key["KeyId"], "PendingWindowInDays": KMS_PENDING_WINDOW_DAYS},
             )
-            out.append(Leftover("kms key", name, tags[RUN_TAG], _created(tags, meta.get("CreationDate")), (step,)))
+            out.append(Leftover("kms key", name, tags[RUN_TAG], created_at(tags, meta.get("CreationDate")), (step,)))
     return out
 
 
 def file_systems(c: AwsClient) -> list[Leftover]:
     out = []
-    for fs in _pages(c, "efs", "DescribeFileSystems", {}, "FileSystems", "Marker", "NextMarker"):
+    for fs in pages(c, "efs", "DescribeFileSystems", {}, "FileSystems", "Marker", "NextMarker"):
         name, fs_id = str(fs.get("CreationToken", "")), fs["FileSystemId"]
-        tags = _tags_from_list(fs.get("Tags"))
+        tags = tags_from_list(fs.get("Tags"))
         if not name.startswith(NAME_PREFIX) or RUN_TAG not in tags:
             continue
         steps: list[Step] = [
@@ -89,7 +89,7 @@ def file_systems(c: AwsClient) -> list[Leftover]:
             for m in c.call("efs", "DescribeMountTargets", {"FileSystemId": fs_id}).get("MountTargets", [])
         ]
         steps.append(("efs", "DeleteFileSystem", {"FileSystemId": fs_id}))
-        created = _created(tags, fs.get("CreationTime"))
+        created = created_at(tags, fs.get("CreationTime"))
         out.append(Leftover("efs file system", name, tags[RUN_TAG], created, tuple(steps)))
     return out
 
@@ -98,7 +98,7 @@ def vpcs(c: AwsClient) -> list[Leftover]:
     out = []
     found = c.call("ec2", "DescribeVpcs", {"Filters": [{"Name": "tag-key", "Values": [RUN_TAG]}]}).get("Vpcs", [])
     for vpc in found:
-        tags = _tags_from_list(vpc.get("Tags"))
+        tags = tags_from_list(vpc.get("Tags"))
         name, vpc_id = tags.get("Name", ""), vpc["VpcId"]
         if not name.startswith(NAME_PREFIX) or RUN_TAG not in tags:
             continue
@@ -110,7 +110,7 @@ def vpcs(c: AwsClient) -> list[Leftover]:
         ]
         steps += [("ec2", "DeleteSubnet", {"SubnetId": s["SubnetId"]}) for s in subnets]
         steps.append(("ec2", "DeleteVpc", {"VpcId": vpc_id}))
-        out.append(Leftover("vpc", name, tags[RUN_TAG], _created(tags), tuple(steps)))
+        out.append(Leftover("vpc", name, tags[RUN_TAG], created_at(tags), tuple(steps)))
     return out
 
 
@@ -122,7 +122,7 @@ def buckets(c: AwsClient) -> list[Leftover]:
         if not name.startswith(NAME_PREFIX):
             continue
         try:
-            tags = _tags_from_list(c.call("s3", "GetBucketTagging", {"Bucket": name}).get("TagSet"))
+            tags = tags_from_list(c.call("s3", "GetBucketTagging", {"Bucket": name}).get("TagSet"))
         except BOTO_ERRORS:  # NoSuchTagSet: not one of ours
             continue
         if RUN_TAG not in tags:
@@ -133,5 +133,6 @@ def buckets(c: AwsClient) -> list[Leftover]:
             for v in versions.get("Versions", []) + versions.get("DeleteMarkers", [])
         ]
         steps.append(("s3", "DeleteBucket", {"Bucket": name}))
-        out.append(Leftover("s3 bucket", name, tags[RUN_TAG], _created(tags, bucket.get("CreationDate")), tuple(steps)))
+        created = created_at(tags, bucket.get("CreationDate"))
+        out.append(Leftover("s3 bucket", name, tags[RUN_TAG], created, tuple(steps)))
     return out

@@ -12,27 +12,12 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
+from lambdaprobe.aws.cleanup.features import feature_finders  # vpc, efs, kms, signing
+from lambdaprobe.aws.cleanup.leftovers import Leftover, Step, created_at, pages, tags_from_list
 from lambdaprobe.aws.client import BOTO_ERRORS, AwsClient, is_not_found, one_line, to_aws_error
-from lambdaprobe.aws.options import CREATED_TAG, NAME_PREFIX, RUN_TAG, AwsOptions
+from lambdaprobe.aws.options import NAME_PREFIX, RUN_TAG, AwsOptions
 from lambdaprobe.errors import InputError
-
-Step = tuple[str, str, dict[str, Any]]  # (service, operation, params)
-
-
-@dataclass(frozen=True)
-class Leftover:
-    """One resource of an earlier run and the calls that delete it (in order)."""
-
-    kind: str
-    name: str
-    run_id: str
-    created: float | None
-    steps: tuple[Step, ...]
-
-    def describe(self) -> str:
-        return f"{self.kind} {self.name} (run {self.run_id})"
 
 
 @dataclass
@@ -52,47 +37,6 @@ def parse_duration(text: str, option: str = "--older-than") -> float:
     if match is None:
         raise InputError(option, f"{text!r} is not a duration (e.g. 90s, 30m, 2h, 1d)")
     return float(match.group(1)) * _UNIT_S[match.group(2)]
-
-
-def _created(tags: dict[str, str], fallback: Any = None) -> float | None:
-    if CREATED_TAG in tags:
-        try:
-            return float(tags[CREATED_TAG])
-        except ValueError:
-            pass
-    if fallback is None:
-        return None
-    if hasattr(fallback, "timestamp"):
-        return float(fallback.timestamp())
-    try:
-        value = float(fallback)
-    except (TypeError, ValueError):
-        return None
-    return value / 1000 if value > 1e11 else value  # milliseconds from some APIs
-
-
-def _tags_from_list(items: list[dict[str, str]] | None) -> dict[str, str]:
-    return {t["Key"]: t["Value"] for t in items or []}
-
-
-def _pages(
-    client: AwsClient,
-    service: str,
-    operation: str,
-    params: dict[str, Any],
-    key: str,
-    token_in: str,
-    token_out: str,
-) -> list[Any]:
-    out: list[Any] = []
-    params = dict(params)
-    while True:
-        page = client.call(service, operation, params)
-        out.extend(page.get(key, []))
-        token = page.get(token_out)
-        if not token:
-            return out
-        params[token_in] = token
 
 
 class Finder:
@@ -122,8 +66,6 @@ class Finder:
             self.roles,
         ):
             found.extend(self._safe(finder))
-        from lambdaprobe.aws.cleanup.features import feature_finders  # vpc, efs, kms, signing
-
         for feature_finder in feature_finders(self.client):
             found.extend(self._safe(feature_finder))
         return found
@@ -131,7 +73,7 @@ class Finder:
     def rest_apis(self) -> list[Leftover]:
         """API Gateway REST APIs in front of a probe (abort --caller apigateway)."""
         c, out = self.client, []
-        for api in _pages(c, "apigateway", "GetRestApis", {"limit": 500}, "items", "position", "position"):
+        for api in pages(c, "apigateway", "GetRestApis", {"limit": 500}, "items", "position", "position"):
             name, tags = str(api.get("name", "")), api.get("tags") or {}
             if not name.startswith(NAME_PREFIX) or RUN_TAG not in tags:
                 continue
@@ -140,7 +82,7 @@ class Finder:
                     "api gateway rest api",
                     name,
                     tags[RUN_TAG],
-                    _created(tags, api.get("createdDate")),
+                    created_at(tags, api.get("createdDate")),
                     (("apigateway", "DeleteRestApi", {"restApiId": api["id"]}),),
                 )
             )
@@ -148,7 +90,7 @@ class Finder:
 
     def functions(self) -> list[Leftover]:
         c, out = self.client, []
-        for fn in _pages(c, "lambda", "ListFunctions", {}, "Functions", "Marker", "NextMarker"):
+        for fn in pages(c, "lambda", "ListFunctions", {}, "Functions", "Marker", "NextMarker"):
             name = fn["FunctionName"]
             if not name.startswith(NAME_PREFIX):
                 continue
@@ -156,7 +98,7 @@ class Finder:
             if RUN_TAG not in tags:
                 continue
             steps: list[Step] = []
-            for m in _pages(
+            for m in pages(
                 c,
                 "lambda",
                 "ListEventSourceMappings",
@@ -167,7 +109,7 @@ class Finder:
             ):
                 steps.append(("lambda", "DeleteEventSourceMapping", {"UUID": m["UUID"]}))
             try:
-                configs = _pages(
+                configs = pages(
                     c,
                     "lambda",
                     "ListProvisionedConcurrencyConfigs",
@@ -188,7 +130,7 @@ class Finder:
                     )
                 )
             steps.append(("lambda", "DeleteFunction", {"FunctionName": name}))
-            out.append(Leftover("lambda function", name, tags[RUN_TAG], _created(tags, None), tuple(steps)))
+            out.append(Leftover("lambda function", name, tags[RUN_TAG], created_at(tags, None), tuple(steps)))
         return out
 
     def orphan_mappings(self) -> list[Leftover]:
@@ -196,9 +138,9 @@ class Finder:
         c, out = self.client, []
         functions = {
             f["FunctionArn"]
-            for f in _pages(c, "lambda", "ListFunctions", {}, "Functions", "Marker", "NextMarker")
+            for f in pages(c, "lambda", "ListFunctions", {}, "Functions", "Marker", "NextMarker")
         }
-        for m in _pages(
+        for m in pages(
             c, "lambda", "ListEventSourceMappings", {}, "EventSourceMappings", "Marker", "NextMarker"
         ):
             fn_arn = str(m.get("FunctionArn", ""))
@@ -220,7 +162,7 @@ class Finder:
                         "event source mapping",
                         m["UUID"],
                         tags[RUN_TAG],
-                        _created(tags),
+                        created_at(tags),
                         (("lambda", "DeleteEventSourceMapping", {"UUID": m["UUID"]}),),
                     )
                 )
@@ -228,11 +170,11 @@ class Finder:
 
     def roles(self) -> list[Leftover]:
         c, out = self.client, []
-        for role in _pages(c, "iam", "ListRoles", {}, "Roles", "Marker", "Marker"):
+        for role in pages(c, "iam", "ListRoles", {}, "Roles", "Marker", "Marker"):
             name = role["RoleName"]
             if not name.startswith(NAME_PREFIX):
                 continue
-            tags = _tags_from_list(c.call("iam", "ListRoleTags", {"RoleName": name}).get("Tags"))
+            tags = tags_from_list(c.call("iam", "ListRoleTags", {"RoleName": name}).get("Tags"))
             if RUN_TAG not in tags:
                 continue
             steps: list[Step] = []
@@ -248,7 +190,7 @@ class Finder:
             steps.append(("iam", "DeleteRole", {"RoleName": name}))
             out.append(
                 Leftover(
-                    "iam role", name, tags[RUN_TAG], _created(tags, role.get("CreateDate")), tuple(steps)
+                    "iam role", name, tags[RUN_TAG], created_at(tags, role.get("CreateDate")), tuple(steps)
                 )
             )
         return out
@@ -266,7 +208,7 @@ class Finder:
             attrs = c.call(
                 "sqs", "GetQueueAttributes", {"QueueUrl": url, "AttributeNames": ["CreatedTimestamp"]}
             )
-            created = _created(tags, attrs.get("Attributes", {}).get("CreatedTimestamp"))
+            created = created_at(tags, attrs.get("Attributes", {}).get("CreatedTimestamp"))
             out.append(
                 Leftover(
                     "sqs queue", name, tags[RUN_TAG], created, (("sqs", "DeleteQueue", {"QueueUrl": url}),)
@@ -276,12 +218,12 @@ class Finder:
 
     def topics(self) -> list[Leftover]:
         c, out = self.client, []
-        for topic in _pages(c, "sns", "ListTopics", {}, "Topics", "NextToken", "NextToken"):
+        for topic in pages(c, "sns", "ListTopics", {}, "Topics", "NextToken", "NextToken"):
             arn = topic["TopicArn"]
             name = arn.rsplit(":", 1)[-1]
             if not name.startswith(NAME_PREFIX):
                 continue
-            tags = _tags_from_list(c.call("sns", "ListTagsForResource", {"ResourceArn": arn}).get("Tags"))
+            tags = tags_from_list(c.call("sns", "ListTagsForResource", {"ResourceArn": arn}).get("Tags"))
             if RUN_TAG not in tags:
                 continue
             steps: list[Step] = [
@@ -290,7 +232,7 @@ class Finder:
                 if str(s.get("SubscriptionArn", "")).startswith("arn:")
             ]
             steps.append(("sns", "DeleteTopic", {"TopicArn": arn}))
-            out.append(Leftover("sns topic", name, tags[RUN_TAG], _created(tags), tuple(steps)))
+            out.append(Leftover("sns topic", name, tags[RUN_TAG], created_at(tags), tuple(steps)))
         return out
 
     def event_buses(self) -> list[Leftover]:
@@ -300,7 +242,7 @@ class Finder:
             name = bus["Name"]
             if not name.startswith(NAME_PREFIX):
                 continue
-            tags = _tags_from_list(
+            tags = tags_from_list(
                 c.call("events", "ListTagsForResource", {"ResourceARN": bus["Arn"]}).get("Tags")
             )
             if RUN_TAG not in tags:
@@ -320,7 +262,7 @@ class Finder:
                     "eventbridge bus",
                     name,
                     tags[RUN_TAG],
-                    _created(tags, bus.get("CreationTime")),
+                    created_at(tags, bus.get("CreationTime")),
                     tuple(steps),
                 )
             )
@@ -331,7 +273,7 @@ class Finder:
         for name in c.call("kinesis", "ListStreams", {}).get("StreamNames", []):
             if not name.startswith(NAME_PREFIX):
                 continue
-            tags = _tags_from_list(c.call("kinesis", "ListTagsForStream", {"StreamName": name}).get("Tags"))
+            tags = tags_from_list(c.call("kinesis", "ListTagsForStream", {"StreamName": name}).get("Tags"))
             if RUN_TAG not in tags:
                 continue
             out.append(
@@ -339,7 +281,7 @@ class Finder:
                     "kinesis stream",
                     name,
                     tags[RUN_TAG],
-                    _created(tags),
+                    created_at(tags),
                     (("kinesis", "DeleteStream", {"StreamName": name, "EnforceConsumerDeletion": True}),),
                 )
             )
@@ -347,13 +289,13 @@ class Finder:
 
     def tables(self) -> list[Leftover]:
         c, out = self.client, []
-        for name in _pages(
+        for name in pages(
             c, "dynamodb", "ListTables", {}, "TableNames", "ExclusiveStartTableName", "LastEvaluatedTableName"
         ):
             if not name.startswith(NAME_PREFIX):
                 continue
             table = c.call("dynamodb", "DescribeTable", {"TableName": name})["Table"]
-            tags = _tags_from_list(
+            tags = tags_from_list(
                 c.call("dynamodb", "ListTagsOfResource", {"ResourceArn": table["TableArn"]}).get("Tags")
             )
             if RUN_TAG not in tags:
@@ -363,7 +305,7 @@ class Finder:
                     "dynamodb table",
                     name,
                     tags[RUN_TAG],
-                    _created(tags, table.get("CreationDateTime")),
+                    created_at(tags, table.get("CreationDateTime")),
                     (("dynamodb", "DeleteTable", {"TableName": name}),),
                 )
             )
@@ -372,7 +314,7 @@ class Finder:
     def log_groups(self) -> list[Leftover]:
         c, out = self.client, []
         for prefix in (f"/aws/lambda/{NAME_PREFIX}",):
-            groups = _pages(
+            groups = pages(
                 c,
                 "logs",
                 "DescribeLogGroups",
@@ -391,7 +333,7 @@ class Finder:
                         "log group",
                         name,
                         tags[RUN_TAG],
-                        _created(tags, group.get("creationTime")),
+                        created_at(tags, group.get("creationTime")),
                         (("logs", "DeleteLogGroup", {"logGroupName": name}),),
                     )
                 )

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
+from lambdaprobe.limits import INIT_LIMIT_S
 from lambdaprobe.observation import Attempt, Outcome
 
 REPORT_RE = re.compile(
@@ -203,7 +204,6 @@ def _executions(events: Iterable[LogEvent]) -> list[_Execution]:
     return executions
 
 
-INIT_LIMIT_S = 10.0  # SEMANTICS §4 [K]: an init longer than this is cut and run again in the invoke
 SUPPRESSED_INIT_NOTE = (
     "suppressed init: a cold start's REPORT line had no Init Duration (init over 10 s, re-run inside "
     "the invoke [K, W, X]); its init_s is derived as the 10 s cut init, its start as 10 s before the "

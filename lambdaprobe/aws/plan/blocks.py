@@ -1,7 +1,9 @@
-"""The planner's state, naming and building blocks (a queue, a topic, a bus, a function). Pure.
+"""The plan being built: its calls and watches, the run's naming and tags, and the building blocks
+every part uses (a queue, a topic, a bus, a rule, a function, a permission, a mapping). Pure.
 
-The per-concern parts of the planner (`plan_function`, `plan_destinations`, `plan_sources`) build
-on `PlannerBase`; `plan._Planner` puts them together.
+Each part of the plan (`function`, `destinations`, `callers`, `features`, and each source in
+`lambdaprobe.aws.sources`) is a function that takes a `PlanBuilder` and adds its calls;
+`lambdaprobe.aws.planner` calls them in order.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from typing import Any
 
 from lambdaprobe.aws.options import CREATED_TAG, RUN_TAG, AwsOptions
 from lambdaprobe.aws.plan.bundle import function_zip
-from lambdaprobe.aws.plan.records import ApiCall, Json, Poll, Ref, Watch
+from lambdaprobe.aws.plan.records import ApiCall, Fmt, Json, Poll, Ref, Watch
 from lambdaprobe.scenario import Scenario
 
 PROBE = "probe"
@@ -25,7 +27,9 @@ def partition(region: str | None) -> str:
     return "aws"
 
 
-class PlannerBase:
+class PlanBuilder:
+    """The calls and watches added so far, with the scenario and the options they are built from."""
+
     def __init__(self, scenario: Scenario, options: AwsOptions) -> None:
         self.s = scenario
         self.o = options
@@ -233,6 +237,64 @@ class PlannerBase:
                 "GetFunctionConfiguration",
                 {"FunctionName": self.name(role)},
                 poll=Poll("State", ("Active",), ("Failed",), message=f"waiting for {self.name(role)} Active"),
+                mutating=False,
+            )
+        )
+
+
+    def qualified_probe(self) -> Any:
+        """The probe's ARN as a source invokes it: with the called qualifier, unless `$LATEST`."""
+        q = self.s.called_qualifier
+        return Ref(f"{PROBE}_arn") if q == "$LATEST" else Fmt("{" + PROBE + "_arn}:" + q)
+
+    def permission(self, principal: str, source_arn: Any) -> None:
+        name, q = self.name(PROBE), self.s.called_qualifier
+        params: dict[str, Any] = {
+            "FunctionName": name,
+            "StatementId": "lambdaprobe-source",
+            "Action": "lambda:InvokeFunction",
+            "Principal": principal,
+            "SourceArn": source_arn,
+        }
+        remove: dict[str, Any] = {"FunctionName": name, "StatementId": "lambdaprobe-source"}
+        if q != "$LATEST":
+            params["Qualifier"] = q
+            remove["Qualifier"] = q
+        self.add(
+            ApiCall("lambda", "AddPermission", params, teardown=ApiCall("lambda", "RemovePermission", remove))
+        )
+
+    def event_source_mapping(self, source_arn: Any, settings: dict[str, Any]) -> None:
+        """A mapping from a queue or stream to the called qualifier, with the source's own settings."""
+        q = self.s.called_qualifier
+        params: dict[str, Any] = {
+            "EventSourceArn": source_arn,
+            "FunctionName": self.name(PROBE) if q == "$LATEST" else f"{self.name(PROBE)}:{q}",
+            "Enabled": True,
+            "Tags": self.tag_dict(),
+        }
+        params.update(settings)
+        self.add(
+            ApiCall(
+                "lambda",
+                "CreateEventSourceMapping",
+                params,
+                produces="mapping_uuid",
+                output="UUID",
+                teardown=ApiCall("lambda", "DeleteEventSourceMapping", {"UUID": Ref("mapping_uuid")}),
+            )
+        )
+        self.add(
+            ApiCall(
+                "lambda",
+                "GetEventSourceMapping",
+                {"UUID": Ref("mapping_uuid")},
+                poll=Poll(
+                    "State",
+                    ("Enabled",),
+                    ("Disabled",),
+                    message="waiting for the event source mapping Enabled",
+                ),
                 mutating=False,
             )
         )

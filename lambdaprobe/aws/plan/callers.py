@@ -1,18 +1,16 @@
 """Planning for what stands between the caller and the function: a second version to shift the
 alias to (deploy-preference), and an API Gateway REST API in front of the alias (abort
---caller apigateway). Pure, like `plan`, whose planner calls `extend` at the end of its build.
+--caller apigateway). Pure; `extend` is the plan's last part.
 """
 
 from __future__ import annotations
 
-import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from lambdaprobe.function.directive import Directive
+from lambdaprobe.aws.plan.blocks import PROBE, PlanBuilder
+from lambdaprobe.aws.plan.function import function_env, publish
+from lambdaprobe.aws.plan.records import ApiCall, Fmt, Poll, Ref
 from lambdaprobe.scenario import ALIAS_NAME
-
-if TYPE_CHECKING:
-    from lambdaprobe.aws.plan.planner import _Planner
 
 STAGE = "lp"
 RESOURCE_PATH = "probe"
@@ -20,29 +18,19 @@ RESOURCE_PATH = "probe"
 MAX_INTEGRATION_MS = 29000
 
 
-def function_env(directive: Directive) -> dict[str, str]:
-    """The probe's environment: its cold start, and what it does when the event says nothing."""
-    return {
-        "LAMBDAPROBE_INIT_S": repr(directive.init_s),
-        "LAMBDAPROBE_DIRECTIVE": json.dumps(directive.to_event(), sort_keys=True),
-    }
-
-
-def extend(p: _Planner) -> None:
+def extend(p: PlanBuilder) -> None:
     if p.s.deployment is not None:
         new_version(p)
     if p.s.sdk.caller == "apigateway":
         rest_api(p)
 
 
-def new_version(p: _Planner) -> None:
+def new_version(p: PlanBuilder) -> None:
     """Version 2: the same code with the new version's directive in its environment.
 
     Version 1 (and the alias on it) is published by the base plan; the driver then shifts the
     alias's routing weights itself (no CodeDeploy).
     """
-    from lambdaprobe.aws.plan.planner import PROBE, ApiCall, Poll
-
     assert p.s.deployment is not None
     name = p.name(PROBE)
     p.add(
@@ -61,13 +49,11 @@ def new_version(p: _Planner) -> None:
             mutating=False,
         )
     )
-    p.publish("new_version", "lambdaprobe new version", "version 2")
+    publish(p, "new_version", "lambdaprobe new version", "version 2")
 
 
-def integration_uri(p: _Planner) -> Any:
+def integration_uri(p: PlanBuilder) -> Any:
     """The alias, as API Gateway names a Lambda integration (the region spelled out)."""
-    from lambdaprobe.aws.plan.planner import PROBE, Fmt
-
     region = p.o.region or "{region}"  # resolved by the target before a real run
     return Fmt(
         f"arn:{p.p}:apigateway:{region}:lambda:path/2015-03-31/functions/"
@@ -75,10 +61,8 @@ def integration_uri(p: _Planner) -> Any:
     )
 
 
-def rest_api(p: _Planner) -> None:
+def rest_api(p: PlanBuilder) -> None:
     """POST /probe on stage `lp` -> AWS_PROXY integration -> alias `live`."""
-    from lambdaprobe.aws.plan.planner import ApiCall, Ref
-
     name = p.name("api")
     p.add(
         ApiCall(
@@ -143,10 +127,8 @@ def rest_api(p: _Planner) -> None:
     )
 
 
-def source_arn(p: _Planner) -> Any:
+def source_arn(p: PlanBuilder) -> Any:
     """Only this API's POST /probe may invoke the alias (any account field: the API id is unique)."""
-    from lambdaprobe.aws.plan.planner import Fmt
-
     region = p.o.region or "{region}"
     return Fmt(f"arn:{p.p}:execute-api:{region}:*:" + "{api_id}/*/POST/" + RESOURCE_PATH)
 

@@ -1,11 +1,11 @@
 """The AWS-only probes' part of the deploy plan: network, EFS, code signing, KMS. Pure data.
 
-`plan_feature` is called by the planner (`plan._Planner.build`) before the probe function is
+`plan_feature` is called by the planner (`lambdaprobe.aws.planner`) before the probe function is
 created: it adds the feature's resources (each create with its teardown) and returns what the
 function needs (VpcConfig, FileSystemConfigs, KMSKeyArn, environment). `trials` are calls whose
 refusal is the answer rather than a failure (CreateFunction of unsigned code under Enforce, of a
 function whose file system has no mount target): `feature_run.run_trials` records their outcome.
-The network and EFS calls are in `plan_vpc`, code-signing's signed artifact in `plan_signed`.
+The network and EFS calls are in `vpc`, code-signing's signed artifact in `signed`.
 """
 
 from __future__ import annotations
@@ -13,36 +13,19 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from lambdaprobe.aws.options import AwsOptions
-from lambdaprobe.aws.plan.blocks import create_function
+from lambdaprobe.aws.plan.blocks import PROBE, PlanBuilder, create_function
 from lambdaprobe.aws.plan.bundle import HANDLER
-from lambdaprobe.aws.plan.planner import PROBE, ApiCall, Fmt, Json, Ref
+from lambdaprobe.aws.plan.records import B64, ApiCall, Json, Ref
 from lambdaprobe.aws.plan.signed import can_sign, plan_signed_artifact, signed_code
 from lambdaprobe.aws.plan.vpc import VPC_ACCESS_ACTIONS, file_system, network
 from lambdaprobe.function.features import MOUNT_PATH
 from lambdaprobe.scenario import FeatureSpec, Scenario
 
-if TYPE_CHECKING:
-    from lambdaprobe.aws.plan.planner import _Planner
-
 SIGNING_PLATFORM = "AWSLambda-SHA384-ECDSA"
 KMS_PENDING_WINDOW_DAYS = 7  # the minimum KMS allows (7..30): a key cannot be deleted sooner
-
-
-class B64(Fmt):
-    """The bytes an earlier call produced (a KMS ciphertext), base64-encoded into a string.
-
-    A Fmt whose template names the value, so the dry run shows `<name>`; `apply.resolve` encodes it.
-    """
-
-    def __init__(self, name: str) -> None:
-        super().__init__("{" + name + "}")
-
-    @property
-    def name(self) -> str:
-        return self.template[1:-1]
 
 
 @dataclass(frozen=True)
@@ -72,7 +55,7 @@ def signer_profile_name(options: AwsOptions) -> str:
     return options.name("signer").replace("-", "_")
 
 
-def plan_feature(p: _Planner) -> FeaturePlan:
+def plan_feature(p: PlanBuilder) -> FeaturePlan:
     """Add the feature's resources to the plan; return the function's share. Nothing without one."""
     feature = p.s.feature
     if feature is None:
@@ -109,7 +92,7 @@ def plan_feature(p: _Planner) -> FeaturePlan:
     return FeaturePlan(params, env)
 
 
-def _code_signing(p: _Planner, feature: FeatureSpec) -> None:
+def _code_signing(p: PlanBuilder, feature: FeatureSpec) -> None:
     name = signer_profile_name(p.o)
     p.add(
         ApiCall(
@@ -148,7 +131,7 @@ def _code_signing(p: _Planner, feature: FeatureSpec) -> None:
         plan_signed_artifact(p, name)
 
 
-def _kms(p: _Planner, feature: FeatureSpec) -> list[dict[str, Any]]:
+def _kms(p: PlanBuilder, feature: FeatureSpec) -> list[dict[str, Any]]:
     p.add(
         ApiCall(
             "kms",
@@ -199,7 +182,7 @@ def _kms(p: _Planner, feature: FeatureSpec) -> list[dict[str, Any]]:
     return [{"Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": [Ref("key_arn")]}]
 
 
-def _role_policy(p: _Planner, name: str, statements: list[dict[str, Any]]) -> None:
+def _role_policy(p: PlanBuilder, name: str, statements: list[dict[str, Any]]) -> None:
     role, policy = p.name("role"), p.name(name)
     p.add(
         ApiCall(

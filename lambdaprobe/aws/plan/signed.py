@@ -10,14 +10,12 @@ Region only when `--region` is given: without it the signed path is left out and
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from lambdaprobe.aws.options import AwsOptions
+from lambdaprobe.aws.plan.blocks import PlanBuilder
 from lambdaprobe.aws.plan.bundle import function_zip
-from lambdaprobe.aws.plan.planner import ApiCall, Poll, Ref
-
-if TYPE_CHECKING:
-    from lambdaprobe.aws.plan.planner import _Planner
+from lambdaprobe.aws.plan.records import ApiCall, Poll, Ref
 
 UNSIGNED_KEY = "unsigned/probe.zip"
 SIGNED_PREFIX = "signed/"
@@ -33,7 +31,7 @@ def can_sign(options: AwsOptions) -> bool:
     return options.region is not None
 
 
-def plan_signed_artifact(p: _Planner, profile_name: str) -> None:
+def plan_signed_artifact(p: PlanBuilder, profile_name: str) -> None:
     """Bucket, upload, signing job; produces `signed_key` (the signed object's key)."""
     bucket = bucket_name(p.o)
     create: dict[str, Any] = {"Bucket": bucket}

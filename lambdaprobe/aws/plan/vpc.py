@@ -7,14 +7,12 @@ system, a mount target in that subnet (unless `--no-mount-target`) and an access
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from lambdaprobe.aws.plan.planner import ApiCall, Poll, Ref
+from lambdaprobe.aws.plan.blocks import PlanBuilder
+from lambdaprobe.aws.plan.records import ApiCall, Poll, Ref
 from lambdaprobe.scenario import FeatureSpec
 from lambdaprobe.scenarios.features import SUBNET_CIDR, VPC_CIDR
-
-if TYPE_CHECKING:
-    from lambdaprobe.aws.plan.planner import _Planner
 
 EFS_UID = 1000
 NFS_PORT = 2049
@@ -30,11 +28,11 @@ VPC_ACCESS_ACTIONS = [
 ]
 
 
-def tag_specs(p: _Planner, resource_type: str, role: str) -> list[dict[str, Any]]:
+def tag_specs(p: PlanBuilder, resource_type: str, role: str) -> list[dict[str, Any]]:
     return [{"ResourceType": resource_type, "Tags": [{"Key": "Name", "Value": p.name(role)}, *p.tag_list()]}]
 
 
-def network(p: _Planner, feature: FeatureSpec) -> dict[str, Any]:
+def network(p: PlanBuilder, feature: FeatureSpec) -> dict[str, Any]:
     """The function's VpcConfig: the given subnets and groups, or a minimal VPC of the run's own."""
     if feature.subnets:
         return {"SubnetIds": list(feature.subnets), "SecurityGroupIds": list(feature.security_groups)}
@@ -98,7 +96,7 @@ def network(p: _Planner, feature: FeatureSpec) -> dict[str, Any]:
     return {"SubnetIds": [Ref("subnet_id")], "SecurityGroupIds": [Ref("sg_id")]}
 
 
-def file_system(p: _Planner, feature: FeatureSpec) -> dict[str, Any]:
+def file_system(p: PlanBuilder, feature: FeatureSpec) -> dict[str, Any]:
     """An encrypted EFS file system, its mount target, an access point; the role's EFS statement."""
     subnet: Any = feature.subnets[0] if feature.subnets else Ref("subnet_id")
     groups: list[Any] = list(feature.security_groups) if feature.subnets else [Ref("sg_id")]

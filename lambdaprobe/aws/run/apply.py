@@ -10,13 +10,12 @@ from __future__ import annotations
 import base64
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from lambdaprobe.aws.client import BOTO_ERRORS, AwsClient, is_not_found, one_line
-from lambdaprobe.aws.plan.features import B64
-from lambdaprobe.aws.plan.planner import ApiCall, Fmt, Json, Poll, Ref
+from lambdaprobe.aws.client import BOTO_ERRORS, PollingCaller, is_not_found, one_line
+from lambdaprobe.aws.plan.records import B64, ApiCall, Fmt, Json, Poll, Ref
 from lambdaprobe.errors import AwsError
 
 Progress = Callable[[str], None]
@@ -66,11 +65,11 @@ class Deployment:
 
 
 class Executor:
-    def __init__(self, client: AwsClient, progress: Progress | None = None) -> None:
+    def __init__(self, client: PollingCaller, progress: Progress | None = None) -> None:
         self.client = client
         self.progress = progress or _quiet
 
-    def apply(self, calls: list[ApiCall], deployment: Deployment | None = None) -> Deployment:
+    def apply(self, calls: Sequence[ApiCall], deployment: Deployment | None = None) -> Deployment:
         """Run every call in order. On failure or Ctrl-C, tear down what was created, then raise."""
         deployment = deployment if deployment is not None else Deployment()
         try:

@@ -1,107 +1,32 @@
 """What happened, read back from AWS: probe log lines, REPORT lines, timeouts, DLQ and destination
 messages, turned into the same observations the simulator emits.
 
-The parsers are pure functions of strings and dicts: log lines in `log_parse`, queue messages in
-`message_parse`; what to expect and the deadline in `expectations` (all re-exported here).
-`Collector` does the I/O (FilterLogEvents, draining queues) and decides when to stop: when every
-request's expected observations are in, or when the deadline derived from the scenario passes (then
-`ObservationDeadline`, which carries the partial observations).
+The parsers are pure functions of strings and dicts (`lambdaprobe.aws.observe`); what to expect of
+each request is its source's (`lambdaprobe.aws.sources.expect`). `Collector` does the I/O
+(FilterLogEvents, draining queues) and decides when to stop: when every request's expected
+observations are in, or when the deadline derived from the scenario passes (then
+`ObservationTimeout`, which carries the partial observations).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from lambdaprobe.aws.client import BOTO_ERRORS, Caller, one_line
-from lambdaprobe.aws.observe.expectations import (
-    ASYNC_RETRY_MARGIN,
-    ASYNC_RETRY_SPACING_S,
-    LOG_SLACK_S,
-    POLLER_SLACK_S,
-    STREAM_BACKOFF_GUESS_S,
-    derive_deadline_s,
-    expected_attempts,
-    next_retry_hint,
-    outstanding,
-    settled_from_records,
-)
-from lambdaprobe.aws.observe.log_parse import (
-    INIT_LIMIT_S,
-    REPORT_RE,
-    STREAM_VERSION_RE,
-    SUPPRESSED_INIT_NOTE,
-    TIMEOUT_RE,
-    LogEvent,
-    ProbeLine,
-    ReportLine,
-    TimeoutLine,
-    attempts_from_logs,
-    parse_probe_line,
-    parse_report,
-    parse_timeout,
-    version_of_stream,
-)
-from lambdaprobe.aws.observe.message_parse import (
-    condition_of,
-    dead_letter_from_message,
-    destination_from_message,
-    find_request,
-    sns_notification,
-    sqs_message_attributes,
-)
-from lambdaprobe.aws.plan.records import Watch
+from lambdaprobe.aws.client import BOTO_ERRORS, ApiCaller, one_line
+from lambdaprobe.aws.observe.expectations import next_retry_hint, settled_from_records
+from lambdaprobe.aws.observe.log_parse import LogEvent, attempts_from_logs
+from lambdaprobe.aws.observe.message_parse import dead_letter_from_message, destination_from_message
+from lambdaprobe.aws.plan.records import Plan, Watch
 from lambdaprobe.aws.run.ledger import Ledger
+from lambdaprobe.aws.sources import SOURCES
+from lambdaprobe.aws.sources.expect import outstanding
 from lambdaprobe.errors import AwsError, ObservationTimeout
 from lambdaprobe.observation import DeadLetter, DestinationRecord, Observations, Settled
 from lambdaprobe.scenario import Scenario
 
-__all__ = [
-    "ASYNC_RETRY_MARGIN",
-    "ASYNC_RETRY_SPACING_S",
-    "INIT_LIMIT_S",
-    "LOG_REREAD_S",
-    "LOG_SLACK_S",
-    "POLLER_SLACK_S",
-    "REPORT_RE",
-    "STREAM_BACKOFF_GUESS_S",
-    "STREAM_VERSION_RE",
-    "SUPPRESSED_INIT_NOTE",
-    "TIMEOUT_RE",
-    "Collector",
-    "LogEvent",
-    "ObservationDeadline",
-    "ProbeLine",
-    "ReportLine",
-    "TimeoutLine",
-    "attempts_from_logs",
-    "condition_of",
-    "dead_letter_from_message",
-    "derive_deadline_s",
-    "destination_from_message",
-    "expected_attempts",
-    "find_request",
-    "next_retry_hint",
-    "outstanding",
-    "parse_probe_line",
-    "parse_report",
-    "parse_timeout",
-    "settled_from_records",
-    "sns_notification",
-    "sqs_message_attributes",
-    "version_of_stream",
-]
-
 LOG_REREAD_S = 120.0  # how far back each read starts from the newest event seen
-
-
-class ObservationDeadline(ObservationTimeout):
-    """The deadline passed first; `observations` holds what was seen (complete=False, missing=[...])."""
-
-    def __init__(self, message: str, observations: Observations) -> None:
-        super().__init__(message)
-        self.observations = observations
 
 
 class Collector:
@@ -109,11 +34,10 @@ class Collector:
 
     def __init__(
         self,
-        client: Caller,
+        client: ApiCaller,
         scenario: Scenario,
-        log_group: str,
-        watches: list[Watch],
-        outputs: dict[str, Any],
+        plan: Plan,
+        outputs: Mapping[str, Any],
         t0_wall: float,
         progress: Callable[[str], None] | None = None,
         poll_s: float = 2.0,
@@ -123,8 +47,8 @@ class Collector:
         self.ledger = ledger or Ledger()
         self.client = client
         self.scenario = scenario
-        self.log_group = log_group
-        self.watches = watches
+        self.log_group = plan.log_group
+        self.watches = plan.watches
         self.outputs = outputs
         self.t0_wall = t0_wall
         self.progress = progress or (lambda _: None)
@@ -195,7 +119,7 @@ class Collector:
         self.read_logs()
         for watch in self.watches:
             self.drain(watch)
-        renumber = self.scenario.source.kind not in ("sqs", "sqs-fifo")
+        renumber = not SOURCES[self.scenario.source.kind].receive_counts
         notes: list[str] = []
         attempts, in_flight = attempts_from_logs(
             self.events.values(), self.t0_wall, renumber, requests=self.ledger.aws_ids, notes=notes
@@ -210,7 +134,7 @@ class Collector:
     def collect(
         self, obs: Observations, deadline_s: float, sleep: Callable[[float], None] = time.sleep
     ) -> Observations:
-        """Poll until done or `deadline_s` after the first stimulus; raise ObservationDeadline then."""
+        """Poll until done or `deadline_s` after the first stimulus; raise ObservationTimeout then."""
         try:
             while True:
                 in_flight = self.poll_once(obs)
@@ -230,7 +154,7 @@ class Collector:
                 if now_s >= deadline_s:
                     obs.complete = False
                     obs.missing = missing + in_flight
-                    raise ObservationDeadline(
+                    raise ObservationTimeout(
                         f"gave up waiting after {deadline_s:.0f} s; "
                         f"still missing: {'; '.join(obs.missing[:3])}"
                         + (f" (and {len(obs.missing) - 3} more)" if len(obs.missing) > 3 else ""),

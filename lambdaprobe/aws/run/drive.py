@@ -1,141 +1,42 @@
-"""The stimulus: invokes and messages sent on an open-loop schedule, and what each caller got back.
-
-Open loop: call i leaves at t0 + i * interval whatever earlier calls are doing (a slow or hung
-function must not delay the next call, or a concurrency probe measures the driver instead of
-Lambda). A scheduler thread hands each call to a pool with one worker per call in flight; the lag
-(actual minus scheduled send time) is measured for every call and reported.
+"""The stimulus: invokes and messages sent on the open-loop schedule (`schedule`), and what each
+caller got back. Where a message goes, and how, is its source's (`lambdaprobe.aws.sources`).
 """
 
 from __future__ import annotations
 
 import json
-import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import Any
 
 import botocore.exceptions
 from botocore.config import Config
 
 from lambdaprobe.aws.client import AwsClient, describe_driver, driver_config, one_line
+from lambdaprobe.aws.plan.records import Plan, Ref
+from lambdaprobe.aws.run.drive_http import gateway_caller
 from lambdaprobe.aws.run.ledger import Ledger
+from lambdaprobe.aws.run.schedule import MAX_WORKERS, Schedule, Sender, hold_until, open_loop
 from lambdaprobe.aws.run.shift import SHIFT_NOTE, Shifter
+from lambdaprobe.aws.sources import SOURCES
 from lambdaprobe.errors import AwsError
 from lambdaprobe.observation import ClientResult, Final, Observations, Sent, Settled, Throttle
-from lambdaprobe.scenario import NEW_VERSION, PUBLISHED_VERSION, Scenario, SdkConfig
-from lambdaprobe.sim.target import request_ids
+from lambdaprobe.scenario import NEW_VERSION, PUBLISHED_VERSION, Scenario, SdkConfig, request_ids
 from lambdaprobe.templates import invoke_event
 
-MAX_WORKERS = 1000
-LEAD_S = 0.05  # the first call is due this far after the pool is ready
-# A call is handed to its worker this long before it is due: the worker builds and signs the
-# request, then holds it until the due instant, so preparation time is not lag.
-PREPARE_S = 0.03
-# Hundreds of threads parse responses while the next call is due: with CPython's default 5 ms
-# GIL switch interval a due call can wait several intervals for its turn. A shorter interval
-# trades a little throughput for punctuality, which is what an open-loop schedule needs.
-SWITCH_INTERVAL_S = 0.0005
 # Messages are sent once: an SDK retry after a 5xx may deliver twice and fake a duplicate.
 MESSAGE_SDK = SdkConfig(retry_mode="off", read_timeout_s=30.0, connect_timeout_s=10.0)
-
-# send(i, t, due): call i, scheduled at t seconds after the first, to leave at monotonic `due`.
-# Returns the monotonic instant its request went on the wire (None: when it was called).
-Sender = Callable[[int, float, float], float | None]
-
-
-def hold_until(due: float, clock: Callable[[], float] = time.monotonic) -> float:
-    """Sleep until `due` (no-op if it has passed); returns the instant it let go."""
-    delay = due - clock()
-    if delay > 0:
-        time.sleep(delay)
-    return clock()
-
-
-@dataclass
-class Schedule:
-    """What the open-loop scheduler measured."""
-
-    t0_mono: float = 0.0
-    t0_wall: float = 0.0
-    lags: list[float] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-    def percentile(self, q: float) -> float:
-        if not self.lags:
-            return 0.0
-        ordered = sorted(self.lags)
-        return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
-
-
-def open_loop(
-    count: int,
-    interval_s: float,
-    send: Sender,
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
-    max_workers: int | None = None,
-) -> Schedule:
-    """Call `send(i, t, due)` for i in 0..count-1, each due at t0 + i * interval_s.
-
-    Each call reaches its worker PREPARE_S early; the sender holds it until `due` (at the last
-    moment it can: after signing) and returns when it went on the wire. The lag (wire minus due)
-    is measured for every call. Returns when every call has returned. `send` should not raise
-    (errors are observations); if it does, the error is kept in `Schedule.errors`.
-    """
-    workers = max(1, min(max_workers or count, MAX_WORKERS))
-    schedule = Schedule()
-    lags: list[float] = [0.0] * count
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lambdaprobe-drive")
-    switch = sys.getswitchinterval()
-    sys.setswitchinterval(SWITCH_INTERVAL_S)
-    try:
-        # Start the workers before the clock starts, so no call pays for a thread's creation.
-        ready = threading.Barrier(workers + 1)
-        for _ in range(workers):
-            pool.submit(ready.wait)
-        ready.wait()
-        t0 = clock() + LEAD_S + PREPARE_S
-        schedule.t0_mono = t0
-        schedule.t0_wall = time.time() + (t0 - clock())
-
-        def worker(i: int, due: float) -> None:
-            try:
-                wire = send(i, due - t0, due)
-            except Exception as exc:  # a bug must not vanish inside a future
-                schedule.errors.append(" ".join(f"call {i + 1}: {type(exc).__name__}: {exc}".split())[:300])
-                return
-            lags[i] = (wire if wire is not None else clock()) - due
-
-        for i in range(count):
-            due = t0 + i * interval_s
-            delay = due - PREPARE_S - clock()
-            if delay > 0:
-                sleep(delay)
-            pool.submit(worker, i, due)
-        pool.shutdown(wait=True)
-    except BaseException:
-        # Ctrl-C: drop the calls not yet sent instead of sending the rest of the schedule
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    finally:
-        sys.setswitchinterval(switch)
-    schedule.lags = lags
-    return schedule
 
 
 class Driver:
     """Sends the scenario's stimulus to the deployed stack and records Sent/ClientResult/Throttle."""
 
-    def __init__(
-        self, client: AwsClient, scenario: Scenario, outputs: dict[str, Any], names: dict[str, str]
-    ) -> None:
+    def __init__(self, client: AwsClient, scenario: Scenario, plan: Plan, outputs: Mapping[str, Any]) -> None:
         self.client = client
         self.scenario = scenario
+        self.plan = plan
         self.outputs = outputs
-        self.names = names
         self.ids = request_ids(scenario.stimulus.count)
         self._lock = threading.Lock()
         self.errors: list[str] = []  # a stimulus that could not be sent: the experiment is void
@@ -147,15 +48,15 @@ class Driver:
 
     def run(self, obs: Observations, clock: Callable[[], float] = time.monotonic) -> Schedule:
         stim = self.scenario.stimulus
-        kind = self.scenario.source.kind
+        source = SOURCES[self.scenario.source.kind]
         pool = min(stim.count, MAX_WORKERS)
         shifter = None
-        if kind == "sync" and self.scenario.sdk.caller == "apigateway":
+        if source.sends_with is None and self.scenario.sdk.caller == "apigateway":
             sender = self._gateway_sender(obs)
-        elif kind in ("sync", "async"):
+        elif source.sends_with is None:
             invoke = self.client.client("lambda", driver_config(self.scenario.sdk, pool))
             obs.notes.append(describe_driver(self.scenario.sdk, pool))
-            sender = self._invoke_sender(invoke, obs, stim.mode == "async" or kind == "async")
+            sender = self._invoke_sender(invoke, obs, self.scenario.is_async)
             if self.scenario.deployment is not None:
                 shifter, sender = self._shifting(obs, sender)
         else:
@@ -191,10 +92,10 @@ class Driver:
         assert self.scenario.deployment is not None
         shifter = Shifter(
             self.client,
-            self.names["function"],
+            self.plan.function,
             self.scenario.deployment,
-            str(self.outputs.get("version", PUBLISHED_VERSION)),
-            str(self.outputs.get("new_version", NEW_VERSION)),
+            self._produced(self.plan.version, PUBLISHED_VERSION),
+            self._produced(self.plan.new_version, NEW_VERSION),
         )
         obs.notes.append(SHIFT_NOTE)
         shifter.prepare()
@@ -207,14 +108,20 @@ class Driver:
 
         return shifter, send
 
-    def _gateway_sender(self, obs: Observations) -> Sender:
-        from lambdaprobe.aws.run.drive_http import gateway_caller
+    def _produced(self, ref: Ref | None, default: str) -> str:
+        return str(self.outputs.get(ref.name, default)) if ref is not None else default
 
+    def _gateway_sender(self, obs: Observations) -> Sender:
         def unanswered(line: str) -> None:
             with self._lock:
                 self.unanswered.append(line)
 
-        return gateway_caller(self, obs, lambda *items: self._record(obs, *items), unanswered)
+        assert self.plan.api_id is not None, "--caller apigateway plans a REST API"
+        api_id = str(self.outputs[self.plan.api_id.name])
+        return gateway_caller(
+            self.client, api_id, self.scenario.sdk.read_timeout_s, obs, self.ids, self.payload, self.ledger,
+            lambda *items: self._record(obs, *items), unanswered,
+        )
 
     def _record(self, obs: Observations, *items: Any) -> None:
         with self._lock:
@@ -236,7 +143,7 @@ class Driver:
         return json.dumps(event).encode()
 
     def _invoke_sender(self, invoke: Any, obs: Observations, is_async: bool) -> Sender:
-        function = self.names["function"]
+        function = self.plan.function
         qualifier = self.scenario.called_qualifier
         sdk_off = self.scenario.sdk.retry_mode == "off"
         wire = threading.local()
@@ -306,65 +213,19 @@ class Driver:
 
     def _message_sender(self, obs: Observations, config: Config) -> Sender:
         s = self.scenario
-        kind = s.source.kind
+        source = SOURCES[s.source.kind]
+        assert source.sends_with is not None and source.send is not None and self.plan.source is not None
+        send_one, to = source.send, self.plan.source.resolve(self.outputs)
         directive = s.function.directive.to_event()
-        groups = max(1, s.source.sqs.message_groups) if s.source.sqs else 1
-        if kind == "destination":
-            upstream = self.client.client("lambda", config)
-        else:
-            service = {
-                "sqs": "sqs",
-                "sqs-fifo": "sqs",
-                "sns": "sns",
-                "eventbridge": "events",
-                "kinesis": "kinesis",
-                "dynamodb": "dynamodb",
-            }[kind]
-            api = self.client.client(service, config)
+        api = self.client.client(source.sends_with, config)
 
         def send(i: int, t: float, due: float) -> float | None:
             rid = self.ids[i]
             body = json.dumps(invoke_event(rid, directive))
             actual = hold_until(due)  # no hook here: these clients are shared, sends are few
             try:
-                if kind == "destination":
-                    upstream.invoke(
-                        FunctionName=self.names["upstream"], InvocationType="Event", Payload=body.encode()
-                    )
-                    sent_kind = "invoke"
-                elif kind in ("sqs", "sqs-fifo"):
-                    params: dict[str, Any] = {"QueueUrl": self.outputs["source_url"], "MessageBody": body}
-                    if self.outputs["source_url"].endswith(".fifo"):
-                        params.update({"MessageGroupId": f"g{i % groups}", "MessageDeduplicationId": rid})
-                    api.send_message(**params)
-                    sent_kind = "message"
-                elif kind == "sns":
-                    api.publish(TopicArn=self.outputs["source_arn"], Message=body)
-                    sent_kind = "message"
-                elif kind == "eventbridge":
-                    out = api.put_events(
-                        Entries=[
-                            {
-                                "Source": "lambdaprobe",
-                                "DetailType": "lambdaprobe probe",
-                                "Detail": body,
-                                "EventBusName": self.names["source_bus"],
-                            }
-                        ]
-                    )
-                    if out.get("FailedEntryCount"):
-                        raise AwsError(f"events.PutEvents: {out['Entries'][0].get('ErrorMessage', 'failed')}")
-                    sent_kind = "message"
-                elif kind == "kinesis":
-                    api.put_record(StreamName=self.names["source"], Data=body.encode(), PartitionKey=rid)
-                    sent_kind = "record"
-                else:
-                    api.put_item(
-                        TableName=self.names["source"],
-                        Item={"id": {"S": rid}, "lambdaprobe": {"S": json.dumps(directive)}},
-                    )
-                    sent_kind = "record"
-                self._record(obs, Sent(rid, t + (actual - due), sent_kind))
+                send_one(api, s, to, i, rid, body)
+                self._record(obs, Sent(rid, t + (actual - due), source.sent_kind))
             except Exception as exc:  # botocore's, a parser's (an endpoint's 500 page), or AwsError
                 with self._lock:
                     self.errors.append(

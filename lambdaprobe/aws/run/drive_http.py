@@ -14,9 +14,10 @@ import urllib.request
 from collections.abc import Callable
 from typing import Any
 
+from lambdaprobe.aws.client import AwsClient
 from lambdaprobe.aws.plan.callers import stage_url
-from lambdaprobe.aws.run.drive import Driver, Sender, hold_until
 from lambdaprobe.aws.run.ledger import Ledger
+from lambdaprobe.aws.run.schedule import Sender, hold_until
 from lambdaprobe.errors import AwsError
 from lambdaprobe.observation import ClientResult, Final, Observations, Sent, Settled
 
@@ -97,21 +98,29 @@ def gateway_sender(
 
 
 def gateway_caller(
-    driver: Driver, obs: Observations, record: Callable[..., None], unanswered: Callable[[str], None]
+    client: AwsClient,
+    api_id: str,
+    wait: float,
+    obs: Observations,
+    ids: list[str],
+    payload: Callable[[str], bytes],
+    ledger: Ledger,
+    record: Callable[..., None],
+    unanswered: Callable[[str], None],
 ) -> Sender:
-    """The driver's sender for --caller apigateway, once the new stage answers."""
-    options = driver.client.options
-    region = options.region or str(driver.client.session.region_name)
-    url = stage_url(str(driver.outputs["api_id"]), region, options.endpoint_url)
+    """The driver's sender for --caller apigateway, once the new stage answers; `wait` is the
+    integration timeout."""
+    options = client.options
+    region = options.region or str(client.session.region_name)
+    url = stage_url(api_id, region, options.endpoint_url)
     try:
         waited = wait_reachable(url)
     except OSError as exc:
         raise AwsError(f"the API's stage never answered: GET {url}: {type(exc).__name__}: {exc}") from exc
     if waited >= 1.0:
         obs.notes.append(f"the new API's stage answered {waited:.0f} s after deployment (DNS, propagation)")
-    wait = driver.scenario.sdk.read_timeout_s
     obs.notes.append(
         f"caller: POST {url} through API Gateway (REST, AWS_PROXY to alias live, integration timeout "
         f"{wait:g} s; the gateway never retries)"
     )
-    return gateway_sender(url, driver.ids, driver.payload, wait, driver.ledger, record, unanswered)
+    return gateway_sender(url, ids, payload, wait, ledger, record, unanswered)

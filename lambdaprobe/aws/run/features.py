@@ -11,11 +11,11 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from lambdaprobe.aws.client import BOTO_ERRORS, AwsClient, error_code, one_line
+from lambdaprobe.aws.client import BOTO_ERRORS, AwsClient, PollingCaller, error_code, one_line
 from lambdaprobe.aws.observe.feature_report import UNSIGNED_ONLY, feature_notes, parse_feature_line, trial_note
 from lambdaprobe.aws.options import AwsOptions
 from lambdaprobe.aws.plan.features import Trial, trials
-from lambdaprobe.aws.plan.planner import _show
+from lambdaprobe.aws.plan.show import show_value
 from lambdaprobe.aws.plan.signed import can_sign
 from lambdaprobe.aws.run.apply import Deployment, resolve
 from lambdaprobe.scenario import Scenario
@@ -29,7 +29,7 @@ MOUNT_TARGET_GONE_TIMEOUT_S = 300.0
 ACTIVE_TIMEOUT_S = 300.0
 
 
-class PatientClient(AwsClient):
+class PatientClient:
     """The run's client, waiting before deletes that AWS refuses while something is still going.
 
     - DeleteSecurityGroup / DeleteSubnet: until no network interface is left in the group or subnet
@@ -41,10 +41,12 @@ class PatientClient(AwsClient):
     """
 
     def __init__(self, inner: AwsClient, progress: Progress) -> None:
-        # An AwsClient for the executor's sake; every call goes through `inner` (its retries, its stubs).
-        super().__init__(inner.options, sleep=inner.sleep)
+        # every call goes through `inner` (its retries, its stubs)
         self.inner = inner
         self.progress = progress
+
+    def sleep(self, seconds: float) -> None:
+        self.inner.sleep(seconds)
 
     def call(self, service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         if service == "ec2" and operation in ("DeleteSecurityGroup", "DeleteSubnet"):
@@ -107,7 +109,7 @@ class PatientClient(AwsClient):
             self.sleep(ENI_POLL_S)
 
 
-def patient_client(client: AwsClient, scenario: Scenario, progress: Progress) -> AwsClient:
+def patient_client(client: AwsClient, scenario: Scenario, progress: Progress) -> PollingCaller:
     """The client the executor should use for this scenario."""
     if scenario.feature is None or scenario.feature.kind == "env-encryption":
         return client
@@ -191,7 +193,7 @@ def format_trials(scenario: Scenario, options: AwsOptions) -> str:
     for i, trial in enumerate(planned, 1):
         hidden = ("Code", "Environment", "LoggingConfig", "Tags")
         params = {k: v for k, v in trial.call.params.items() if k not in hidden}
-        shown = json.dumps(_show(params), sort_keys=True, separators=(", ", ": "))
+        shown = json.dumps(show_value(params), sort_keys=True, separators=(", ", ": "))
         out.append(f"{i:3d}. {trial.call.service}.{trial.call.operation} {shown}")
         out.append(f"     expected: {trial.expect}")
     feature = scenario.feature

@@ -2,7 +2,7 @@
 
 Not CodeDeploy: the driver updates the alias's routing (`UpdateAlias` with
 `RoutingConfig.AdditionalVersionWeights`) on the schedule of the chosen CodeDeploy configuration
-(`lambdaprobe.sim.deployment.schedule`, the simulator's), on its own clock from the first call.
+(`lambdaprobe.codedeploy.schedule`, the simulator's too), on its own clock from the first call.
 Rollback rule with --rollback-on-error: the first version-2 invocation the driver sees fail puts
 all traffic back on version 1 at once (CodeDeploy would wait for a CloudWatch alarm on the alias's
 Errors metric to fire at the end of its period; a version-2 error is what that alarm would count).
@@ -15,9 +15,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from lambdaprobe.aws.client import BOTO_ERRORS, Caller, one_line
+from lambdaprobe.aws.client import BOTO_ERRORS, ApiCaller, one_line
+from lambdaprobe.codedeploy import schedule
 from lambdaprobe.scenario import ALIAS_NAME, NEW_VERSION, PUBLISHED_VERSION, DeploymentSpec
-from lambdaprobe.sim.deployment import schedule
 
 SHIFT_NOTE = (
     "deploy-preference on AWS: alias routing set directly by lambdaprobe (UpdateAlias weights on the "
@@ -40,7 +40,7 @@ class Shifter:
 
     def __init__(
         self,
-        client: Caller,
+        client: ApiCaller,
         function: str,
         spec: DeploymentSpec,
         old: str = PUBLISHED_VERSION,

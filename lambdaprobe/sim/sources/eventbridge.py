@@ -12,8 +12,8 @@ from typing import Any
 from lambdaprobe.scenario import Scenario
 from lambdaprobe.sim.records import timestamp
 from lambdaprobe.sim.service import ACCOUNT_ID, REGION
-from lambdaprobe.sim.sources import SimContext, register
-from lambdaprobe.sim.sources.common import Stimulus, plan, probe_message, send_all
+from lambdaprobe.sim.sources.common import Delivery, probe_message, send_all, stimuli
+from lambdaprobe.sim.sources.context import SimContext
 from lambdaprobe.templates import template
 
 NOTE = (
@@ -23,7 +23,7 @@ NOTE = (
 )
 
 
-def envelope(ctx: SimContext, stimulus: Stimulus) -> dict[str, Any]:
+def envelope(ctx: SimContext, stimulus: Delivery) -> dict[str, Any]:
     """[P] the event as the rule delivers it; the probe's message is the `detail`."""
     event: dict[str, Any] = template("eventbridge")
     event["id"] = ctx.ids.request_id()
@@ -34,14 +34,13 @@ def envelope(ctx: SimContext, stimulus: Stimulus) -> dict[str, Any]:
     return event
 
 
-@register("eventbridge")
 def drive(ctx: SimContext, scenario: Scenario) -> None:
     qualifier = scenario.called_qualifier
     ctx.obs.notes.append(NOTE)
 
-    def put_event(stimulus: Stimulus) -> None:
+    def put_event(stimulus: Delivery) -> None:
         event = envelope(ctx, stimulus)
         # [P, Q] no caller waits on the rule's async invoke: there is no client result to report
         ctx.invoker.invoke(stimulus.request_id, event, stimulus.directive, qualifier, client=False)
 
-    send_all(ctx, plan(scenario), "message", put_event)
+    send_all(ctx, stimuli(scenario), "message", put_event)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import deque
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from lambdaprobe.function.directive import Directive
@@ -17,17 +17,17 @@ from lambdaprobe.observation import DeadLetter, Final, Settled, Throttle
 from lambdaprobe.scenario import Scenario, SqsSourceSpec
 from lambdaprobe.sim.service import REGION, Execution, Item
 from lambdaprobe.sim.sinks import target_name
-from lambdaprobe.sim.sources import SimContext, register
 from lambdaprobe.sim.sources.common import (
-    Stimulus,
+    Delivery,
     arn,
     epoch_ms,
     message_id,
-    plan,
     probe_body,
     resource_name,
     send_all,
+    stimuli,
 )
+from lambdaprobe.sim.sources.context import SimContext
 from lambdaprobe.templates import template
 
 SENDER_ID = "AIDAIENQZJOLO23YVJ4VO"
@@ -105,16 +105,23 @@ class SqsMapping:
     """The queue and its event source mapping: receive a batch, invoke synchronously, delete or let go."""
 
     def __init__(
-        self, ctx: SimContext, spec: SqsSourceSpec, qualifier: str, model: SqsModel = MODEL, seed: int = 0
+        self,
+        ctx: SimContext,
+        spec: SqsSourceSpec,
+        qualifier: str,
+        model: SqsModel = MODEL,
+        seed: int = 0,
+        fifo: bool = False,
     ) -> None:
         self.ctx = ctx
         self.seed = seed
         self.clock = ctx.clock
         self.service = ctx.service
         self.spec = spec
+        self.fifo = fifo
         self.qualifier = qualifier
         self.model = model
-        suffix = ".fifo" if spec.fifo else ""
+        suffix = ".fifo" if fifo else ""
         self.queue_arn = arn("sqs", resource_name("source") + suffix)
         self.dlq_name = target_name("sqs", "source-dlq") + suffix
         # standard: visible messages, longest visible first (SQS does not promise an order)
@@ -131,19 +138,19 @@ class SqsMapping:
         self._scale_wake = -1.0
         self._seq = 0
         self.service.assumptions.add("sqs_poll_delay")
-        if spec.fifo:
+        if fifo:
             self.service.assumptions.add("sqs_fifo_batch")
 
     # -- the producer ------------------------------------------------------------------------
 
-    def send(self, stimulus: Stimulus) -> None:
+    def send(self, stimulus: Delivery) -> None:
         now = self.clock.now
         # The body carries the directive as the deployed handler reads it; the model hands decide()
         # the directive it serialised (a round trip the unit tests check) rather than reparse it.
         body = probe_body(stimulus)
         self._seq += 1
         # the groups and deduplication ids the AWS target's sender uses
-        group = f"g{stimulus.index % self.spec.message_groups}" if self.spec.fifo else ""
+        group = f"g{stimulus.index % self.spec.message_groups}" if self.fifo else ""
         message = Message(
             stimulus.request_id,
             body,
@@ -155,7 +162,7 @@ class SqsMapping:
         )
         if self._first_send is None:
             self._first_send = now
-        if self.spec.fifo:
+        if self.fifo:
             queue = self._groups.setdefault(group, deque())
             queue.append(message)
             if not self._in_flight.get(group):
@@ -170,7 +177,7 @@ class SqsMapping:
         cap = self.model.max_batches
         if self.spec.max_concurrency is not None:
             cap = min(cap, self.spec.max_concurrency)  # [AB, C] ScalingConfig.MaximumConcurrency
-        if self.spec.fifo or self._first_send is None:
+        if self.fifo or self._first_send is None:
             # [M] FIFO mappings scale with the number of active message groups, which the group
             # locks below already bound.
             return cap
@@ -205,7 +212,7 @@ class SqsMapping:
                 self._invoke(batch)
 
     def _wake_when_scaled(self) -> None:
-        if self.spec.fifo or self._first_send is None:
+        if self.fifo or self._first_send is None:
             return
         cap = self.model.max_batches if self.spec.max_concurrency is None else self.spec.max_concurrency
         if self._limit() >= cap:
@@ -218,17 +225,17 @@ class SqsMapping:
             self.clock.at(next_step, self._wake)
 
     def _has_visible(self) -> bool:
-        return bool(self._open) if self.spec.fifo else bool(self._ready)
+        return bool(self._open) if self.fifo else bool(self._ready)
 
     def _visible_count(self) -> int:
-        if self.spec.fifo:
+        if self.fifo:
             return sum(len(self._groups[g]) for g in self._open)
         return len(self._ready)
 
     def _receive(self, now: float) -> Batch:
         size = self.spec.batch_size
         taken: list[Message] = []
-        if self.spec.fifo:
+        if self.fifo:
             while self._open and len(taken) < size:
                 group = next(iter(self._open))
                 del self._open[group]
@@ -318,7 +325,7 @@ class SqsMapping:
             for m in messages:
                 if id(m) not in kept:
                     settled.append(Settled(m.request_id, now, "succeeded"))  # [M] deleted on success
-                    if self.spec.fifo:
+                    if self.fifo:
                         self._release_group(m.group, 1)
         if failed:
             self._return_later(failed)
@@ -348,7 +355,7 @@ class SqsMapping:
             else:
                 m.visible_since = now
                 back.append(m)
-        if not self.spec.fifo:
+        if not self.fifo:
             self._ready.extend(back)
         else:
             returned: dict[str, list[Message]] = {}
@@ -408,7 +415,7 @@ class SqsMapping:
             "SenderId": SENDER_ID,
             "ApproximateFirstReceiveTimestamp": epoch_ms(first),
         }
-        if self.spec.fifo:
+        if self.fifo:
             attrs["SequenceNumber"] = f"{18_800_000_000_000_000_000 + m.seq}"
             attrs["MessageGroupId"] = m.group
             attrs["MessageDeduplicationId"] = m.request_id
@@ -433,9 +440,7 @@ class SqsMapping:
         return {"Records": [self.record(m) for m in messages]}
 
 
-@register("sqs")
-@register("sqs-fifo")
 def drive(ctx: SimContext, scenario: Scenario) -> None:
-    spec = replace(scenario.source.sqs or SqsSourceSpec(), fifo=scenario.source.kind == "sqs-fifo")
-    mapping = SqsMapping(ctx, spec, scenario.called_qualifier, seed=scenario.seed)
-    send_all(ctx, plan(scenario), "message", mapping.send)
+    spec = scenario.source.sqs or SqsSourceSpec()
+    mapping = SqsMapping(ctx, spec, scenario.called_qualifier, seed=scenario.seed, fifo=scenario.source.fifo)
+    send_all(ctx, stimuli(scenario), "message", mapping.send)
