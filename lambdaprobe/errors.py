@@ -18,13 +18,13 @@ class ExitStatus(IntEnum):
     INTERRUPTED = 130
 
 
-class ProbeError(Exception):
+class LambdaprobeError(Exception):
     """Base of the errors lambdaprobe reports as one line and an exit status."""
 
     status: ExitStatus = ExitStatus.USAGE
 
 
-class InputError(ProbeError):
+class InputError(LambdaprobeError):
     """Bad input: names the option and what it accepts. Raised before any resource is touched."""
 
     status = ExitStatus.USAGE
@@ -34,19 +34,19 @@ class InputError(ProbeError):
         self.option = option
 
 
-class NotAvailableError(ProbeError):
+class NotAvailableError(LambdaprobeError):
     """A capability that this build or this target does not offer (said plainly, exit 2)."""
 
     status = ExitStatus.USAGE
 
 
-class AwsError(ProbeError):
+class AwsError(LambdaprobeError):
     """AWS (or credentials, or the endpoint) refused or failed; resources were rolled back."""
 
     status = ExitStatus.AWS_ERROR
 
 
-class ObservationTimeout(ProbeError):
+class ObservationTimeout(LambdaprobeError):
     """The deadline passed before every expected observation arrived; `observations` holds what was
     seen (complete=False, missing=[...]), for the partial report."""
 
@@ -57,13 +57,13 @@ class ObservationTimeout(ProbeError):
         self.observations = observations
 
 
-class ExpectationFailed(ProbeError):
+class ExpectationFailed(LambdaprobeError):
     """An `--expect` did not hold (the report was still printed)."""
 
     status = ExitStatus.EXPECTATION_FAILED
 
 
-class Declined(ProbeError):
+class Declined(LambdaprobeError):
     """The user answered no to creating resources (or to deleting leftovers)."""
 
     status = ExitStatus.INTERRUPTED

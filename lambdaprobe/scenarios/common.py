@@ -8,9 +8,8 @@ from collections.abc import Iterable
 from lambdaprobe.errors import InputError
 from lambdaprobe.function.directive import FAIL_VALUES, Directive, valid_fail_spec
 
-# [C] function timeout 1..900 s; memory 128..10240 MB
+# [C] function timeout 1..900 s
 TIMEOUT_RANGE = (1, 900)
-MEMORY_RANGE = (128, 10240)
 MAX_INIT_S = 900.0
 MAX_COUNT = 1_000_000
 # The handler gets this much headroom over its directed duration when --timeout is not given.

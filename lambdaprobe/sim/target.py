@@ -6,7 +6,6 @@ from typing import Any
 
 from lambdaprobe.errors import NotAvailableError
 from lambdaprobe.function.directive import Directive
-from lambdaprobe.gc_pause import no_cycle_collection
 from lambdaprobe.observation import Observations, Sent
 from lambdaprobe.scenario import NEW_VERSION, PUBLISHED_VERSION, DeploymentSpec, Scenario, request_ids
 from lambdaprobe.sim import sources
@@ -29,11 +28,6 @@ class SimTarget:
     name = "sim"
 
     def run(self, scenario: Scenario) -> Observations:
-        # The stimuli made up front (a million Sent records) count among the run's allocations too.
-        with no_cycle_collection():
-            return self._run(scenario)
-
-    def _run(self, scenario: Scenario) -> Observations:
         clock = Clock()
         obs = Observations(target=self.name)
         conc = scenario.concurrency

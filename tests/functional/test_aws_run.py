@@ -218,3 +218,26 @@ def test_unreachable_endpoint_is_one_aws_error_line(moto_endpoint: str) -> None:
     with pytest.raises(AwsError) as info:
         AwsTarget(o, client=once).run(scenario("sync"))
     assert "cannot reach the AWS endpoint" in str(info.value) and "\n" not in str(info.value)
+
+
+def test_the_plan_confirmed_is_the_plan_applied(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import lambdaprobe.aws.target as target_module
+
+    built: list[Any] = []
+
+    def counting(*args: Any) -> Any:
+        built.append(build_plan(*args))
+        return built[-1]
+
+    monkeypatch.setattr(target_module, "build_plan", counting)
+    o = opts(moto_endpoint, "lpone000", deadline_s=0.2)
+    target = AwsTarget(o, client=warm_client(o))
+    sc = scenario("sync", count=1)
+    lines = target.confirmation(sc)
+    with pytest.raises(ObservationTimeout):
+        target.run(sc)
+    assert len(built) == 1  # one plan: what was confirmed was applied, with the same tags
+    (role,) = [c for c in built[0].calls if c.operation == "CreateRole"]
+    assert "lambdaprobe:created" in {tag["Key"] for tag in role.params["Tags"]}  # the run's, not a second plan's
+    assert "lambda function lambdaprobe-lpone000-probe" in lines
+    assert inventory(moto_endpoint, "lpone000") == {}

@@ -14,8 +14,8 @@ from lambdaprobe.function.directive import Directive
 from lambdaprobe.scenario import SqsSourceSpec
 from lambdaprobe.sim.assumptions import ASSUMPTIONS
 from lambdaprobe.sim.sources.common import directive_of, probe_body, probe_message, stimuli
-from lambdaprobe.sim.sources.sqs import THROTTLE_WARNING, SqsMapping
-from tests.unit.sim_sources_helpers import FAIL, OK, Run, context, run, scenario
+from lambdaprobe.sim.sources.sqs import THROTTLE_WARNING
+from tests.unit.sim_sources_helpers import FAIL, OK, Run, run, scenario
 
 
 def test_always_failing_message_is_received_every_visibility_timeout_then_redriven_unchanged() -> None:
@@ -200,20 +200,6 @@ def test_attempt_number_seen_by_the_handler_is_the_receive_count() -> None:
         (2, 2, "error"),
         (3, 3, "success"),
     ]
-
-
-def test_the_record_the_function_receives_is_shaped_as_aws_shapes_it() -> None:
-    ctx, sc = context(scenario("sqs", directive=OK, sqs=SqsSourceSpec()))
-    mapping = SqsMapping(ctx, SqsSourceSpec(), sc.called_qualifier)
-    mapping.send(stimuli(sc)[0])
-    message = mapping._ready[0]
-    message.receive_count = 2
-    record = mapping.event([message])["Records"][0]
-    assert record["eventSource"] == "aws:sqs"
-    assert record["attributes"]["ApproximateReceiveCount"] == "2"
-    assert json.loads(record["body"])["request"] == "r01"
-    assert record["eventSourceARN"] == "arn:aws:sqs:us-east-1:123456789012:lambdaprobe-sim-source"
-    assert len(record["md5OfBody"]) == 32
 
 
 fail_specs = st.sampled_from(["never", "always", "first:1", "first:2", "first:4"])

@@ -7,28 +7,24 @@ one more receive counted. The queue's redrive policy, not the function's DLQ, en
 
 from __future__ import annotations
 
-import hashlib
 from collections import deque
 from dataclasses import dataclass
-from typing import Any
 
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.observation import DeadLetter, Final, Settled, Throttle
 from lambdaprobe.scenario import Scenario, SqsSourceSpec
-from lambdaprobe.sim.service import REGION, Execution, Item
+from lambdaprobe.sim.service import Execution, Item
 from lambdaprobe.sim.sinks import target_name
 from lambdaprobe.sim.sources.common import (
     Delivery,
     arn,
     epoch_ms,
-    message_id,
     probe_body,
     resource_name,
     send_all,
     stimuli,
 )
 from lambdaprobe.sim.sources.context import SimContext
-from lambdaprobe.templates import template
 
 SENDER_ID = "AIDAIENQZJOLO23YVJ4VO"
 RECOMMENDED_MAX_RECEIVE_COUNT = 5  # [M]
@@ -284,7 +280,7 @@ class SqsMapping:
         """[M] a throttled poller backs off and retries until the visibility timeout expires."""
         now = self.clock.now
         self.ctx.obs.throttles.extend(
-            Throttle(m.request_id, now, reason, internal=True) for m in batch.messages
+            Throttle(m.request_id, now, reason) for m in batch.messages
         )
         self.service.assumptions.add("sqs_throttle_backoff")
         limit = self.spec.max_receive_count
@@ -422,22 +418,6 @@ class SqsMapping:
         if dead:
             attrs["DeadLetterQueueSourceArn"] = self.queue_arn
         return attrs
-
-    def record(self, m: Message) -> dict[str, Any]:
-        """The message as the function receives it in `event["Records"]`."""
-        rec: dict[str, Any] = template("sqs-record")
-        mid = message_id(self.seed, m.seq)
-        rec["messageId"] = mid
-        rec["receiptHandle"] = f"AQEB{mid.replace('-', '')}{m.receive_count}"
-        rec["body"] = m.body
-        rec["attributes"] = self.attributes(m)
-        rec["md5OfBody"] = hashlib.md5(m.body.encode()).hexdigest()
-        rec["eventSourceARN"] = self.queue_arn
-        rec["awsRegion"] = REGION
-        return rec
-
-    def event(self, messages: list[Message]) -> dict[str, Any]:
-        return {"Records": [self.record(m) for m in messages]}
 
 
 def drive(ctx: SimContext, scenario: Scenario) -> None:

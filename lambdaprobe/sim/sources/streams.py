@@ -176,7 +176,7 @@ class StreamMapping:
         )
         if isinstance(started, str):
             self.ctx.obs.throttles.extend(
-                Throttle(r.request_id, now, started, internal=True) for r in batch.records
+                Throttle(r.request_id, now, started) for r in batch.records
             )
             self.service.assumptions.add("stream_throttle")
             lane.retry.appendleft(batch)
@@ -318,10 +318,6 @@ class StreamMapping:
                 "streamArn": self.stream_arn,
             },
         }
-
-    def event(self, records: list[StreamRecord]) -> dict[str, Any]:
-        """What the function receives for a batch."""
-        return {"Records": [r.event for r in records]}
 
     def _arrival(self, t: float) -> str:
         # DynamoDB stream records carry whole seconds (ApproximateCreationDateTime)
