@@ -7,7 +7,7 @@ from typing import Any
 from lambdaprobe.errors import NotAvailableError
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.observation import Observations, Sent
-from lambdaprobe.scenario import NEW_VERSION, PUBLISHED_VERSION, DeploymentSpec, Scenario, request_ids
+from lambdaprobe.scenario import DIRECT_SOURCES, NEW_VERSION, PUBLISHED_VERSION, DeploymentSpec, Scenario, request_ids
 from lambdaprobe.sim import sources
 from lambdaprobe.sim.assumptions import ASSUMPTIONS
 from lambdaprobe.sim.async_invoke import AsyncInvoker
@@ -45,7 +45,7 @@ class SimTarget:
         kind = scenario.source.kind
         if kind != "destination" and "lambda" in (scenario.async_config.on_success, scenario.async_config.on_failure):
             destination.chain(ctx)  # a Lambda destination is a function of its own, with its own policy
-        if kind in ("sync", "async"):
+        if kind in DIRECT_SOURCES:
             self._direct(ctx, scenario)
         elif kind in sources.DRIVERS:
             sources.DRIVERS[kind](ctx, scenario)
