@@ -11,6 +11,7 @@ from itertools import pairwise
 
 from lambdaprobe.observation import Attempt, Final, Observations
 from lambdaprobe.report import AttemptLike, ClientLike, Report, RequestView, Summary
+from lambdaprobe.rules import in_order
 from lambdaprobe.scenario import Scenario
 
 FAILED_STATES: frozenset[Final] = frozenset({"failed", "dead_lettered", "expired"})
@@ -68,6 +69,7 @@ def analyse(scenario: Scenario, obs: Observations) -> Report:
         dead_lettered=len(obs.dead_letters),
         destination_records=len(obs.destinations),
     )
+    relied = in_order(obs.rules)
     return Report(
         probe=scenario.probe,
         target=obs.target,
@@ -77,9 +79,10 @@ def analyse(scenario: Scenario, obs: Observations) -> Report:
         dead_letters=sorted(obs.dead_letters, key=lambda d: d.t),
         destinations=sorted(obs.destinations, key=lambda d: d.t),
         concurrency=series,
-        notes=list(dict.fromkeys(obs.notes)),
+        notes=list(dict.fromkeys([*obs.notes, *(r.note() for r in relied if r.kind == "assumption")])),
         complete=obs.complete,
         missing=list(obs.missing),
+        rules=[r.to_json() for r in relied],
     )
 
 

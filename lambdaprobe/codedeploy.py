@@ -27,7 +27,7 @@ def schedule(preference: str) -> list[tuple[float, float]]:
     """(time s, weight of the new version) steps, from the deployment's start.
 
     Canary: 10 % at once, the rest after the interval. Linear: 10 % more at each interval;
-    assumption linear_steps: 10 % at the start, so 100 % comes 9 intervals later.
+    [deploy.linear-steps]: 10 % at the start, so 100 % comes 9 intervals later.
     """
     canary = CANARY.match(preference)
     if canary:

@@ -22,7 +22,7 @@ DIRECT_SOURCES: tuple[SourceKind, ...] = ("sync", "async")
 # Read by an event source mapping that polls a queue, or a stream:
 QUEUE_SOURCES: tuple[SourceKind, ...] = ("sqs", "sqs-fifo")
 STREAM_SOURCES: tuple[SourceKind, ...] = ("kinesis", "dynamodb")
-# Invoked asynchronously by the service (Lambda's retry policy and destinations apply):
+# Invoked asynchronously by the service: Lambda's async policy applies [sns.async] [eventbridge.async]
 ASYNC_SOURCES: tuple[SourceKind, ...] = ("async", "sns", "eventbridge", "destination")
 DlqKind = Literal["sqs", "sns"]
 DestinationKind = Literal["sqs", "sns", "lambda", "eventbridge"]
@@ -61,7 +61,8 @@ class ConcurrencySpec:
 
 @dataclass(frozen=True)
 class AsyncConfig:
-    """The function's event invoke config, DLQ and destinations (SEMANTICS §2)."""
+    """The function's event invoke config, DLQ and destinations ([async.retry-config], [dlq.message],
+    [destinations.record])."""
 
     max_retry_attempts: int = 2
     max_event_age_s: int = 21600
@@ -72,7 +73,7 @@ class AsyncConfig:
 
 @dataclass(frozen=True)
 class SdkConfig:
-    """How the sync caller behaves (SEMANTICS §1 [D, E, F, R, S]).
+    """How the sync caller behaves ([sdk.retry-modes], [sdk.timeouts], [apigateway.integration-timeout]).
 
     `caller="apigateway"` is an API Gateway REST integration in front of the function: it stops
     waiting after its integration timeout (`read_timeout_s`, 29 s by default there) and answers 504.
@@ -89,7 +90,7 @@ class SdkConfig:
 
 @dataclass(frozen=True)
 class SqsSourceSpec:
-    """An SQS queue with an event source mapping (SEMANTICS §5 [M]). FIFO or not: the source's kind."""
+    """An SQS queue with an event source mapping ([sqs.visibility-timeout]). FIFO or not: the source's kind."""
 
     visibility_timeout_s: int = 30
     max_receive_count: int | None = 3
@@ -103,7 +104,7 @@ class SqsSourceSpec:
 
 @dataclass(frozen=True)
 class StreamSourceSpec:
-    """A Kinesis or DynamoDB stream with an event source mapping (SEMANTICS §5 [N])."""
+    """A Kinesis or DynamoDB stream with an event source mapping ([stream.in-order])."""
 
     shards: int = 1
     batch_size: int = 100
@@ -225,7 +226,7 @@ class Scenario:
 
     @property
     def provisioned_qualifier(self) -> str | None:
-        """Where provisioned concurrency is configured (never `$LATEST` [I])."""
+        """Where provisioned concurrency is configured (never `$LATEST` [concurrency.provisioned-spillover])."""
         if self.concurrency.provisioned == 0:
             return None
         return PUBLISHED_VERSION if self.concurrency.qualifier == "version" else ALIAS_NAME

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 from lambdaprobe.aws.options import AwsOptions
 from lambdaprobe.errors import AwsError
-from lambdaprobe.limits import SDK_ATTEMPTS
+from lambdaprobe.rules.constants import SDK_MAX_ATTEMPTS  # [sdk.retry-modes]
 from lambdaprobe.scenario import SdkConfig
 
 THROTTLING_CODES = frozenset(
@@ -216,7 +216,7 @@ def driver_retries(sdk: SdkConfig) -> _RetryDict:
     """botocore's retry settings for the scenario's mode ("off": one attempt, legacy's handler idle)."""
     return {
         "mode": "legacy" if sdk.retry_mode == "off" else sdk.retry_mode,
-        "total_max_attempts": SDK_ATTEMPTS[sdk.retry_mode],
+        "total_max_attempts": SDK_MAX_ATTEMPTS[sdk.retry_mode],
     }
 
 
@@ -236,7 +236,7 @@ def describe_driver(sdk: SdkConfig, pool_size: int) -> str:
     retries = (
         "off (1 attempt per call)"
         if sdk.retry_mode == "off"
-        else (f"{sdk.retry_mode} ({SDK_ATTEMPTS[sdk.retry_mode]} attempts per call)")
+        else (f"{sdk.retry_mode} ({SDK_MAX_ATTEMPTS[sdk.retry_mode]} attempts per call)")
     )
     return (
         f"driver: botocore retries {retries}, read timeout {sdk.read_timeout_s:g} s, "

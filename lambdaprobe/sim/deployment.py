@@ -49,7 +49,7 @@ class Routing:
             return
         if self.completed_at is not None or self.rolled_back_at is not None or self._alarm_due is not None:
             return
-        # assumption alarm: Errors >= 1 in a period puts the alarm in ALARM when that period closes,
+        # [deploy.alarm-rollback]: Errors >= 1 in a period puts the alarm in ALARM when that period closes,
         # and CodeDeploy routes all traffic back at once.
         period = self.spec.alarm_period_s
         self._alarm_due = (int(self.clock.now // period) + 1) * period

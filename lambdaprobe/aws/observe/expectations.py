@@ -16,15 +16,18 @@ from dataclasses import dataclass
 from lambdaprobe.aws.observe.message_parse import condition_of
 from lambdaprobe.aws.plan.function import function_timeout_s
 from lambdaprobe.function.directive import decide
-from lambdaprobe.limits import ASYNC_RETRY_SPACING_S, SDK_ATTEMPTS
 from lambdaprobe.observation import Attempt, ClientResult, Final, Observations, Settled
+from lambdaprobe.rules.constants import (
+    ASYNC_RETRY_SPACING_S,  # [async.retry-spacing] retry k about 60*k s after the previous attempt
+    SDK_MAX_ATTEMPTS,  # [sdk.retry-modes]
+)
 from lambdaprobe.scenario import Scenario
 
 # Measured retries come later than the documented 1 and 2 minutes at times: wait half as long again.
 ASYNC_RETRY_MARGIN = 1.5
 LOG_SLACK_S = 30.0  # CloudWatch Logs ingestion delay, and a cold start's own delay
 POLLER_SLACK_S = 60.0  # an event source mapping starts polling some time after it is Enabled
-STREAM_BACKOFF_GUESS_S = 10.0  # undocumented: a generous guess per stream retry
+STREAM_BACKOFF_GUESS_S = 10.0  # [stream.retry-delay] undocumented: a generous guess per stream retry
 # What a source's `missing` answers for a request that retries without bound by design: it is
 # watched until the deadline rather than waited for.
 UNBOUNDED = "\x00unbounded"
@@ -103,7 +106,7 @@ def deadline_s(scenario: Scenario, per_request_s: float) -> float:
 
 def direct_per_request_s(scenario: Scenario, run: float) -> float:
     """A sync invoke: every attempt of the caller's SDK, each cut at its read timeout."""
-    return SDK_ATTEMPTS[scenario.sdk.retry_mode] * min(run, scenario.sdk.read_timeout_s + 20.0)
+    return SDK_MAX_ATTEMPTS[scenario.sdk.retry_mode] * min(run, scenario.sdk.read_timeout_s + 20.0)
 
 
 def direct_missing(scenario: Scenario, seen: Seen) -> str | None:

@@ -14,7 +14,7 @@ from lambdaprobe.scenario import ALIAS_NAME
 
 STAGE = "lp"
 RESOURCE_PATH = "probe"
-# [R] a REST integration waits at most 29 s (the default; AWS raises it only on request)
+# [apigateway.integration-timeout] a REST integration waits at most 29 s (the default; AWS raises it only on request)
 MAX_INTEGRATION_MS = 29000
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from lambdaprobe.aws.client import BOTO_ERRORS, ApiCaller, one_line
 from lambdaprobe.aws.observe.expectations import next_retry_hint, settled_from_records
-from lambdaprobe.aws.observe.log_parse import LogEvent, attempts_from_logs
+from lambdaprobe.aws.observe.log_parse import SUPPRESSED_INIT_NOTE, LogEvent, attempts_from_logs
 from lambdaprobe.aws.observe.message_parse import dead_letter_from_message, destination_from_message
 from lambdaprobe.aws.plan.records import Plan, Watch
 from lambdaprobe.aws.run.ledger import Ledger
@@ -24,6 +24,7 @@ from lambdaprobe.aws.sources import SOURCES
 from lambdaprobe.aws.sources.expect import outstanding
 from lambdaprobe.errors import AwsError, ObservationTimeout
 from lambdaprobe.observation import DeadLetter, DestinationRecord, Observations, Settled
+from lambdaprobe.rules import RuleId
 from lambdaprobe.scenario import Scenario
 
 LOG_REREAD_S = 120.0  # how far back each read starts from the newest event seen
@@ -125,6 +126,10 @@ class Collector:
             self.events.values(), self.t0_wall, renumber, requests=self.ledger.aws_ids, notes=notes
         )
         obs.notes.extend(n for n in notes if n not in obs.notes)
+        if SUPPRESSED_INIT_NOTE in notes:
+            obs.rules.add(RuleId.INIT_SUPPRESSED)  # a cold start's init was derived from the rule
+        if attempts:
+            obs.rules.add(RuleId.RUNTIME_REPORT_LINE)  # durations and billing read from REPORT lines
         obs.attempts = attempts
         obs.dead_letters = list(self.dead_letters)
         obs.destinations = list(self.destinations)
