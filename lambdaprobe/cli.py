@@ -14,7 +14,7 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageErro
 
 from lambdaprobe import commands
 from lambdaprobe.cli_common import app
-from lambdaprobe.errors import ExitStatus, PipeClosed, ProbeError
+from lambdaprobe.errors import ExitStatus, LambdaprobeError, PipeClosed
 
 __all__ = ["app", "commands", "main"]
 
@@ -82,7 +82,7 @@ def _main(argv: list[str] | None) -> int:
         return int(ExitStatus.INTERRUPTED)
     except PipeClosed:
         raise
-    except ProbeError as err:
+    except LambdaprobeError as err:
         print(f"lambdaprobe: error: {err}", file=sys.stderr)
         return int(err.status)
     # typer turns Ctrl-C into an exit status of 130 and returns it (the AWS target has torn down by then)

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from lambdaprobe.answer import missing, seconds
+from lambdaprobe.codedeploy import PREFERENCES, schedule
 from lambdaprobe.errors import InputError
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.report import Finding, Report
 from lambdaprobe.scenario import NEW_VERSION, DeploymentSpec, FunctionSpec, Scenario, SourceSpec, Stimulus
 from lambdaprobe.scenarios.common import MAX_COUNT, MAX_DURATION_S, MAX_INIT_S, directive, timeout_for
 from lambdaprobe.scenarios.declare import check, option, params
-from lambdaprobe.sim.deployment import PREFERENCES, schedule
 
 AFTER_S = 120.0  # how long the probe keeps calling after the shift should be complete
 

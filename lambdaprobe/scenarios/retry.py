@@ -10,7 +10,10 @@ from lambdaprobe.errors import InputError
 from lambdaprobe.report import Finding, Report
 from lambdaprobe.rules import constants as c
 from lambdaprobe.scenario import (
+    ASYNC_SOURCES,
+    QUEUE_SOURCES,
     SOURCE_KINDS,
+    STREAM_SOURCES,
     AsyncConfig,
     DestinationKind,
     DlqKind,
@@ -37,10 +40,6 @@ from lambdaprobe.scenarios.common import (
 )
 from lambdaprobe.scenarios.declare import check, choose, option, params
 
-# [sns.async] [eventbridge.async]: Lambda's async policy applies
-ASYNC_SOURCES = ("async", "sns", "eventbridge", "destination")
-QUEUE_SOURCES = ("sqs", "sqs-fifo")
-STREAM_SOURCES = ("kinesis", "dynamodb")
 NONE = "none"
 DLQ_TYPES: tuple[DlqKind, ...] = get_args(DlqKind)
 DESTINATION_TYPES: tuple[DestinationKind, ...] = get_args(DestinationKind)
@@ -165,7 +164,7 @@ def build(options: RetryOptions | None = None, /, **given: Any) -> Scenario:
             "dlq": async_config.dlq or NONE,
         }
     elif src in QUEUE_SOURCES:
-        sqs = _sqs(o, fn.timeout_s)
+        sqs = _sqs(o, fn.timeout_s, source.fifo)
         source = SourceSpec(kind=src, sqs=sqs)
         resolved |= {
             "visibility_timeout": sqs.visibility_timeout_s, "max_receive_count": sqs.max_receive_count,
@@ -210,8 +209,7 @@ def _async_config(o: RetryOptions) -> AsyncConfig:
     )
 
 
-def _sqs(o: RetryOptions, function_timeout: float) -> SqsSourceSpec:
-    fifo = o.source == "sqs-fifo"
+def _sqs(o: RetryOptions, function_timeout: float, fifo: bool) -> SqsSourceSpec:
     visibility = 30 if o.visibility_timeout is None else o.visibility_timeout
     if function_timeout > visibility:
         # [sqs.mapping-timeout] AWS refuses to create the mapping in this case.
@@ -233,7 +231,6 @@ def _sqs(o: RetryOptions, function_timeout: float) -> SqsSourceSpec:
     if groups > 1 and not fifo:
         raise InputError("--message-groups", "message groups exist only on FIFO queues; use --source sqs-fifo")
     return SqsSourceSpec(
-        fifo=fifo,
         visibility_timeout_s=visibility,
         max_receive_count=receives or None,  # 0: no redrive policy, the message lives until retention
         batch_size=batch,
