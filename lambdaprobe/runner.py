@@ -165,10 +165,15 @@ def _cost(scenario: Scenario) -> list[str]:
 
 def emit_plan(aws: AwsTarget, scenario: Scenario, where: Where, common: CommonOptions) -> None:
     """The dry run's plan: text, or one JSON object with --output json; --save writes the JSON."""
+    from lambdaprobe.aws.plan.show import plan_json
+    from lambdaprobe.aws.planner import build_plan
+
     text = aws.plan_only(scenario).rstrip("\n")
-    data = {
+    calls = plan_json(build_plan(scenario, aws.options).calls)
+    trials = text[text.index("Trials (") :].splitlines() if "\nTrials (" in text else []
+    data: dict[str, Any] = {
         "schema": PLAN_SCHEMA, "probe": scenario.probe, "run_id": aws.options.run_id, **where.to_json(),
-        "cost": _cost(scenario), "plan": text.splitlines(),
+        "cost": _cost(scenario), **calls, "trials": trials,
     }
     rendered = json.dumps(data, indent=2) + "\n"
     if common.save:

@@ -158,7 +158,10 @@ def test_a_dry_run_prints_one_json_plan_and_saves_it(
     plan = json.loads(out)
     assert plan["schema"] == "lambdaprobe.plan/1" and plan["probe"] == "retry"
     assert (plan["region"], plan["endpoint"], plan["account"]) == ("ap-south-2", "http://127.0.0.1:9", None)
-    assert any("sqs.CreateQueue" in line for line in plan["plan"])
+    operations = [(c["service"], c["operation"]) for c in plan["deploy"]]
+    assert ("sqs", "CreateQueue") in operations and ("lambda", "CreateEventSourceMapping") in operations
+    assert ("sqs", "DeleteQueue") in [(c["service"], c["operation"]) for c in plan["teardown"]]
+    assert plan["cost"] == ["negligible: pay-per-request charges only, under $0.01"]
     assert json.loads(saved.read_text()) == plan
 
 
