@@ -10,6 +10,7 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageErro
 
 from lambdaprobe import commands
 from lambdaprobe.cli_common import app
+from lambdaprobe.commands import explain as _explain  # noqa: F401  (registers `explain` on the app)
 from lambdaprobe.errors import ExitStatus, ProbeError
 
 __all__ = ["app", "commands", "main"]
