@@ -41,7 +41,7 @@ SQS_SCALING = "https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling
 ASYNC_ERRORS = "https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html"
 ASYNC_RETAIN = "https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html"
 KINESIS_ERRORS = "https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html"
-DDB_ERRORS = "https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-errors.html"
+DDB_ERRORS = "https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html"
 PROVISIONED = "https://docs.aws.amazon.com/lambda/latest/dg/provisioned-concurrency.html"
 RESERVED = "https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html"
 

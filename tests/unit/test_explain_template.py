@@ -1,0 +1,168 @@
+"""explain --template: each sample template fires exactly its finding, at its line; nothing fires on a clean one."""
+
+from __future__ import annotations
+
+import builtins
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lambdaprobe.errors import InputError, NotAvailableError
+from lambdaprobe.explain import checks, template
+from lambdaprobe.explain.model import Configuration
+
+SAMPLES = Path(__file__).parent.parent / "explain_templates"
+
+
+def findings(config: Configuration) -> list[checks.Finding]:
+    return [f for fn in config.functions for f in checks.run(fn, config.account)]
+
+
+EXPECTED = {
+    "clean.yaml": set(),
+    "clean.json": set(),
+    "sqs-visibility-timeout.yaml": {("explain.sqs-visibility-timeout", "warning")},
+    "sqs-visibility-below-timeout.yaml": {("explain.sqs-visibility-timeout", "error")},
+    "sqs-no-redrive.yaml": {("explain.sqs-no-redrive", "error")},
+    "sqs-max-receive-count-1.yaml": {("explain.sqs-max-receive-count-1", "warning")},
+    "dlq-on-sqs-only-function.yaml": {("explain.dlq-on-sqs-only-function", "warning")},
+    "stream-retry-forever.yaml": {("explain.stream-retry-forever", "error")},
+    "async-event-age-short.yaml": {("explain.async-event-age-short", "warning")},
+    "async-no-failure-destination.yaml": {("explain.async-no-failure-destination", "error")},
+    "reserved-below-sqs-max-concurrency.yaml": {("explain.reserved-below-sqs-max-concurrency", "warning")},
+    "provisioned-on-latest.yaml": {("explain.provisioned-on-latest", "error")},
+    "reserved-exceeds-unreserved-minimum.yaml": {("explain.reserved-exceeds-unreserved-minimum", "error")},
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_each_sample_fires_exactly_its_finding(name: str) -> None:
+    config = template.read(str(SAMPLES / name), None, {})
+    assert {(f.id, f.severity) for f in findings(config)} == EXPECTED[name]
+    assert config.unresolved == ()
+
+
+def test_every_catalogue_entry_has_a_sample() -> None:
+    covered = {i for expected in EXPECTED.values() for i, _ in expected}
+    assert covered == {c.id for c in checks.CATALOGUE}
+
+
+# (template, finding id, the line the finding points at: the setting that causes it)
+LINES = [
+    ("sqs-visibility-timeout.yaml", "explain.sqs-visibility-timeout", "      VisibilityTimeout: 60"),
+    ("sqs-no-redrive.yaml", "explain.sqs-no-redrive", "  Jobs:"),
+    ("sqs-max-receive-count-1.yaml", "explain.sqs-max-receive-count-1", "      RedrivePolicy:"),
+    ("dlq-on-sqs-only-function.yaml", "explain.dlq-on-sqs-only-function", "      DeadLetterConfig:"),
+    ("stream-retry-forever.yaml", "explain.stream-retry-forever", "        Changes:"),
+    ("async-event-age-short.yaml", "explain.async-event-age-short", "      EventInvokeConfig:"),
+    ("async-no-failure-destination.yaml", "explain.async-no-failure-destination", "  Schedule:"),
+    ("reserved-below-sqs-max-concurrency.yaml", "explain.reserved-below-sqs-max-concurrency",
+     "              MaximumConcurrency: 50"),
+    ("provisioned-on-latest.yaml", "explain.provisioned-on-latest", "      ProvisionedConcurrencyConfig:"),
+    ("reserved-exceeds-unreserved-minimum.yaml", "explain.reserved-exceeds-unreserved-minimum",
+     "      ReservedConcurrentExecutions: 950"),
+]
+
+
+@pytest.mark.parametrize(("name", "finding_id", "line"), LINES)
+def test_a_finding_points_at_the_line_of_its_setting(name: str, finding_id: str, line: str) -> None:
+    path = SAMPLES / name
+    [finding] = findings(template.read(str(path), None, {}))
+    assert finding.id == finding_id
+    assert finding.location.file == str(path)
+    assert finding.location.line is not None
+    assert path.read_text().splitlines()[finding.location.line - 1] == line
+
+
+def test_json_template_lines_and_links() -> None:
+    config = template.read(str(SAMPLES / "clean.json"), None, {})
+    [fn] = config.functions
+    assert fn.timeout_s == 10
+    [mapping] = fn.sqs
+    assert (mapping.queue.name, mapping.queue.visibility_timeout_s, mapping.queue.max_receive_count) == ("WorkQueue", 60, 5)
+    assert mapping.batch_size == 5
+    lines = (SAMPLES / "clean.json").read_text().splitlines()
+    assert lines[mapping.location.line - 1].strip().startswith('"WorkerMapping"')  # type: ignore[operator]
+    visibility = mapping.queue.visibility_location
+    assert visibility is not None and visibility.line is not None
+    assert lines[visibility.line - 1].strip() == '"VisibilityTimeout": 60,'
+
+
+def test_sam_globals_aliases_events_and_destinations() -> None:
+    config = template.read(str(SAMPLES / "clean.yaml"), "OrdersFunction", {})
+    [fn] = config.functions
+    assert fn.timeout_s == 30  # from Globals
+    assert (fn.reserved, fn.qualifier) == (50, "live")
+    assert [(p.qualifier, p.amount) for p in fn.provisioned] == [("live", 5)]
+    assert fn.async_settings.max_event_age_s == 3600
+    assert fn.async_settings.on_failure is not None and fn.async_settings.on_failure.target == "FailedEvents"
+    assert [(t.kind, t.via) for t in fn.triggers] == [("async", "SNS event Notified"), ("sync", "HttpApi event Http")]
+    [sqs] = fn.sqs
+    assert (sqs.queue.visibility_timeout_s, sqs.max_concurrency, sqs.report_batch_item_failures) == (180, 20, True)
+    [stream] = fn.streams
+    assert (stream.kind, stream.max_retry_attempts, stream.bisect) == ("kinesis", 3, True)
+    assert stream.on_failure is not None and stream.on_failure.kind == "sqs"
+
+
+def test_unresolved_values_are_reported_and_skip_their_checks() -> None:
+    path = str(SAMPLES / "unresolved.yaml")
+    config = template.read(path, None, {})
+    assert {u.key for u in config.unresolved} == {"WorkerTimeout", "Jobs.VisibilityTimeout"}
+    [fn] = config.functions
+    assert fn.timeout_s is None and fn.sqs[0].queue.visibility_timeout_s is None
+    assert {f.id for f in findings(config)} == {"explain.sqs-no-redrive"}  # the only one resting on known values
+
+
+def test_param_sets_a_parameter_and_a_property() -> None:
+    path = str(SAMPLES / "unresolved.yaml")
+    config = template.read(path, None, {"WorkerTimeout": "30", "Jobs.VisibilityTimeout": "100"})
+    assert config.unresolved == ()
+    [fn] = config.functions
+    assert (fn.timeout_s, fn.sqs[0].queue.visibility_timeout_s) == (30, 100)
+    assert {f.id for f in findings(config)} == {"explain.sqs-no-redrive", "explain.sqs-visibility-timeout"}
+
+
+def test_a_param_the_template_does_not_use_is_refused() -> None:
+    with pytest.raises(InputError, match="--param: Nope is not used by"):
+        template.read(str(SAMPLES / "clean.yaml"), None, {"Nope": "1"})
+
+
+def test_an_unknown_function_is_refused_naming_the_allowed_ones() -> None:
+    with pytest.raises(InputError, match="--function: 'Nope' is not a function of .*; allowed: OrdersFunction"):
+        template.read(str(SAMPLES / "clean.yaml"), "Nope", {})
+
+
+def test_a_queue_outside_the_template_needs_params(tmp_path: Path) -> None:
+    path = tmp_path / "external.yaml"
+    path.write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n"
+        "    Properties:\n      Timeout: 10\n      Events:\n        Q:\n          Type: SQS\n          Properties:\n"
+        "            Queue: arn:aws:sqs:eu-west-1:123456789012:jobs\n"
+    )
+    config = template.read(str(path), None, {})
+    assert {u.key for u in config.unresolved} == {"jobs.VisibilityTimeout", "jobs.maxReceiveCount"}
+    assert findings(config) == []
+    config = template.read(str(path), None, {"jobs.VisibilityTimeout": "30", "jobs.maxReceiveCount": "0"})
+    assert {f.id for f in findings(config)} == {"explain.sqs-visibility-timeout", "explain.sqs-no-redrive"}
+
+
+@pytest.mark.parametrize("text", ["Resources: [unclosed", "just a string", "Description: no resources\n"])
+def test_not_a_template_is_one_input_error(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "t.yaml"
+    path.write_text(text)
+    with pytest.raises(InputError, match="--template: "):
+        template.read(str(path), None, {})
+
+
+def test_without_the_extra_the_template_reader_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_import = builtins.__import__
+
+    def no_cfnlint(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name.startswith("cfnlint"):
+            raise ImportError(f"No module named {name!r}")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_cfnlint)
+    with pytest.raises(NotAvailableError, match=r"pip install 'lambdaprobe\[explain\]'"):
+        template.read(str(SAMPLES / "clean.yaml"), None, {})
