@@ -28,8 +28,16 @@ def explain_json(capsys: pytest.CaptureFixture[str], name: str, *extra: str) -> 
     return json.loads(out)  # type: ignore[no-any-return]
 
 
-@pytest.mark.parametrize("name", ["clean.yaml", "sqs-max-receive-count-1.yaml", "async-no-failure-destination.yaml",
-                                  "reserved-below-sqs-max-concurrency.yaml", "async-event-age-short.yaml"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "clean.yaml",
+        "sqs-max-receive-count-1.yaml",
+        "async-no-failure-destination.yaml",
+        "reserved-below-sqs-max-concurrency.yaml",
+        "async-event-age-short.yaml",
+    ],
+)
 def test_each_journey_equals_the_probe_it_names(capsys: pytest.CaptureFixture[str], name: str) -> None:
     data = explain_json(capsys, name)
     journeys = [j for f in data["functions"] for j in f["journeys"]]
@@ -75,9 +83,17 @@ def test_no_redrive_journey_is_dropped_at_retention(capsys: pytest.CaptureFixtur
 def test_json_findings_carry_id_severity_location_and_url(capsys: pytest.CaptureFixture[str]) -> None:
     data = explain_json(capsys, "sqs-visibility-below-timeout.yaml")
     [finding] = data["findings"]
-    assert (finding["id"], finding["severity"], finding["function"]) == ("explain.sqs-visibility-timeout", "error", "Worker")
-    assert finding["location"] == {"resource": "Jobs", "file": str(SAMPLES / "sqs-visibility-below-timeout.yaml"),
-                                   "line": 9, "arn": None}
+    assert (finding["id"], finding["severity"], finding["function"]) == (
+        "explain.sqs-visibility-timeout",
+        "error",
+        "Worker",
+    )
+    assert finding["location"] == {
+        "resource": "Jobs",
+        "file": str(SAMPLES / "sqs-visibility-below-timeout.yaml"),
+        "line": 9,
+        "arn": None,
+    }
     assert finding["url"] == "https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html"
     [journey] = [j for j in data["functions"][0]["journeys"] if j["way"] == "sqs"]
     assert journey["report"] is None and "below the function timeout" in journey["not_run"]
@@ -102,9 +118,13 @@ def test_sarif_has_rules_and_results_on_template_lines(capsys: pytest.CaptureFix
 
 @pytest.mark.parametrize(
     ("name", "fail_on", "status"),
-    [("clean.yaml", "warning", 0), ("sqs-visibility-timeout.yaml", "warning", 1),
-     ("sqs-visibility-timeout.yaml", "error", 0), ("sqs-no-redrive.yaml", "error", 1),
-     ("sqs-no-redrive.yaml", "none", 0)],
+    [
+        ("clean.yaml", "warning", 0),
+        ("sqs-visibility-timeout.yaml", "warning", 1),
+        ("sqs-visibility-timeout.yaml", "error", 0),
+        ("sqs-no-redrive.yaml", "error", 1),
+        ("sqs-no-redrive.yaml", "none", 0),
+    ],
 )
 def test_fail_on(capsys: pytest.CaptureFixture[str], name: str, fail_on: str, status: int) -> None:
     code, out, err = run(capsys, "explain", "--template", str(SAMPLES / name), "--output", "json", "--fail-on", fail_on)
@@ -118,7 +138,9 @@ def test_param_on_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
     data = explain_json(capsys, "unresolved.yaml")
     assert {u["key"] for u in data["unresolved"]} == {"WorkerTimeout", "Jobs.VisibilityTimeout"}
     assert data["functions"][0]["journeys"][0]["not_run"]
-    data = explain_json(capsys, "unresolved.yaml", "--param", "WorkerTimeout=20", "--param", "Jobs.VisibilityTimeout=100")
+    data = explain_json(
+        capsys, "unresolved.yaml", "--param", "WorkerTimeout=20", "--param", "Jobs.VisibilityTimeout=100"
+    )
     assert data["unresolved"] == []
     assert {f["id"] for f in data["findings"]} == {"explain.sqs-visibility-timeout", "explain.sqs-no-redrive"}
 
@@ -156,8 +178,12 @@ def test_help_states_the_read_permissions(capsys: pytest.CaptureFixture[str]) ->
     status, out, _ = run(capsys, "explain", "--help")
     assert status == 0
     text = " ".join(out.split())
-    for action in ("lambda:GetFunctionConfiguration", "lambda:ListEventSourceMappings", "sqs:GetQueueAttributes",
-                   "lambda:GetAccountSettings"):
+    for action in (
+        "lambda:GetFunctionConfiguration",
+        "lambda:ListEventSourceMappings",
+        "sqs:GetQueueAttributes",
+        "lambda:GetAccountSettings",
+    ):
         assert action in text
     from lambdaprobe.explain.account import PERMISSIONS
 

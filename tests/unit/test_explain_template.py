@@ -57,11 +57,17 @@ LINES = [
     ("stream-retry-forever.yaml", "explain.stream-retry-forever", "        Changes:"),
     ("async-event-age-short.yaml", "explain.async-event-age-short", "      EventInvokeConfig:"),
     ("async-no-failure-destination.yaml", "explain.async-no-failure-destination", "  Schedule:"),
-    ("reserved-below-sqs-max-concurrency.yaml", "explain.reserved-below-sqs-max-concurrency",
-     "              MaximumConcurrency: 50"),
+    (
+        "reserved-below-sqs-max-concurrency.yaml",
+        "explain.reserved-below-sqs-max-concurrency",
+        "              MaximumConcurrency: 50",
+    ),
     ("provisioned-on-latest.yaml", "explain.provisioned-on-latest", "      ProvisionedConcurrencyConfig:"),
-    ("reserved-exceeds-unreserved-minimum.yaml", "explain.reserved-exceeds-unreserved-minimum",
-     "      ReservedConcurrentExecutions: 950"),
+    (
+        "reserved-exceeds-unreserved-minimum.yaml",
+        "explain.reserved-exceeds-unreserved-minimum",
+        "      ReservedConcurrentExecutions: 950",
+    ),
 ]
 
 
@@ -80,7 +86,11 @@ def test_json_template_lines_and_links() -> None:
     [fn] = config.functions
     assert fn.timeout_s == 10
     [mapping] = fn.sqs
-    assert (mapping.queue.name, mapping.queue.visibility_timeout_s, mapping.queue.max_receive_count) == ("WorkQueue", 60, 5)
+    assert (mapping.queue.name, mapping.queue.visibility_timeout_s, mapping.queue.max_receive_count) == (
+        "WorkQueue",
+        60,
+        5,
+    )
     assert mapping.batch_size == 5
     lines = (SAMPLES / "clean.json").read_text().splitlines()
     assert lines[mapping.location.line - 1].strip().startswith('"WorkerMapping"')  # type: ignore[operator]
@@ -129,7 +139,7 @@ def test_a_param_the_template_does_not_use_is_refused() -> None:
 
 
 def test_an_unknown_function_is_refused_naming_the_allowed_ones() -> None:
-    with pytest.raises(InputError, match="--function: 'Nope' is not a function of .*; allowed: OrdersFunction"):
+    with pytest.raises(InputError, match=r"--function: 'Nope' is not a function of .*; allowed: OrdersFunction"):
         template.read(str(SAMPLES / "clean.yaml"), "Nope", {})
 
 
