@@ -94,16 +94,20 @@ class AccountReader:
     def read(self, name: str, qualifier: str | None) -> Configuration:
         q = {"Qualifier": qualifier} if qualifier else {}
         config = self._call("lambda", "GetFunctionConfiguration", {"FunctionName": name, **q}) or {}
-        arn = str(config.get("FunctionArn", name))
+        # arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]; for an alias, some endpoints answer the
+        # version's ARN: the explained ARN is built from the unqualified one and the qualifier asked for
+        unqualified = ":".join(str(config.get("FunctionArn", name)).split(":")[:7])
+        arn = f"{unqualified}:{qualifier}" if qualifier else unqualified
         here = Location(resource=name, arn=arn)
-        unqualified = arn if not qualifier else arn.rsplit(":", 1)[0] if arn.count(":") > 6 else arn
         concurrency = self._call("lambda", "GetFunctionConcurrency", {"FunctionName": name}, missing_ok=True) or {}
         reserved = concurrency.get("ReservedConcurrentExecutions")
         dlq_arn = (config.get("DeadLetterConfig") or {}).get("TargetArn")
         dlq = Destination(_kind(dlq_arn), dlq_arn, here) if dlq_arn else None
         sqs: list[SqsMapping] = []
         streams: list[StreamMapping] = []
-        for mapping in self._pages("ListEventSourceMappings", {"FunctionName": arn}, "EventSourceMappings"):
+        # the mappings that invoke what is explained: the qualified ARN's, or the unqualified function's
+        invoked = arn if qualifier else str(config.get("FunctionName", name))
+        for mapping in self._pages("ListEventSourceMappings", {"FunctionName": invoked}, "EventSourceMappings"):
             source = str(mapping.get("EventSourceArn", ""))
             service = source.split(":")[2] if source.count(":") >= 2 else ""
             if service == "sqs":
