@@ -188,3 +188,10 @@ def test_help_states_the_read_permissions(capsys: pytest.CaptureFixture[str]) ->
     from lambdaprobe.explain.account import PERMISSIONS
 
     assert all(p in text for p in PERMISSIONS)
+
+
+def test_help_lists_every_finding_id() -> None:
+    from lambdaprobe.commands.explain import EPILOG
+    from lambdaprobe.explain.checks import CATALOGUE
+
+    assert all(c.id in EPILOG for c in CATALOGUE)

@@ -1,0 +1,76 @@
+"""Journeys: the simulator with a function's settings; the event-age finding agrees with what the model runs."""
+
+from __future__ import annotations
+
+import pytest
+
+from lambdaprobe.explain import checks, journeys
+from lambdaprobe.explain.model import AsyncSettings, Destination, FunctionConfig, Location, Provisioned, Trigger
+
+HERE = Location(resource="fn")
+FAILED = Destination("sqs", "failed", HERE)
+
+
+def async_fn(timeout: int, retries: int, age: int) -> FunctionConfig:
+    settings = AsyncSettings(max_retry_attempts=retries, max_event_age_s=age, on_failure=FAILED, location=HERE)
+    return FunctionConfig(
+        name="fn", location=HERE, timeout_s=timeout, async_settings=settings, triggers=(Trigger("async", "SNS", HERE),)
+    )
+
+
+@pytest.mark.parametrize(
+    ("timeout", "retries", "age"),
+    [(60, 2, 120), (60, 2, 299), (60, 2, 301), (60, 2, 21600), (30, 1, 60), (30, 1, 91), (10, 0, 60), (3, 2, 185)],
+)
+def test_the_event_age_finding_fires_exactly_when_the_model_skips_an_allowed_retry(
+    timeout: int, retries: int, age: int
+) -> None:
+    fn = async_fn(timeout, retries, age)
+    [journey] = journeys.for_function(fn, journeys.Settings())
+    assert journey.report is not None
+    ran = len(journey.report.requests[0].attempts)
+    fired = any(f.id == "explain.async-event-age-short" for f in checks.run(fn, checks.Account()))
+    assert fired is (ran < retries + 1), (ran, fired)
+
+
+def test_the_burst_calls_the_alias_with_its_provisioned_concurrency() -> None:
+    fn = FunctionConfig(
+        name="fn",
+        location=HERE,
+        qualifier="live",
+        timeout_s=20,
+        reserved=20,
+        provisioned=(Provisioned("live", 10, HERE),),
+        triggers=(Trigger("sync", "API", HERE),),
+    )
+    [journey] = journeys.for_function(fn, journeys.Settings(burst=20, burst_interval_s=1.0))
+    assert journey.report is not None
+    s = journey.report.summary
+    assert (s.succeeded, s.throttled, s.cold_starts) == (20, 0, 10)  # 10 warm on provisioned, 10 spill over, cold
+    assert "--qualifier alias" in " ".join(journey.command) and "10 warm, 10 cold starts" in journey.answer
+
+
+def test_calls_to_latest_when_provisioned_fills_reserved_are_all_throttled() -> None:
+    fn = FunctionConfig(name="fn", location=HERE, timeout_s=20, reserved=1, provisioned=(Provisioned("live", 1, HERE),))
+    [journey] = journeys.for_function(fn, journeys.Settings(burst=5))
+    assert journey.report is not None and journey.report.summary.throttled == 5
+
+
+def test_an_unresolved_timeout_runs_no_journey_and_says_so() -> None:
+    [journey] = journeys.for_function(FunctionConfig(name="fn", location=HERE, timeout_s=None), journeys.Settings())
+    assert journey.report is None and journey.not_run is not None and "unresolved" in journey.answer
+
+
+def test_an_s3_destination_is_simulated_as_sqs_and_says_so() -> None:
+    fn = async_fn(10, 2, 21600)
+    fn = FunctionConfig(
+        name="fn",
+        location=HERE,
+        timeout_s=10,
+        triggers=fn.triggers,
+        async_settings=AsyncSettings(on_failure=Destination("s3", "bucket", HERE), location=HERE),
+    )
+    [journey] = journeys.for_function(fn, journeys.Settings())
+    assert "--on-failure sqs" in " ".join(journey.command)
+    assert journey.caveats and "bucket (s3)" in journey.caveats[0]
+    assert "on-failure destination bucket (s3)" in journey.answer
