@@ -24,6 +24,13 @@ class Check:
     title: str
     url: str
 
+    @property
+    def rules(self) -> tuple[str, ...]:
+        """The model's rules behind it (`lambdaprobe rules ID`)."""
+        from lambdaprobe.explain.rule_refs import FINDING_RULES
+
+        return tuple(r.value for r in FINDING_RULES.get(self.id, ()))
+
 
 @dataclass(frozen=True)
 class Finding:

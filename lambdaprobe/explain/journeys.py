@@ -19,8 +19,9 @@ from lambdaprobe.explain.model import (
     Destination,
     FunctionConfig,
 )
-from lambdaprobe.explain.rule_refs import ASYNC_RULES, BURST_RULES, SQS_RULES, STREAM_RULES
+from lambdaprobe.explain.rule_refs import ASYNC_RULES, BURST_RULES, SQS_RULES, STREAM_RULES, cited
 from lambdaprobe.report import Report
+from lambdaprobe.rules import RuleId
 from lambdaprobe.scenario import Scenario
 from lambdaprobe.scenarios import concurrency, retry
 from lambdaprobe.sim.target import SimTarget
@@ -70,6 +71,10 @@ def _simulate(scenario: Scenario) -> Report:
     return analyse(scenario, SimTarget().run(scenario))
 
 
+def _head(curated: tuple[RuleId, ...]) -> tuple[str, ...]:
+    return tuple(r.value for r in curated[:2])
+
+
 def _destination(d: Destination | None, allowed: tuple[str, ...], what: str, caveats: list[str]) -> str:
     if d is None:
         return "none"
@@ -103,17 +108,18 @@ def for_function(fn: FunctionConfig, settings: Settings) -> list[Journey]:
 
 
 def _run_retry(
-    way: str, title: str, options: dict[str, Any], rules: tuple[str, ...], caveats: list[str], adjust: Any = None
+    way: str, title: str, options: dict[str, Any], rules: tuple[RuleId, ...], caveats: list[str], adjust: Any = None
 ) -> tuple[Journey, Report | None]:
     command = _argv("retry", options)
     try:
         scenario = retry.build(retry.RetryOptions(**options))
     except InputError as err:
-        return Journey(way, title, f"not run: {err}", rules, command, None, tuple(caveats), str(err)), None
+        return Journey(way, title, f"not run: {err}", _head(rules), command, None, tuple(caveats), str(err)), None
     if adjust is not None:
         scenario = adjust(scenario)
     report = _simulate(scenario)
-    return Journey(way, title, "", rules, command, report, tuple(caveats)), report
+    relied_on = cited(rules, [str(r.get("id")) for r in report.rules])
+    return Journey(way, title, "", relied_on, command, report, tuple(caveats)), report
 
 
 def _async(fn: FunctionConfig, base: dict[str, Any]) -> Journey:
@@ -125,7 +131,7 @@ def _async(fn: FunctionConfig, base: dict[str, Any]) -> Journey:
             "async",
             title,
             "not run: the event invoke config is unresolved",
-            ASYNC_RULES,
+            _head(ASYNC_RULES),
             not_run="MaximumRetryAttempts or MaximumEventAgeInSeconds is unresolved",
         )
     caveats: list[str] = []
@@ -159,7 +165,7 @@ def _sqs(fn: FunctionConfig, m: Any, base: dict[str, Any]) -> Journey:
             source,
             title,
             "not run: the queue's visibility timeout or redrive policy is unresolved",
-            SQS_RULES,
+            _head(SQS_RULES),
             not_run="queue attributes unresolved (give them with --param)",
         )
     caveats: list[str] = []
@@ -198,7 +204,7 @@ def _stream(fn: FunctionConfig, s: Any, base: dict[str, Any]) -> Journey:
             s.kind,
             title,
             "not run: the mapping's retry settings are unresolved",
-            STREAM_RULES,
+            _head(STREAM_RULES),
             not_run="mapping settings unresolved (give them with --param)",
         )
     caveats: list[str] = []
@@ -238,7 +244,7 @@ def _burst(fn: FunctionConfig, duration: float, settings: Settings) -> Journey:
             "sync-burst",
             title,
             "not run: reserved or provisioned concurrency is unresolved",
-            BURST_RULES,
+            _head(BURST_RULES),
             not_run="concurrency settings unresolved (give them with --param)",
         )
     usable = [p for p in fn.provisioned if p.qualifier != "$LATEST"]
@@ -264,7 +270,7 @@ def _burst(fn: FunctionConfig, duration: float, settings: Settings) -> Journey:
     try:
         scenario = concurrency.build(**options, seed=0)
     except InputError as err:
-        return Journey("sync-burst", title, f"not run: {err}", BURST_RULES, command, not_run=str(err))
+        return Journey("sync-burst", title, f"not run: {err}", _head(BURST_RULES), command, not_run=str(err))
     report = _simulate(scenario)
     s = report.summary
     warm = sum(1 for r in report.requests for a in r.attempts[:1] if not a.cold)
@@ -277,7 +283,8 @@ def _burst(fn: FunctionConfig, duration: float, settings: Settings) -> Journey:
     )
     if reasons:
         answer += f" ({', '.join(reasons)})"
-    return Journey("sync-burst", title, answer, BURST_RULES, command, report)
+    relied_on = cited(BURST_RULES, [str(r.get("id")) for r in report.rules])
+    return Journey("sync-burst", title, answer, relied_on, command, report)
 
 
 def _t(seconds: float) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 
 from lambdaprobe import __version__
 from lambdaprobe.explain import Explanation
-from lambdaprobe.explain.checks import CATALOGUE, Finding
+from lambdaprobe.explain.checks import BY_ID, CATALOGUE, Finding
 from lambdaprobe.explain.journeys import Journey
 from lambdaprobe.explain.model import Location
 
@@ -30,6 +30,7 @@ def finding_json(f: Finding) -> dict[str, Any]:
         "message": f.message,
         "location": _location(f.location),
         "url": f.url,
+        "rules": list(BY_ID[f.id].rules),
     }
 
 
@@ -92,6 +93,7 @@ def to_sarif(explanation: Explanation) -> dict[str, Any]:
             "shortDescription": {"text": c.title},
             "helpUri": c.url,
             "defaultConfiguration": {"level": SARIF_LEVEL[c.severity]},
+            "properties": {"lambdaprobeRules": list(c.rules)},
         }
         for c in CATALOGUE
     ]
