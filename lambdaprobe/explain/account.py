@@ -105,9 +105,7 @@ class AccountReader:
         dlq = Destination(_kind(dlq_arn), dlq_arn, here) if dlq_arn else None
         sqs: list[SqsMapping] = []
         streams: list[StreamMapping] = []
-        # the mappings that invoke what is explained: the qualified ARN's, or the unqualified function's
-        invoked = arn if qualifier else str(config.get("FunctionName", name))
-        for mapping in self._pages("ListEventSourceMappings", {"FunctionName": invoked}, "EventSourceMappings"):
+        for mapping in self._mappings(arn, str(config.get("FunctionName", name)), qualifier):
             source = str(mapping.get("EventSourceArn", ""))
             service = source.split(":")[2] if source.count(":") >= 2 else ""
             if service == "sqs":
@@ -136,6 +134,22 @@ class AccountReader:
             functions=functions,
             account=self._account(name, int(reserved) if reserved is not None else 0),
         )
+
+    def _mappings(self, arn: str, name: str, qualifier: str | None) -> list[dict[str, Any]]:
+        """The mappings that invoke what is explained: the qualified ARN's, or the unqualified function's.
+
+        Asked by ARN and by name (AWS answers both alike; some emulators only the spelling a mapping was
+        created with), each kept once; asked unqualified, a mapping on an alias or version is not ours."""
+        names = (arn, f"{name}:{qualifier}") if qualifier else (name, arn)
+        found: dict[str, dict[str, Any]] = {}
+        for function_name in names:
+            pages = self._pages("ListEventSourceMappings", {"FunctionName": function_name}, "EventSourceMappings")
+            for mapping in pages:
+                parts = str(mapping.get("FunctionArn", arn)).split(":")
+                if qualifier is None and len(parts) > 7 and parts[7] != "$LATEST":
+                    continue
+                found.setdefault(str(mapping.get("UUID", len(found))), mapping)
+        return list(found.values())
 
     def _provisioned(self, name: str) -> tuple[Provisioned, ...]:
         found = []

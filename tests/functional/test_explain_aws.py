@@ -156,6 +156,12 @@ def test_a_misconfigured_function_in_moto(
         FunctionName="explain-orders", MaximumRetryAttempts=2, MaximumEventAgeInSeconds=100
     )
     c["lambda"].put_function_concurrency(FunctionName="explain-orders", ReservedConcurrentExecutions=5)
+    c["lambda"].add_permission(
+        FunctionName="explain-orders",
+        StatementId="orders-topic",
+        Action="lambda:InvokeFunction",
+        Principal="sns.amazonaws.com",
+    )
     live = {"FunctionArn": f"{fn_arn}:live", "RequestedProvisionedConcurrentExecutions": 2}
     _, data, calls = explain(capsys, monkeypatch, moto_endpoint, "explain-orders", [live], limit=10, unreserved=5)
 
@@ -174,6 +180,9 @@ def test_a_misconfigured_function_in_moto(
     [fn] = data["functions"]
     config = fn["configuration"]
     assert (config["timeout_s"], config["reserved"]) == (30, 5)
+    assert [(t["kind"], t["via"]) for t in config["triggers"]] == [
+        ("async", "sns.amazonaws.com (policy statement orders-topic)")
+    ]
     assert config["provisioned"][0]["qualifier"] == "live" and config["provisioned"][0]["amount"] == 2
     ways = {j["way"]: j for j in fn["journeys"]}
     assert set(ways) == {"async", "sqs", "kinesis"}
@@ -190,9 +199,10 @@ def test_a_sound_function_in_moto_has_no_finding(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, moto_endpoint: str
 ) -> None:
     c = clients(moto_endpoint)
-    make_function(c, "explain-sound", timeout=10)
+    fn_arn = make_function(c, "explain-sound", timeout=10)
     queue_arn = make_queue(c, "explain-sound-q", visibility=60, receives=5)
-    c["lambda"].create_event_source_mapping(EventSourceArn=queue_arn, FunctionName="explain-sound")
+    # created by ARN, explained by name: the mapping is found either way
+    c["lambda"].create_event_source_mapping(EventSourceArn=queue_arn, FunctionName=fn_arn)
     _, data, _ = explain(capsys, monkeypatch, moto_endpoint, "explain-sound", [], limit=1000, unreserved=1000)
     assert data["findings"] == []
     [fn] = data["functions"]
