@@ -40,8 +40,7 @@ def line_of(mapping: Any, key: str) -> int | None:
         for k in mapping:
             if k == key and hasattr(k, "start_mark"):
                 return int(k.start_mark.line) + 1
-    mark = getattr(mapping, "start_mark", None)
-    return int(mark.line) + 1 if mark is not None else None
+    return None  # absent (an AWS default applies): the caller points at the resource instead
 
 
 class Resolver:

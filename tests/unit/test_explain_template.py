@@ -22,6 +22,7 @@ def findings(config: Configuration) -> list[checks.Finding]:
 EXPECTED = {
     "clean.yaml": set(),
     "clean.json": set(),
+    "cdk-synth.json": {("explain.sqs-visibility-timeout", "warning")},
     "sqs-visibility-timeout.yaml": {("explain.sqs-visibility-timeout", "warning")},
     "sqs-visibility-below-timeout.yaml": {("explain.sqs-visibility-timeout", "error")},
     "sqs-no-redrive.yaml": {("explain.sqs-no-redrive", "error")},
@@ -52,6 +53,7 @@ def test_every_catalogue_entry_has_a_sample() -> None:
 LINES = [
     ("sqs-visibility-timeout.yaml", "explain.sqs-visibility-timeout", "      VisibilityTimeout: 60"),
     ("sqs-no-redrive.yaml", "explain.sqs-no-redrive", "  Jobs:"),
+    ("cdk-synth.json", "explain.sqs-visibility-timeout", '    "Jobs5E1F4B1A": {'),
     ("sqs-max-receive-count-1.yaml", "explain.sqs-max-receive-count-1", "      RedrivePolicy:"),
     ("dlq-on-sqs-only-function.yaml", "explain.dlq-on-sqs-only-function", "      DeadLetterConfig:"),
     ("stream-retry-forever.yaml", "explain.stream-retry-forever", "        Changes:"),
@@ -176,3 +178,14 @@ def test_without_the_extra_the_template_reader_names_it(monkeypatch: pytest.Monk
     monkeypatch.setattr(builtins, "__import__", no_cfnlint)
     with pytest.raises(NotAvailableError, match=r"pip install 'lambdaprobe\[explain\]'"):
         template.read(str(SAMPLES / "clean.yaml"), None, {})
+
+
+def test_a_cdk_synthesized_template_links_its_resources() -> None:
+    [fn] = template.read(str(SAMPLES / "cdk-synth.json"), None, {}).functions
+    assert fn.name == "Worker4B3A2C1D" and fn.timeout_s == 30
+    assert [m.queue.name for m in fn.sqs] == ["Jobs5E1F4B1A"] and fn.sqs[0].queue.visibility_timeout_s == 30
+    assert fn.async_settings.on_failure is not None and fn.async_settings.on_failure.kind == "sqs"
+    assert {t.via for t in fn.triggers} == {
+        "sns.amazonaws.com (permission WorkerAllowInvokeOrdersStackAlerts7E8F9A0B)",
+        "SNS subscription WorkerAlerts1B2C3D4E",
+    }
