@@ -75,7 +75,11 @@ def format_json(explanation: Explanation, permissions: tuple[str, ...] = ()) -> 
 
 def _sarif_location(loc: Location) -> dict[str, Any]:
     if loc.file is not None:
-        physical: dict[str, Any] = {"artifactLocation": {"uri": PurePath(loc.file).as_posix()}}
+        path = PurePath(loc.file)
+        artifact: dict[str, Any] = {"uri": path.as_posix()}
+        if not path.is_absolute():
+            artifact["uriBaseId"] = "%SRCROOT%"  # relative to where it was run: the repository's root in CI
+        physical: dict[str, Any] = {"artifactLocation": artifact}
         if loc.line:
             physical["region"] = {"startLine": loc.line}
         return {"physicalLocation": physical, "logicalLocations": [{"name": loc.resource, "kind": "resource"}]}

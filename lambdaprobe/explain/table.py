@@ -5,6 +5,8 @@ Everything that came from a template or an account is printed as plain text, nev
 
 from __future__ import annotations
 
+import re
+
 from rich.console import Console
 from rich.text import Text
 
@@ -14,6 +16,19 @@ from lambdaprobe.explain.journeys import Journey
 from lambdaprobe.explain.model import FunctionConfig
 from lambdaprobe.render.timeline import timeline
 
+# C0 and C1 control characters (and DEL): a template or an account could smuggle terminal escapes in a name
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def plain(text: str) -> str:
+    """Text from a template or an account, with control characters shown escaped, never sent to the terminal."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
+
+
+def _t(text: str, style: str = "") -> Text:
+    return Text(plain(text), style=style)
+
+
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow"}
 BURST_ROWS = 5
 
@@ -21,8 +36,8 @@ BURST_ROWS = 5
 def render(explanation: Explanation, console: Console, permissions: tuple[str, ...] = ()) -> None:
     c = explanation.configuration
     head = Text("lambdaprobe explain", style="bold")
-    head.append(f"  {c.source} {c.origin}  ")
-    head.append(f"{len(c.functions)} function{'s' if len(c.functions) != 1 else ''}", style="dim")
+    head.append(plain(f"  {c.source} {c.origin}  "))
+    head.append(plain(f"{len(c.functions)} function{'s' if len(c.functions) != 1 else ''}"), style="dim")
     head.append(
         f"  account: {c.account.limit} concurrent, {c.account.unreserved_minimum} kept unreserved"
         f"{'' if c.account.from_account else ' (assumed; --account-limit)'}",
@@ -42,10 +57,10 @@ def render(explanation: Explanation, console: Console, permissions: tuple[str, .
             )
         )
         for u in c.unresolved:
-            console.print(Text(f"  {u.key:<28} {u.what}  [{u.location.text()}]"))
+            console.print(_t(f"  {u.key:<28} {u.what}  [{u.location.text()}]"))
     if permissions:
         console.print()
-        console.print(Text(f"Read with: {', '.join(permissions)}", style="dim"))
+        console.print(_t(f"Read with: {', '.join(permissions)}", style="dim"))
 
 
 def settings_line(fn: FunctionConfig) -> str:
@@ -66,26 +81,26 @@ def settings_line(fn: FunctionConfig) -> str:
 
 def _function(e: Explained, console: Console) -> None:
     fn = e.function
-    title = Text(fn.name + (f":{fn.qualifier}" if fn.qualifier else ""), style="bold cyan")
-    title.append(f"  [{fn.location.text()}]", style="dim")
+    title = _t(fn.name + (f":{fn.qualifier}" if fn.qualifier else ""), style="bold cyan")
+    title.append(plain(f"  [{fn.location.text()}]"), style="dim")
     console.print(title)
-    console.print(Text(settings_line(fn), style="dim"))
+    console.print(_t(settings_line(fn), style="dim"))
     for j in e.journeys:
         console.print()
         _journey(j, console)
 
 
 def _journey(j: Journey, console: Console) -> None:
-    console.print(Text(j.title, style="bold"))
+    console.print(_t(j.title, style="bold"))
     answer = Text("Answer: ", style="bold green" if j.not_run is None else "bold yellow")
-    answer.append(j.answer)
+    answer.append(plain(j.answer))
     console.print(answer)
     if j.rules:
-        console.print(Text(f"rules: {', '.join(j.rules)}", style="dim"))
+        console.print(_t(f"rules: {', '.join(j.rules)}", style="dim"))
     if j.command:
-        console.print(Text(f"same as: lambdaprobe {' '.join(j.command)}", style="dim"))
+        console.print(_t(f"same as: lambdaprobe {' '.join(j.command)}", style="dim"))
     for caveat in j.caveats:
-        console.print(Text(f"note: {caveat}", style="dim"))
+        console.print(_t(f"note: {caveat}", style="dim"))
     if j.report is not None:
         burst = j.way == "sync-burst"
         console.print(timeline(j.report, max_rows=BURST_ROWS if burst else 1, detail=not burst))
@@ -98,12 +113,12 @@ def _findings(findings: list[Finding], console: Console) -> None:
         )
         return
     errors = sum(f.severity == "error" for f in findings)
-    console.print(Text(f"Findings: {errors} error(s), {len(findings) - errors} warning(s)", style="bold"))
+    console.print(_t(f"Findings: {errors} error(s), {len(findings) - errors} warning(s)", style="bold"))
     for f in findings:
         line = Text("  ")
-        line.append(f"{f.severity:<8}", style=SEVERITY_STYLE[f.severity])
-        line.append(f"{f.id}  ", style="bold")
-        line.append(f"{f.function}  [{f.location.text()}]", style="dim")
+        line.append(plain(f"{f.severity:<8}"), style=SEVERITY_STYLE[f.severity])
+        line.append(plain(f"{f.id}  "), style="bold")
+        line.append(plain(f"{f.function}  [{f.location.text()}]"), style="dim")
         console.print(line)
-        console.print(Text(f"          {f.message}"))
-        console.print(Text(f"          {f.url}", style="dim"))
+        console.print(_t(f"          {f.message}"))
+        console.print(_t(f"          {f.url}", style="dim"))

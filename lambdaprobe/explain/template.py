@@ -102,6 +102,8 @@ def read(
     resolver = Resolver(template, params, path)
     reader = _Reader(resolver, template)
     ids = [i for i in resolver.resources if resolver.type_of(i) in FUNCTION_TYPES]
+    if not ids:
+        raise InputError("--template", f"{path}: no AWS::Lambda::Function or AWS::Serverless::Function to explain")
     if function is not None:
         if function not in ids:
             allowed = ", ".join(ids) or "none in this template"

@@ -111,7 +111,7 @@ def test_sarif_has_rules_and_results_on_template_lines(capsys: pytest.CaptureFix
     assert rules[result["ruleIndex"]]["id"] == result["ruleId"] == "explain.reserved-below-sqs-max-concurrency"
     assert result["level"] == "warning"
     [location] = result["locations"]
-    assert location["physicalLocation"]["artifactLocation"]["uri"] == Path(path).as_posix()
+    assert location["physicalLocation"]["artifactLocation"] == {"uri": Path(path).as_posix()}  # absolute: no base
     assert location["physicalLocation"]["region"] == {"startLine": 26}
     assert all(r["helpUri"].startswith("https://docs.aws.amazon.com/") for r in rules)
 
@@ -195,3 +195,29 @@ def test_help_lists_every_finding_id() -> None:
     from lambdaprobe.explain.checks import CATALOGUE
 
     assert all(c.id in EPILOG for c in CATALOGUE)
+
+
+def test_names_from_a_template_reach_the_terminal_as_plain_text(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "hostile.yaml"
+    path.write_text(
+        "Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Timeout: 10\n"
+        '      DeadLetterConfig:\n        TargetArn: "arn:aws:sqs:us-east-1:1:[bold]q\\x1b]0;owned\\x07"\n'
+    )
+    status, out, _ = run(capsys, "explain", "--template", str(path))
+    assert status == 0
+    assert "\x1b" not in out and "\x07" not in out
+    assert "[bold]q\\x1b]0;owned\\x07" in out  # shown, escaped, and not taken as markup
+
+
+def test_sarif_paths_relative_to_the_source_root(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(SAMPLES.parent)
+    status, out, _ = run(capsys, "explain", "--template", "explain_templates/sqs-no-redrive.yaml", "--output", "sarif")
+    assert status == 0
+    [result] = json.loads(out)["runs"][0]["results"]
+    location = result["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"] == {"uri": "explain_templates/sqs-no-redrive.yaml", "uriBaseId": "%SRCROOT%"}
+    assert location["region"]["startLine"] == 4

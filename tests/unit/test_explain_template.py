@@ -159,7 +159,15 @@ def test_a_queue_outside_the_template_needs_params(tmp_path: Path) -> None:
     assert {f.id for f in findings(config)} == {"explain.sqs-visibility-timeout", "explain.sqs-no-redrive"}
 
 
-@pytest.mark.parametrize("text", ["Resources: [unclosed", "just a string", "Description: no resources\n"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Resources: [unclosed",
+        "just a string",
+        "Description: no resources\n",
+        "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n",
+    ],
+)
 def test_not_a_template_is_one_input_error(tmp_path: Path, text: str) -> None:
     path = tmp_path / "t.yaml"
     path.write_text(text)
