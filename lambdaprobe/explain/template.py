@@ -7,6 +7,7 @@ findings' locations.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,8 @@ from lambdaprobe.explain.model import (
 )
 from lambdaprobe.explain.template_values import MISSING, Resolver, ResourceRef, as_bool, as_int
 
+# a redrive policy the template computes at deploy time (or a JSON string that does not parse)
+INTRINSIC_REDRIVE = ("Ref", "Fn::If", "Fn::Sub", "Fn::Join", "Fn::ImportValue", "Fn::FindInMap", "Fn::Unparsed")
 EXTRA_HINT = "explain --template needs the template reader: pip install 'lambdaprobe[explain]'"
 FUNCTION_TYPES = ("AWS::Serverless::Function", "AWS::Lambda::Function")
 # SAM event types that invoke the function asynchronously, and those that invoke it synchronously
@@ -306,6 +309,12 @@ class _Reader:
                 for target in rprops.get("Targets") or []:
                     if isinstance(target, dict) and self._refers(fid, self._quiet(target.get("Arn"))):
                         found.append(Trigger("async", f"EventBridge rule {rid}", where))
+            elif rtype == "AWS::S3::Bucket":
+                notifications = rprops.get("NotificationConfiguration")
+                configs = notifications.get("LambdaConfigurations") if isinstance(notifications, dict) else None
+                for config in configs if isinstance(configs, list) else []:
+                    if isinstance(config, dict) and self._refers(fid, self._quiet(config.get("Function"))):
+                        found.append(Trigger("async", f"S3 bucket {rid} notification", where))
             elif rtype == "AWS::Scheduler::Schedule":
                 target = rprops.get("Target")
                 if isinstance(target, dict) and self._refers(fid, self._quiet(target.get("Arn"))):
@@ -337,8 +346,22 @@ class _Reader:
         if isinstance(source, ResourceRef) and r.type_of(source.logical_id) == "AWS::SQS::Queue":
             qid = source.logical_id
             props = r.props(qid)
-            redrive = props.get("RedrivePolicy")
+            redrive: Any = props.get("RedrivePolicy")
+            if isinstance(redrive, str):  # CloudFormation also takes the policy as a JSON string
+                try:
+                    redrive = json.loads(redrive)
+                    props = {**props, "RedrivePolicy": redrive}  # the key object, with its line, is kept
+                except ValueError:
+                    redrive = {"Fn::Unparsed": redrive}
             present = isinstance(redrive, dict)
+            has_redrive: bool | None = present
+            if present and len(redrive) == 1 and next(iter(redrive)) in INTRINSIC_REDRIVE:
+                r.note(
+                    f"{qid}.RedrivePolicy",
+                    f"{qid}.RedrivePolicy: not resolved offline",
+                    r.location(qid, props, "RedrivePolicy"),
+                )
+                has_redrive, present = None, False
             return Queue(
                 name=qid,
                 location=r.location(qid),
@@ -346,7 +369,7 @@ class _Reader:
                 visibility_timeout_s=r.number(qid, props, "VisibilityTimeout", default=DEFAULT_VISIBILITY_TIMEOUT_S),
                 visibility_location=r.location(qid, props, "VisibilityTimeout"),
                 retention_s=r.number(qid, props, "MessageRetentionPeriod", default=DEFAULT_RETENTION_S),
-                has_redrive=present,
+                has_redrive=has_redrive,
                 max_receive_count=r.number(qid, props, "RedrivePolicy", "maxReceiveCount", default=None)
                 if present
                 else None,

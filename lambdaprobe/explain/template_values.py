@@ -32,6 +32,7 @@ class Unresolvable(Exception):
 
 MISSING: Any = object()
 _SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
+_WHOLE_SUB = re.compile(r"\$\{([A-Za-z0-9]+)(?:\.([A-Za-z0-9.]+))?\}")
 
 
 def line_of(mapping: Any, key: str) -> int | None:
@@ -108,6 +109,9 @@ class Resolver:
             if fn == "Fn::FindInMap":
                 return self._find_in_map(arg)
             if fn == "Fn::Sub":
+                whole = _WHOLE_SUB.fullmatch(arg) if isinstance(arg, str) else None
+                if whole is not None and whole.group(1) in self.resources:
+                    return ResourceRef(whole.group(1), whole.group(2))  # "${Queue.Arn}" is the queue itself
                 return self._sub(arg)
             if fn == "Fn::Join":
                 sep, items = arg
@@ -133,6 +137,9 @@ class Resolver:
             raise Unresolvable(name, f"parameter {name} has no default")
         if name in self.resources:
             return ResourceRef(name)
+        base, _, suffix = name.rpartition(".")
+        if suffix in ("Alias", "Version") and base in self.resources:
+            return ResourceRef(base, suffix)  # SAM's !Ref Function.Alias: the function, through its alias
         raise Unresolvable(name, f"{name} is known only when deployed")
 
     def _find_in_map(self, arg: Any) -> Any:

@@ -197,3 +197,87 @@ def test_a_cdk_synthesized_template_links_its_resources() -> None:
         "sns.amazonaws.com (permission WorkerAllowInvokeOrdersStackAlerts7E8F9A0B)",
         "SNS subscription WorkerAlerts1B2C3D4E",
     }
+
+
+def write(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "t.yaml"
+    path.write_text(text)
+    return str(path)
+
+
+QUEUE_AND_FUNCTION = """
+Resources:
+  DLQ:
+    Type: AWS::SQS::Queue
+  Jobs:
+    Type: AWS::SQS::Queue
+    Properties:
+      VisibilityTimeout: 120
+      RedrivePolicy: {redrive}
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Timeout: 20
+      AutoPublishAlias: live
+  Mapping:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties:
+      FunctionName: {function}
+      EventSourceArn: {source}
+"""
+
+
+@pytest.mark.parametrize(
+    ("redrive", "function", "source", "receives"),
+    [
+        (
+            '\'{"deadLetterTargetArn": "arn:aws:sqs:us-east-1:1:dlq", "maxReceiveCount": 1}\'',
+            "!Ref Fn",
+            "!GetAtt Jobs.Arn",
+            1,
+        ),  # the policy as a JSON string
+        ("{deadLetterTargetArn: !GetAtt DLQ.Arn, maxReceiveCount: 4}", "!Ref Fn.Alias", '!Sub "${Jobs.Arn}"', 4),
+        ("{deadLetterTargetArn: !GetAtt DLQ.Arn, maxReceiveCount: '2'}", "!GetAtt Fn.Arn", "!GetAtt Jobs.Arn", 2),
+    ],
+)
+def test_shapes_of_redrive_and_references(
+    tmp_path: Path, redrive: str, function: str, source: str, receives: int
+) -> None:
+    path = write(tmp_path, QUEUE_AND_FUNCTION.format(redrive=redrive, function=function, source=source))
+    config = template.read(path, None, {})
+    [fn] = config.functions
+    [mapping] = fn.sqs
+    assert (mapping.queue.name, mapping.queue.has_redrive, mapping.queue.max_receive_count) == ("Jobs", True, receives)
+    assert config.unresolved == ()
+
+
+def test_a_computed_redrive_policy_is_unresolved_not_missing(tmp_path: Path) -> None:
+    redrive = "!If [Prod, {deadLetterTargetArn: !GetAtt DLQ.Arn, maxReceiveCount: 5}, !Ref AWS::NoValue]"
+    path = write(tmp_path, QUEUE_AND_FUNCTION.format(redrive=redrive, function="!Ref Fn", source="!GetAtt Jobs.Arn"))
+    config = template.read(path, None, {})
+    assert [u.key for u in config.unresolved] == ["Jobs.RedrivePolicy"]
+    assert config.functions[0].sqs[0].queue.has_redrive is None
+    assert findings(config) == []  # neither "no redrive" nor anything else is claimed
+
+
+def test_s3_notifications_invoke_asynchronously(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+Resources:
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Timeout: 10
+  Uploads:
+    Type: AWS::S3::Bucket
+    Properties:
+      NotificationConfiguration:
+        LambdaConfigurations:
+          - Event: s3:ObjectCreated:*
+            Function: !GetAtt Fn.Arn
+""",
+    )
+    config = template.read(path, None, {})
+    assert [(t.kind, t.via) for t in config.functions[0].triggers] == [("async", "S3 bucket Uploads notification")]
+    assert [f.id for f in findings(config)] == ["explain.async-no-failure-destination"]
