@@ -12,14 +12,15 @@ from typing import Any
 
 from lambdaprobe.aws.client import BOTO_ERRORS, AwsClient, is_not_found, to_aws_error
 from lambdaprobe.explain.model import (
+    ASYNC_PRINCIPALS,
     DEFAULT_EVENT_AGE_S,
     DEFAULT_STREAM_RETENTION_S,
+    SYNC_PRINCIPALS,
     UNRESERVED_MINIMUM,
     Account,
     AsyncSettings,
     Configuration,
     Destination,
-    DestinationKind,
     FunctionConfig,
     Location,
     Provisioned,
@@ -27,6 +28,7 @@ from lambdaprobe.explain.model import (
     SqsMapping,
     StreamMapping,
     Trigger,
+    kind_of_arn,
 )
 
 PERMISSIONS: tuple[str, ...] = (
@@ -41,29 +43,7 @@ PERMISSIONS: tuple[str, ...] = (
     "sqs:GetQueueAttributes",
     "kinesis:DescribeStreamSummary",
 )
-ASYNC_PRINCIPALS = (
-    "sns.amazonaws.com",
-    "events.amazonaws.com",
-    "s3.amazonaws.com",
-    "logs.amazonaws.com",
-    "iot.amazonaws.com",
-    "ses.amazonaws.com",
-    "scheduler.amazonaws.com",
-)
-SYNC_PRINCIPALS = ("apigateway.amazonaws.com", "elasticloadbalancing.amazonaws.com", "cognito-idp.amazonaws.com")
-ARN_KINDS: dict[str, DestinationKind] = {
-    "sqs": "sqs",
-    "sns": "sns",
-    "lambda": "lambda",
-    "events": "eventbridge",
-    "s3": "s3",
-}
 MAX_PAGES = 100  # a guard against an endpoint that repeats its pagination marker
-
-
-def _kind(arn: str) -> DestinationKind:
-    parts = arn.split(":")
-    return ARN_KINDS.get(parts[2], "unknown") if len(parts) > 2 else "unknown"
 
 
 class AccountReader:
@@ -102,7 +82,7 @@ class AccountReader:
         concurrency = self._call("lambda", "GetFunctionConcurrency", {"FunctionName": name}, missing_ok=True) or {}
         reserved = concurrency.get("ReservedConcurrentExecutions")
         dlq_arn = (config.get("DeadLetterConfig") or {}).get("TargetArn")
-        dlq = Destination(_kind(dlq_arn), dlq_arn, here) if dlq_arn else None
+        dlq = Destination(kind_of_arn(dlq_arn), dlq_arn, here) if dlq_arn else None
         sqs: list[SqsMapping] = []
         streams: list[StreamMapping] = []
         for mapping in self._mappings(arn, str(config.get("FunctionName", name)), qualifier):
@@ -176,7 +156,7 @@ class AccountReader:
 
         def destination(side: str) -> Destination | None:
             target = (dest.get(side) or {}).get("Destination")
-            return Destination(_kind(target), target, where) if target else None
+            return Destination(kind_of_arn(target), target, where) if target else None
 
         return AsyncSettings(
             max_retry_attempts=int(eic.get("MaximumRetryAttempts", 2)),
@@ -259,7 +239,7 @@ class AccountReader:
             max_retry_attempts=int(mapping.get("MaximumRetryAttempts", -1)),
             max_record_age_s=int(mapping.get("MaximumRecordAgeInSeconds", -1)),
             bisect=bool(mapping.get("BisectBatchOnFunctionError", False)),
-            on_failure=Destination(_kind(target), target, where) if target else None,
+            on_failure=Destination(kind_of_arn(target), target, where) if target else None,
             parallelization_factor=int(mapping.get("ParallelizationFactor", 1)),
             report_batch_item_failures="ReportBatchItemFailures" in (mapping.get("FunctionResponseTypes") or []),
             retention_s=retention,

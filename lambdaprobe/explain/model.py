@@ -23,6 +23,30 @@ DEFAULT_ASYNC_RETRIES = 2
 DEFAULT_EVENT_AGE_S = 21600
 DEFAULT_ACCOUNT_LIMIT = 1000
 UNRESERVED_MINIMUM = 100
+# The service part of a destination's ARN, and the kind of destination it is
+ARN_KINDS: dict[str, DestinationKind] = {
+    "sqs": "sqs",
+    "sns": "sns",
+    "lambda": "lambda",
+    "events": "eventbridge",
+    "s3": "s3",
+}
+# Service principals of a resource-based policy that invoke a function asynchronously, or synchronously
+ASYNC_PRINCIPALS = (
+    "sns.amazonaws.com",
+    "events.amazonaws.com",
+    "s3.amazonaws.com",
+    "logs.amazonaws.com",
+    "iot.amazonaws.com",
+    "ses.amazonaws.com",
+    "scheduler.amazonaws.com",
+)
+SYNC_PRINCIPALS = ("apigateway.amazonaws.com", "elasticloadbalancing.amazonaws.com", "cognito-idp.amazonaws.com")
+
+
+def kind_of_arn(arn: str) -> DestinationKind:
+    parts = arn.split(":")
+    return ARN_KINDS.get(parts[2], "unknown") if arn.startswith("arn:") and len(parts) > 2 else "unknown"
 
 
 @dataclass(frozen=True)
