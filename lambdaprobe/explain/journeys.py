@@ -300,7 +300,8 @@ def _failing_answer(report: Report, keeper: str, names: dict[str, str]) -> str:
     runs = len(first.attempts)
     starts = ", ".join(_t(a.start_s) for a in first.attempts[:4]) + (" ..." if runs > 4 else "")
     end = max((a.end_s for a in first.attempts), default=0.0)
-    story = f"runs {runs} time{'s' if runs != 1 else ''} (starting at {starts} s)"
+    billed_s = sum(a.billed_ms or 0 for a in first.attempts) / 1000
+    story = f"runs {runs} time{'s' if runs != 1 else ''} (starting at {starts} s; {billed_s:,.1f} s billed)"
     kept = [f"DLQ {names.get('dlq') or d.queue} at {_t(d.t)} s" for d in report.dead_letters[:1]]
     kept += [
         f"on-failure destination {names.get('destination') or d.target} at {_t(d.t)} s" for d in report.destinations[:1]

@@ -148,7 +148,7 @@ def test_param_on_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
 def test_table_output_is_plain_text_with_answers_and_findings(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(capsys, "explain", "--template", str(SAMPLES / "async-no-failure-destination.yaml"))
     assert status == 0
-    assert "Answer: runs 3 times (starting at 0, 90.3, 240.3 s), then is dropped" in " ".join(out.split())
+    assert "Answer: runs 3 times (starting at 0, 90.3, 240.3 s; 90.3 s billed), then is dropped" in " ".join(out.split())
     assert "explain.async-no-failure-destination" in out and "\x1b[" not in out
 
 
