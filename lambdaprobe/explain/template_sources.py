@@ -21,10 +21,8 @@ from lambdaprobe.explain.model import (
     Trigger,
 )
 from lambdaprobe.explain.template_refs import Refs, at
-from lambdaprobe.explain.template_values import Resolver, ResourceRef, as_bool, as_int
+from lambdaprobe.explain.template_values import ABSENT, Resolver, ResourceRef, as_bool, as_int
 
-# a redrive policy the template computes at deploy time (or a JSON string that does not parse)
-INTRINSIC_REDRIVE = ("Ref", "Fn::If", "Fn::Sub", "Fn::Join", "Fn::ImportValue", "Fn::FindInMap", "Fn::Unparsed")
 # SAM event types that invoke the function asynchronously, and those that invoke it synchronously
 ASYNC_EVENTS = (
     "SNS",
@@ -146,22 +144,18 @@ class Sources:
         if isinstance(source, ResourceRef) and r.type_of(source.logical_id) == "AWS::SQS::Queue":
             qid = source.logical_id
             props = r.props(qid)
-            redrive: Any = props.get("RedrivePolicy")
+            redrive: Any = r.get(qid, props, "RedrivePolicy", default=ABSENT)
             if isinstance(redrive, str):  # CloudFormation also takes the policy as a JSON string
                 try:
                     redrive = json.loads(redrive)
                     props = {**props, "RedrivePolicy": redrive}  # the key object, with its line, is kept
                 except ValueError:
-                    redrive = {"Fn::Unparsed": redrive}
-            present = isinstance(redrive, dict)
-            has_redrive: bool | None = present
-            if present and len(redrive) == 1 and next(iter(redrive)) in INTRINSIC_REDRIVE:
-                r.note(
-                    f"{qid}.RedrivePolicy",
-                    f"{qid}.RedrivePolicy: not resolved offline",
-                    r.location(qid, props, "RedrivePolicy"),
-                )
-                has_redrive, present = None, False
+                    key = f"{qid}.RedrivePolicy"
+                    r.note(key, f"{key}: not JSON", r.location(qid, props, "RedrivePolicy"))
+                    redrive = None
+            # None: present but unresolved; a mapping: a policy; ABSENT (or AWS::NoValue): none
+            has_redrive: bool | None = None if redrive is None else isinstance(redrive, dict)
+            present = has_redrive is True
             return Queue(
                 name=qid,
                 location=r.location(qid),

@@ -31,6 +31,22 @@ class Unresolvable(Exception):
 
 
 MISSING: Any = object()
+NO_VALUE: Any = object()  # Ref AWS::NoValue
+ABSENT: Any = object()  # a default for `Resolver.get` that tells "absent" from "unresolved" (None)
+
+
+def _intrinsic(node: Any) -> bool:
+    if not isinstance(node, dict) or len(node) != 1:
+        return False
+    key = str(next(iter(node)))
+    return key == "Ref" or key.startswith("Fn::")
+
+
+def _scalar(value: Any) -> str:
+    """How Fn::Equals compares: as text, YAML's true/false as CloudFormation spells them."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
 _SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
 _WHOLE_SUB = re.compile(r"\$\{([A-Za-z0-9]+)(?:\.([A-Za-z0-9.]+))?\}")
 
@@ -51,6 +67,7 @@ class Resolver:
         self.resources: dict[str, Any] = dict(template.get("Resources") or {})
         self.parameters: dict[str, Any] = dict(template.get("Parameters") or {})
         self.mappings: dict[str, Any] = dict(template.get("Mappings") or {})
+        self.conditions: dict[str, Any] = dict(template.get("Conditions") or {})
         self.params = params
         self.path = path
         self.unresolved: list[Unresolved] = []
@@ -71,17 +88,22 @@ class Resolver:
             return self.params[key]
         node: Any = props
         parent: Any = None
-        for part in path:
-            if not isinstance(node, dict) or part not in node:
-                return None if default is MISSING else default
-            parent, node = node, node[part]
         try:
-            return self.evaluate(node)
+            for part in path:
+                if _intrinsic(node):
+                    node = self.evaluate(node)  # e.g. an Fn::If that picks a whole mapping
+                if not isinstance(node, dict) or part not in node:
+                    return None if default is MISSING else default
+                parent, node = node, node[part]
+            value = self.evaluate(node)
         except Unresolvable as err:
             self.note(
                 err.key or key, f"{key}: {err.why}", self.location(logical_id, parent, path[-1] if path else None)
             )
             return None
+        if value is NO_VALUE:  # AWS::NoValue: as if the property were absent
+            return None if default is MISSING else default
+        return value
 
     def number(self, logical_id: str, props: Any, *path: str, default: int | None = None) -> int | None:
         """An integer property: its default when absent, None (reported) when it is not a number."""
@@ -106,6 +128,9 @@ class Resolver:
             if fn == "Fn::GetAtt":
                 parts = arg.split(".", 1) if isinstance(arg, str) else list(arg)
                 return ResourceRef(str(parts[0]), str(parts[1]) if len(parts) > 1 else None)
+            if fn == "Fn::If":
+                name, yes, no = arg
+                return self.evaluate(yes if self.condition(str(name)) else no)
             if fn == "Fn::FindInMap":
                 return self._find_in_map(arg)
             if fn == "Fn::Sub":
@@ -126,7 +151,32 @@ class Resolver:
             return [self.evaluate(i) for i in node]
         return node
 
+    def condition(self, name: str) -> bool:
+        """A template condition, from parameters' values: Fn::Equals, Fn::Not, Fn::And, Fn::Or, Condition."""
+        if name not in self.conditions:
+            raise Unresolvable(None, f"condition {name} is not defined")
+        return self._truth(self.conditions[name])
+
+    def _truth(self, expr: Any) -> bool:
+        if not isinstance(expr, dict) or len(expr) != 1:
+            raise Unresolvable(None, f"condition {expr!r} is not understood")
+        ((fn, arg),) = expr.items()
+        if fn == "Fn::Equals":
+            first, second = (_scalar(self.evaluate(a)) for a in arg)
+            return first == second
+        if fn == "Fn::Not":
+            return not self._truth(arg[0])
+        if fn == "Fn::And":
+            return all(self._truth(a) for a in arg)
+        if fn == "Fn::Or":
+            return any(self._truth(a) for a in arg)
+        if fn == "Condition":
+            return self.condition(str(arg))
+        raise Unresolvable(None, f"{fn} in a condition is not resolved offline")
+
     def _ref(self, name: str) -> Any:
+        if name == "AWS::NoValue":
+            return NO_VALUE
         if name in self.params:
             self.used_params.add(name)
             return self.params[name]

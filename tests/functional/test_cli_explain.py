@@ -136,7 +136,7 @@ def test_fail_on(capsys: pytest.CaptureFixture[str], name: str, fail_on: str, st
 
 def test_param_on_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
     data = explain_json(capsys, "unresolved.yaml")
-    assert {u["key"] for u in data["unresolved"]} == {"WorkerTimeout", "Jobs.VisibilityTimeout"}
+    assert {u["key"] for u in data["unresolved"]} == {"WorkerTimeout", "IsProd"}
     assert data["functions"][0]["journeys"][0]["not_run"]
     data = explain_json(
         capsys, "unresolved.yaml", "--param", "WorkerTimeout=20", "--param", "Jobs.VisibilityTimeout=100"
@@ -148,7 +148,8 @@ def test_param_on_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
 def test_table_output_is_plain_text_with_answers_and_findings(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(capsys, "explain", "--template", str(SAMPLES / "async-no-failure-destination.yaml"))
     assert status == 0
-    assert "Answer: runs 3 times (starting at 0, 90.3, 240.3 s; 90.3 s billed), then is dropped" in " ".join(out.split())
+    text = " ".join(out.split())
+    assert "Answer: runs 3 times (starting at 0, 90.3, 240.3 s; 90.3 s billed), then is dropped" in text
     assert "explain.async-no-failure-destination" in out and "\x1b[" not in out
 
 

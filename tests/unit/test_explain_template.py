@@ -120,7 +120,7 @@ def test_sam_globals_aliases_events_and_destinations() -> None:
 def test_unresolved_values_are_reported_and_skip_their_checks() -> None:
     path = str(SAMPLES / "unresolved.yaml")
     config = template.read(path, None, {})
-    assert {u.key for u in config.unresolved} == {"WorkerTimeout", "Jobs.VisibilityTimeout"}
+    assert {u.key for u in config.unresolved} == {"WorkerTimeout", "IsProd"}
     [fn] = config.functions
     assert fn.timeout_s is None and fn.sqs[0].queue.visibility_timeout_s is None
     assert {f.id for f in findings(config)} == {"explain.sqs-no-redrive"}  # the only one resting on known values
@@ -281,3 +281,27 @@ Resources:
     config = template.read(path, None, {})
     assert [(t.kind, t.via) for t in config.functions[0].triggers] == [("async", "S3 bucket Uploads notification")]
     assert [f.id for f in findings(config)] == ["explain.async-no-failure-destination"]
+
+
+@pytest.mark.parametrize(("is_prod", "visibility", "fires"), [("true", 600, False), ("false", 100, True)])
+def test_conditions_follow_the_parameters(is_prod: str, visibility: int, fires: bool) -> None:
+    config = template.read(str(SAMPLES / "unresolved.yaml"), None, {"WorkerTimeout": "30", "IsProd": is_prod})
+    assert config.unresolved == ()
+    [fn] = config.functions
+    assert fn.sqs[0].queue.visibility_timeout_s == visibility  # !If [Prod, 600, 100]
+    assert any(f.id == "explain.sqs-visibility-timeout" for f in findings(config)) is fires
+
+
+def test_no_value_means_absent(tmp_path: Path) -> None:
+    redrive = "!If [HasDlq, {deadLetterTargetArn: !GetAtt DLQ.Arn, maxReceiveCount: 5}, !Ref AWS::NoValue]"
+    text = QUEUE_AND_FUNCTION.format(redrive=redrive, function="!Ref Fn", source="!GetAtt Jobs.Arn")
+    text = (
+        "Parameters:\n  Dlq:\n    Type: String\n    Default: 'no'\nConditions:\n  HasDlq: !Equals [!Ref Dlq, 'yes']\n"
+        + text
+    )
+    config = template.read(write(tmp_path, text), None, {})
+    assert config.unresolved == ()
+    assert config.functions[0].sqs[0].queue.has_redrive is False
+    assert [f.id for f in findings(config)] == ["explain.sqs-no-redrive"]
+    config = template.read(write(tmp_path, text), None, {"Dlq": "yes"})
+    assert config.functions[0].sqs[0].queue.max_receive_count == 5 and findings(config) == []
