@@ -7,6 +7,7 @@ from lambdaprobe.rules.documented import (
     ASYNC_PROBES,
     ASYNC_RECORDS,
     CREATE_MAPPING,
+    INVOKING,
     KINESIS_ON_FAILURE,
     SCALING,
     SOURCES,
@@ -72,7 +73,7 @@ ASSUMPTIONS: tuple[Rule, ...] = (
         "Idle execution environments stay warm for the whole run, and the one freed most recently is reused "
         "first.",
         "which calls are cold (Init Duration in REPORT lines) and which log stream each call writes to",
-        (_ENVIRONMENT,), ("concurrency", "deploy-preference", "destinations", "invoke", "retry", "timeout"),
+        (_ENVIRONMENT,), INVOKING,
     ),
     assumption(
         R.CONCURRENCY_SCALING_REASON,

@@ -149,7 +149,8 @@ class LambdaService:
             if reason:
                 self.rules.update(REASON_RULES[reason])
             return reason or "TooManyRequestsException"
-        self.rules.add(RuleId.ENVIRONMENT_WARM_REUSE)
+        if not cold and not env.provisioned:
+            self.rules.add(RuleId.ENVIRONMENT_WARM_REUSE)  # an idle on-demand environment, reused
         self.rules.add(RuleId.RUNTIME_REPORT_LINE)
         execution = self._plan(fn, env, cold, version, items, partial_batch)
         # Executions of one length end in the order they start: a lane per length keeps the agenda

@@ -57,3 +57,35 @@ def test_unknown_id_is_a_one_line_error_with_suggestions(capsys: pytest.CaptureF
     assert status == 2 and out == ""
     assert err.count("\n") == 1
     assert "RULE_ID" in err and "async.retry-spacing" in err
+
+
+RUNS = [
+    ["concurrency", "--reserved", "1", "--provisioned", "1"],
+    ["concurrency", "--mode", "async", "--reserved", "0"],
+    ["destinations"],
+    ["invoke"],
+    ["timeout", "--init", "12", "--duration", "1", "--timeout", "3"],
+    ["deploy-preference", "--preference", "Linear10PercentEvery1Minute", "--new-version-fails", "--rollback-on-error"],
+    ["abort", "--caller", "apigateway"],
+    *(["retry", "--source", s] for s in ("sync", "async", "sqs", "sqs-fifo", "sns", "eventbridge", "kinesis",
+                                         "dynamodb", "destination")),
+]
+
+
+@pytest.mark.parametrize("argv", RUNS, ids=" ".join)
+def test_a_run_relies_only_on_rules_that_name_its_probe(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    # `lambdaprobe rules ID` says which probes rely on a rule: every run must agree with it
+    assert main([*argv, "--output", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["rules"], "a run relies on some rules"
+    strangers = [r["id"] for r in data["rules"] if argv[0] not in RULES[RuleId(r["id"])].probes]
+    assert strangers == []
+
+
+@pytest.mark.parametrize("argv", RUNS, ids=" ".join)
+def test_help_lists_every_assumption_a_run_relies_on(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    assert main([*argv, "--output", "json"]) == 0
+    assumed = {r["id"] for r in json.loads(capsys.readouterr().out)["rules"] if r["kind"] == "assumption"}
+    assert main([argv[0], "--help"]) == 0
+    help_text = capsys.readouterr().out
+    assert [rid for rid in sorted(assumed) if f"[{rid}]" not in help_text] == []
