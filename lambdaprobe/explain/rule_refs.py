@@ -38,6 +38,21 @@ BURST_RULES: tuple[RuleId, ...] = (
     RuleId.SYNC_NO_RETRY,
     RuleId.CONCURRENCY_ACCOUNT_POOL,
 )
+ASYNC_BURST_RULES: tuple[RuleId, ...] = (
+    RuleId.ASYNC_QUEUED,
+    RuleId.ASYNC_THROTTLE_REQUEUE,
+    RuleId.ASYNC_THROTTLE_BACKOFF,
+    RuleId.CONCURRENCY_RESERVED,
+    RuleId.ASYNC_AGE_CHECK,
+)
+SQS_BURST_RULES: tuple[RuleId, ...] = (
+    RuleId.SQS_SCALING,
+    RuleId.SQS_SCALING_STEPS,
+    RuleId.SQS_BATCHING,
+    RuleId.SQS_THROTTLED_POLLER,
+    RuleId.SQS_THROTTLE_BACKOFF,
+    RuleId.CONCURRENCY_RESERVED,
+)
 # Per finding, the model's rules that explain why it loses events or money
 FINDING_RULES: dict[str, tuple[RuleId, ...]] = {
     "explain.sqs-visibility-timeout": (RuleId.SQS_VISIBILITY_TIMEOUT, RuleId.SQS_MAPPING_TIMEOUT),

@@ -58,7 +58,7 @@ def test_clean_template_journeys_and_no_finding(capsys: pytest.CaptureFixture[st
     assert data["schema"] == "lambdaprobe.explain/1" and data["findings"] == [] and data["unresolved"] == []
     [fn] = data["functions"]
     ways = {j["way"]: j for j in fn["journeys"]}
-    assert set(ways) == {"async", "sqs", "kinesis", "sync-burst"}
+    assert set(ways) == {"async", "async-burst", "sqs", "sqs-burst", "kinesis", "sync-burst"}
     async_attempts = ways["async"]["report"]["requests"][0]["attempts"]
     assert [a["start_s"] for a in async_attempts] == [0.0, 90.3, 240.3]  # 30 s attempts, retries 1 and 2 min apart
     assert "on-failure destination FailedEvents (sqs)" in ways["async"]["answer"]

@@ -185,7 +185,7 @@ def test_a_misconfigured_function_in_moto(
     ]
     assert config["provisioned"][0]["qualifier"] == "live" and config["provisioned"][0]["amount"] == 2
     ways = {j["way"]: j for j in fn["journeys"]}
-    assert set(ways) == {"async", "sqs", "kinesis"}
+    assert set(ways) == {"async", "async-burst", "sqs", "sqs-burst", "kinesis"}
     sqs = ways["sqs"]["report"]["requests"][0]
     assert (sqs["final"], [a["start_s"] for a in sqs["attempts"]]) == ("dead_lettered", [0.0])  # one receive
     assert ways["async"]["report"]["requests"][0]["final"] == "expired"  # the age ends it before retry 2
@@ -206,7 +206,8 @@ def test_a_sound_function_in_moto_has_no_finding(
     _, data, _ = explain(capsys, monkeypatch, moto_endpoint, "explain-sound", [], limit=1000, unreserved=1000)
     assert data["findings"] == []
     [fn] = data["functions"]
-    [journey] = fn["journeys"]
+    [journey, burst] = fn["journeys"]
+    assert burst["way"] == "sqs-burst" and burst["report"]["summary"]["succeeded"] == 100
     assert journey["way"] == "sqs" and journey["report"]["requests"][0]["final"] == "dead_lettered"
     assert "runs 5 times" in journey["answer"]
 

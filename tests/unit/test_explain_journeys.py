@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 
 from lambdaprobe.explain import checks, journeys
-from lambdaprobe.explain.model import AsyncSettings, Destination, FunctionConfig, Location, Provisioned, Trigger
+from lambdaprobe.explain.model import (
+    AsyncSettings,
+    Destination,
+    FunctionConfig,
+    Location,
+    Provisioned,
+    Queue,
+    SqsMapping,
+    Trigger,
+)
 
 HERE = Location(resource="fn")
 FAILED = Destination("sqs", "failed", HERE)
@@ -26,7 +35,7 @@ def test_the_event_age_finding_fires_exactly_when_the_model_skips_an_allowed_ret
     timeout: int, retries: int, age: int
 ) -> None:
     fn = async_fn(timeout, retries, age)
-    [journey] = journeys.for_function(fn, journeys.Settings())
+    [journey] = [j for j in journeys.for_function(fn, journeys.Settings()) if j.way == "async"]
     assert journey.report is not None
     ran = len(journey.report.requests[0].attempts)
     fired = any(f.id == "explain.async-event-age-short" for f in checks.run(fn, checks.Account()))
@@ -70,7 +79,39 @@ def test_an_s3_destination_is_simulated_as_sqs_and_says_so() -> None:
         triggers=fn.triggers,
         async_settings=AsyncSettings(on_failure=Destination("s3", "bucket", HERE), location=HERE),
     )
-    [journey] = journeys.for_function(fn, journeys.Settings())
+    [journey] = [j for j in journeys.for_function(fn, journeys.Settings()) if j.way == "async"]
     assert "--on-failure sqs" in " ".join(journey.command)
     assert journey.caveats and "bucket (s3)" in journey.caveats[0]
     assert "on-failure destination bucket (s3)" in journey.answer
+
+
+def test_an_async_burst_waits_in_the_queue_and_expires_with_the_event_age() -> None:
+    settings = AsyncSettings(max_event_age_s=60, on_failure=FAILED, location=HERE)
+    fn = FunctionConfig(
+        name="fn",
+        location=HERE,
+        timeout_s=30,
+        reserved=1,
+        async_settings=settings,
+        triggers=(Trigger("async", "SNS", HERE),),
+    )
+    [burst] = [j for j in journeys.for_function(fn, journeys.Settings(burst=10)) if j.way == "async-burst"]
+    assert burst.report is not None
+    finals = [r.final for r in burst.report.requests]
+    # one environment, 30 s each: events 1 and 2 run; the others are throttled until 60 s of age
+    assert finals.count("succeeded") == 2 and finals.count("expired") == 8
+    assert burst.report.summary.destination_records == 8  # each expired event's record reaches the destination
+    assert "8 expired before running (MaximumEventAgeInSeconds 60)" in burst.answer
+    assert burst.caveats and "event invoke config" in burst.caveats[0]
+
+
+def test_an_sqs_burst_under_reserved_concurrency_is_throttled() -> None:
+    queue = Queue(name="jobs", location=HERE, visibility_timeout_s=60, has_redrive=True, max_receive_count=5)
+    fn = FunctionConfig(
+        name="fn", location=HERE, timeout_s=10, reserved=2, sqs=(SqsMapping(queue=queue, location=HERE, batch_size=1),)
+    )
+    [burst] = [j for j in journeys.for_function(fn, journeys.Settings(burst=20)) if j.way == "sqs-burst"]
+    assert burst.report is not None
+    s = burst.report.summary
+    assert s.max_concurrency == 2 and s.throttle_events > 0 and s.succeeded == 20
+    assert "reserved concurrency 2" in burst.caveats[0]
