@@ -102,7 +102,7 @@ def _journey(j: Journey, console: Console) -> None:
     for caveat in j.caveats:
         console.print(_t(f"note: {caveat}", style="dim"))
     if j.report is not None:
-        burst = j.way == "sync-burst"
+        burst = j.way.endswith("-burst")
         console.print(timeline(j.report, max_rows=BURST_ROWS if burst else 1, detail=not burst))
 
 
