@@ -10,6 +10,8 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+import botocore.exceptions
+
 from lambdaprobe.aws.client import BOTO_ERRORS, AwsClient, is_not_found, to_aws_error
 from lambdaprobe.explain.model import (
     ASYNC_PRINCIPALS,
@@ -28,6 +30,7 @@ from lambdaprobe.explain.model import (
     SqsMapping,
     StreamMapping,
     Trigger,
+    Unresolved,
     kind_of_arn,
 )
 
@@ -44,11 +47,26 @@ PERMISSIONS: tuple[str, ...] = (
     "kinesis:DescribeStreamSummary",
 )
 MAX_PAGES = 100  # a guard against an endpoint that repeats its pagination marker
+# APIs some AWS-compatible endpoints (emulators) lack; without them explain goes on and says what it assumed
+OPTIONAL_APIS = ("ListProvisionedConcurrencyConfigs", "GetAccountSettings")
+
+
+class Unanswered(Exception):
+    """An endpoint (an emulator) that does not implement an API explain can do without."""
+
+
+def _unimplemented(exc: BaseException) -> bool:
+    """A bare 404 (no AWS error code): the endpoint has no such API, as opposed to no such resource."""
+    if not isinstance(exc, botocore.exceptions.ClientError):
+        return False
+    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    return status == 404 and exc.response.get("Error", {}).get("Code", "") in ("404", "")
 
 
 class AccountReader:
     def __init__(self, client: AwsClient) -> None:
         self.client = client
+        self.unresolved: list[Unresolved] = []
 
     def _call(
         self, service: str, operation: str, params: dict[str, Any], missing_ok: bool = False
@@ -58,7 +76,14 @@ class AccountReader:
         except BOTO_ERRORS as exc:
             if missing_ok and is_not_found(exc):
                 return None
+            if operation in OPTIONAL_APIS and _unimplemented(exc):
+                raise Unanswered(operation) from exc
             raise to_aws_error(exc, f"{service}.{operation} (explain needs only read permissions: see --help)") from exc
+
+    def _unanswered(self, operation: str, what: str, where: Location) -> None:
+        self.unresolved.append(
+            Unresolved(key=operation, what=f"{operation} is not answered by this endpoint: {what}", location=where)
+        )
 
     def _pages(self, operation: str, params: dict[str, Any], key: str) -> Iterator[dict[str, Any]]:
         marker: str | None = None
@@ -100,7 +125,7 @@ class AccountReader:
                 timeout_s=int(config.get("Timeout", 3)),
                 reserved=int(reserved) if reserved is not None else None,
                 reserved_location=Location(resource=name, arn=unqualified) if reserved is not None else None,
-                provisioned=self._provisioned(name),
+                provisioned=self._provisioned(name, here),
                 dlq=dlq,
                 async_settings=self._async(name, q),
                 sqs=tuple(sqs),
@@ -112,7 +137,8 @@ class AccountReader:
             source="account",
             origin=arn,
             functions=functions,
-            account=self._account(name, int(reserved) if reserved is not None else 0),
+            account=self._account(name, int(reserved) if reserved is not None else 0, here),
+            unresolved=tuple(self.unresolved),
         )
 
     def _mappings(self, arn: str, name: str, qualifier: str | None) -> list[dict[str, Any]]:
@@ -131,11 +157,18 @@ class AccountReader:
                 found.setdefault(str(mapping.get("UUID", len(found))), mapping)
         return list(found.values())
 
-    def _provisioned(self, name: str) -> tuple[Provisioned, ...]:
+    def _provisioned(self, name: str, here: Location) -> tuple[Provisioned, ...]:
+        try:
+            configs = list(
+                self._pages(
+                    "ListProvisionedConcurrencyConfigs", {"FunctionName": name}, "ProvisionedConcurrencyConfigs"
+                )
+            )
+        except Unanswered as gap:
+            self._unanswered(str(gap), "provisioned concurrency is unknown (taken as none)", here)
+            return ()
         found = []
-        for pc in self._pages(
-            "ListProvisionedConcurrencyConfigs", {"FunctionName": name}, "ProvisionedConcurrencyConfigs"
-        ):
+        for pc in configs:
             arn = str(pc.get("FunctionArn", ""))
             amount = pc.get("RequestedProvisionedConcurrentExecutions")
             found.append(
@@ -245,8 +278,12 @@ class AccountReader:
             retention_s=retention,
         )
 
-    def _account(self, name: str, own_reserved: int) -> Account:
-        settings = self._call("lambda", "GetAccountSettings", {}) or {}
+    def _account(self, name: str, own_reserved: int, here: Location) -> Account:
+        try:
+            settings = self._call("lambda", "GetAccountSettings", {}) or {}
+        except Unanswered as gap:
+            self._unanswered(str(gap), "the account's concurrency is taken as the default (1000, 100 unreserved)", here)
+            return Account()
         limits = settings.get("AccountLimit") or {}
         limit = int(limits.get("ConcurrentExecutions", 1000))
         unreserved = int(limits.get("UnreservedConcurrentExecutions", limit))

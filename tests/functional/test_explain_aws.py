@@ -289,3 +289,34 @@ def test_a_qualifier_reads_the_alias_and_its_mappings(
     assert fn["configuration"]["qualifier"] == "live"
     assert [m["queue"]["name"] for m in fn["configuration"]["sqs"]] == ["explain-alias-q"]
     assert {f["id"] for f in data["findings"]} == set()  # 30 s = 6 x 5 s; maxReceiveCount 3
+
+
+def test_an_endpoint_without_the_provisioned_and_account_apis(
+    capsys: pytest.CaptureFixture[str], moto_endpoint: str
+) -> None:
+    """moto answers a bare 404 for the two APIs it lacks: explain goes on, says so, and still finds."""
+    c = clients(moto_endpoint)
+    make_function(c, "explain-plain", timeout=30)
+    queue_arn = make_queue(c, "explain-plain-q", visibility=30, receives=None)
+    c["lambda"].create_event_source_mapping(EventSourceArn=queue_arn, FunctionName="explain-plain")
+    status = main(
+        [
+            "explain",
+            "--function",
+            "explain-plain",
+            "--target",
+            "aws",
+            "--endpoint-url",
+            moto_endpoint,
+            "--region",
+            "us-east-1",
+            "--output",
+            "json",
+        ]
+    )
+    out, err = capsys.readouterr()
+    assert status == 0, err
+    data = json.loads(out)
+    assert {u["key"] for u in data["unresolved"]} == {"ListProvisionedConcurrencyConfigs", "GetAccountSettings"}
+    assert data["account"]["from_account"] is False
+    assert {f["id"] for f in data["findings"]} == {"explain.sqs-visibility-timeout", "explain.sqs-no-redrive"}
