@@ -51,6 +51,11 @@ MAX_PAGES = 100  # a guard against an endpoint that repeats its pagination marke
 OPTIONAL_APIS = ("ListProvisionedConcurrencyConfigs", "GetAccountSettings")
 
 
+def _int(value: Any, default: int) -> int:
+    """A number from an answer, or AWS's default when the field is absent or null (emulators send null)."""
+    return default if value is None else int(value)
+
+
 class Unanswered(Exception):
     """An endpoint (an emulator) that does not implement an API explain can do without."""
 
@@ -122,7 +127,7 @@ class AccountReader:
                 name=name,
                 location=here,
                 qualifier=qualifier,
-                timeout_s=int(config.get("Timeout", 3)),
+                timeout_s=_int(config.get("Timeout"), 3),
                 reserved=int(reserved) if reserved is not None else None,
                 reserved_location=Location(resource=name, arn=unqualified) if reserved is not None else None,
                 provisioned=self._provisioned(name, here),
@@ -192,8 +197,8 @@ class AccountReader:
             return Destination(kind_of_arn(target), target, where) if target else None
 
         return AsyncSettings(
-            max_retry_attempts=int(eic.get("MaximumRetryAttempts", 2)),
-            max_event_age_s=int(eic.get("MaximumEventAgeInSeconds", DEFAULT_EVENT_AGE_S)),
+            max_retry_attempts=_int(eic.get("MaximumRetryAttempts"), 2),
+            max_event_age_s=_int(eic.get("MaximumEventAgeInSeconds"), DEFAULT_EVENT_AGE_S),
             on_failure=destination("OnFailure"),
             on_success=destination("OnSuccess"),
             location=where,
@@ -231,17 +236,20 @@ class AccountReader:
             or {}
         ).get("Attributes", {})
         redrive_text = attributes.get("RedrivePolicy")
-        redrive = json.loads(redrive_text) if redrive_text else None
+        try:
+            redrive = json.loads(redrive_text) if redrive_text else None
+        except ValueError:  # unreadable: the queue has a policy, of unknown count
+            redrive = {}
         queue_where = Location(resource=queue_name, arn=source)
         queue = Queue(
             name=queue_name,
             location=queue_where,
             fifo=str(attributes.get("FifoQueue", "false")).lower() == "true",
-            visibility_timeout_s=int(attributes.get("VisibilityTimeout", 30)),
+            visibility_timeout_s=_int(attributes.get("VisibilityTimeout"), 30),
             visibility_location=queue_where,
-            retention_s=int(attributes.get("MessageRetentionPeriod", 345600)),
-            has_redrive=redrive is not None,
-            max_receive_count=int(redrive["maxReceiveCount"]) if redrive else None,
+            retention_s=_int(attributes.get("MessageRetentionPeriod"), 345600),
+            has_redrive=redrive is not None,  # an unreadable policy: has one, count unknown (journeys say so)
+            max_receive_count=int(redrive["maxReceiveCount"]) if redrive and "maxReceiveCount" in redrive else None,
             dead_letter_target=str(redrive.get("deadLetterTargetArn", "")).rsplit(":", 1)[-1] if redrive else None,
             redrive_location=queue_where,
         )
@@ -249,8 +257,8 @@ class AccountReader:
         return SqsMapping(
             queue=queue,
             location=where,
-            batch_size=int(mapping.get("BatchSize", 10)),
-            batching_window_s=int(mapping.get("MaximumBatchingWindowInSeconds", 0)),
+            batch_size=_int(mapping.get("BatchSize"), 10),
+            batching_window_s=_int(mapping.get("MaximumBatchingWindowInSeconds"), 0),
             max_concurrency=int(scaling) if scaling is not None else None,
             max_concurrency_location=where if scaling is not None else None,
             report_batch_item_failures="ReportBatchItemFailures" in (mapping.get("FunctionResponseTypes") or []),
@@ -268,12 +276,12 @@ class AccountReader:
             kind="kinesis" if service == "kinesis" else "dynamodb",
             source=source.split("/")[1] if "/" in source else source,
             location=where,
-            batch_size=int(mapping.get("BatchSize", 100)),
-            max_retry_attempts=int(mapping.get("MaximumRetryAttempts", -1)),
-            max_record_age_s=int(mapping.get("MaximumRecordAgeInSeconds", -1)),
+            batch_size=_int(mapping.get("BatchSize"), 100),
+            max_retry_attempts=_int(mapping.get("MaximumRetryAttempts"), -1),
+            max_record_age_s=_int(mapping.get("MaximumRecordAgeInSeconds"), -1),
             bisect=bool(mapping.get("BisectBatchOnFunctionError", False)),
             on_failure=Destination(kind_of_arn(target), target, where) if target else None,
-            parallelization_factor=int(mapping.get("ParallelizationFactor", 1)),
+            parallelization_factor=_int(mapping.get("ParallelizationFactor"), 1),
             report_batch_item_failures="ReportBatchItemFailures" in (mapping.get("FunctionResponseTypes") or []),
             retention_s=retention,
         )
@@ -285,8 +293,8 @@ class AccountReader:
             self._unanswered(str(gap), "the account's concurrency is taken as the default (1000, 100 unreserved)", here)
             return Account()
         limits = settings.get("AccountLimit") or {}
-        limit = int(limits.get("ConcurrentExecutions", 1000))
-        unreserved = int(limits.get("UnreservedConcurrentExecutions", limit))
+        limit = _int(limits.get("ConcurrentExecutions"), 1000)
+        unreserved = _int(limits.get("UnreservedConcurrentExecutions"), limit)
         others = max(0, limit - unreserved - own_reserved)
         return Account(
             limit=limit,

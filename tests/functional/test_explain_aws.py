@@ -27,9 +27,11 @@ READ_ONLY_PREFIXES = ("Get", "List", "Describe")
 class Recording(AwsClient):
     """The real client for what moto has; the stubbed lambda client for its gaps; every operation recorded."""
 
-    def __init__(self, options: AwsOptions, stubbed: Any, calls: list[str]) -> None:
+    def __init__(
+        self, options: AwsOptions, stubbed: Any, calls: list[str], extra: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(options, sleep=lambda _: None)
-        self.stubbed, self.calls = stubbed, calls
+        self.stubbed, self.calls, self.extra = stubbed, calls, extra or {}
 
     def call(self, service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         self.calls.append(f"{service}:{operation}")
@@ -40,7 +42,8 @@ class Recording(AwsClient):
             }[operation]
             result: dict[str, Any] = getattr(self.stubbed, method)(**params)
             return result
-        return super().call(service, operation, params)
+        answer = super().call(service, operation, params)
+        return {**answer, **self.extra.get(operation, {})}  # fields moto does not keep (a function's DLQ)
 
 
 def stubbed_lambda() -> Any:
@@ -95,6 +98,7 @@ def explain(
     provisioned: list[dict[str, Any]],
     limit: int,
     unreserved: int,
+    extra: dict[str, Any] | None = None,
 ) -> tuple[int, dict[str, Any], list[str]]:
     calls: list[str] = []
     lam = stubbed_lambda()
@@ -112,7 +116,7 @@ def explain(
         account,
         "client_for",
         lambda region, profile, endpoint_url: Recording(
-            AwsOptions(region=region, profile=profile, endpoint_url=endpoint_url), lam, calls
+            AwsOptions(region=region, profile=profile, endpoint_url=endpoint_url), lam, calls, extra
         ),
     )
     status = main(
@@ -320,3 +324,50 @@ def test_an_endpoint_without_the_provisioned_and_account_apis(
     assert {u["key"] for u in data["unresolved"]} == {"ListProvisionedConcurrencyConfigs", "GetAccountSettings"}
     assert data["account"]["from_account"] is False
     assert {f["id"] for f in data["findings"]} == {"explain.sqs-visibility-timeout", "explain.sqs-no-redrive"}
+
+
+def test_a_dlq_only_sqs_uses_and_a_dynamodb_stream_in_moto(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, moto_endpoint: str
+) -> None:
+    c = clients(moto_endpoint)
+    trust = json.dumps({"Version": "2012-10-17", "Statement": []})
+    role = c["iam"].create_role(RoleName="explain-dlq-role", AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+    dlq_arn = make_queue(c, "explain-fn-dlq", visibility=30, receives=None)
+    c["lambda"].create_function(
+        FunctionName="explain-dlq",
+        Runtime="python3.12",
+        Role=role,
+        Handler="handler.handler",
+        Code={"ZipFile": zip_bytes()},
+        Timeout=10,
+        DeadLetterConfig={"TargetArn": dlq_arn},
+    )
+    queue_arn = make_queue(c, "explain-dlq-src", visibility=60, receives=5)
+    c["lambda"].create_event_source_mapping(EventSourceArn=queue_arn, FunctionName="explain-dlq")
+    # moto keeps no DeadLetterConfig: the answer gets the one AWS would give
+    dead_letter = {"GetFunctionConfiguration": {"DeadLetterConfig": {"TargetArn": dlq_arn}}}
+    _, data, _ = explain(capsys, monkeypatch, moto_endpoint, "explain-dlq", [], 1000, 1000, dead_letter)
+    [finding] = data["findings"]
+    assert (finding["id"], finding["location"]["arn"]) == (
+        "explain.dlq-on-sqs-only-function",
+        "arn:aws:lambda:us-east-1:123456789012:function:explain-dlq",
+    )
+    assert [j["way"] for j in data["functions"][0]["journeys"]] == ["sqs", "sqs-burst"]
+
+    make_function(c, "explain-projector", timeout=5)
+    table = c["dynamodb"].create_table(
+        TableName="explain-orders",
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
+    )
+    c["lambda"].create_event_source_mapping(
+        EventSourceArn=table["TableDescription"]["LatestStreamArn"],
+        FunctionName="explain-projector",
+        StartingPosition="LATEST",
+    )
+    _, data, _ = explain(capsys, monkeypatch, moto_endpoint, "explain-projector", [], limit=1000, unreserved=1000)
+    assert [f["id"] for f in data["findings"]] == ["explain.stream-retry-forever"]
+    [journey] = data["functions"][0]["journeys"]
+    assert journey["way"] == "dynamodb" and journey["report"]["requests"][0]["final"] == "expired"  # after 24 h
