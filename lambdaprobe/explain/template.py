@@ -142,8 +142,10 @@ class _Reader:
 
     def _provisioned(self, fid: str, props: dict[str, Any], sam: bool) -> tuple[Provisioned, ...]:
         found: list[Provisioned] = []
-        if sam and isinstance(props.get("ProvisionedConcurrencyConfig"), dict):
-            alias = self.r.get(fid, props, "AutoPublishAlias", default=None)
+        # on the function itself: SAM puts it on AutoPublishAlias's alias; with no alias (or on a plain
+        # AWS::Lambda::Function, where the property does not exist) it would be $LATEST
+        if isinstance(props.get("ProvisionedConcurrencyConfig"), dict):
+            alias = self.r.get(fid, props, "AutoPublishAlias", default=None) if sam else None
             amount = self.r.number(fid, props, "ProvisionedConcurrencyConfig", "ProvisionedConcurrentExecutions")
             location = self.r.location(fid, props, "ProvisionedConcurrencyConfig")
             found.append(Provisioned(str(alias) if alias else "$LATEST", amount, location))

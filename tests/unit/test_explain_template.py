@@ -305,3 +305,22 @@ def test_no_value_means_absent(tmp_path: Path) -> None:
     assert [f.id for f in findings(config)] == ["explain.sqs-no-redrive"]
     config = template.read(write(tmp_path, text), None, {"Dlq": "yes"})
     assert config.functions[0].sqs[0].queue.max_receive_count == 5 and findings(config) == []
+
+
+@pytest.mark.parametrize(
+    ("function_type", "alias", "fires"),
+    [
+        ("AWS::Serverless::Function", "", True),
+        ("AWS::Serverless::Function", "      AutoPublishAlias: live\n", False),
+        ("AWS::Lambda::Function", "", True),
+    ],
+)
+def test_provisioned_concurrency_on_the_function_itself(
+    tmp_path: Path, function_type: str, alias: str, fires: bool
+) -> None:
+    text = (
+        f"Resources:\n  Fn:\n    Type: {function_type}\n    Properties:\n      Timeout: 3\n{alias}"
+        "      ProvisionedConcurrencyConfig:\n        ProvisionedConcurrentExecutions: 2\n"
+    )
+    found = [f.id for f in findings(template.read(write(tmp_path, text), None, {}))]
+    assert (found == ["explain.provisioned-on-latest"]) is fires
