@@ -69,7 +69,7 @@ def read(
         ids = [function]
     functions = tuple(reader.function(i) for i in ids)
     all_reserved = {i: reader.reserved(i) for i in resolver.resources if resolver.type_of(i) in FUNCTION_TYPES}
-    unknown = sorted(set(params) - resolver.used_params)
+    unknown = sorted(set(params) - resolver.used_params - set(resolver.parameters))  # a declared one is fine
     if unknown:
         raise InputError(
             "--param", f"{unknown[0]} is not used by {path}; allowed: a parameter name or LogicalId.Property"

@@ -138,6 +138,7 @@ def test_param_sets_a_parameter_and_a_property() -> None:
 def test_a_param_the_template_does_not_use_is_refused() -> None:
     with pytest.raises(InputError, match="--param: Nope is not used by"):
         template.read(str(SAMPLES / "clean.yaml"), None, {"Nope": "1"})
+    template.read(str(SAMPLES / "clean.yaml"), None, {"Stage": "dev"})  # declared, though nothing read needs it
 
 
 def test_an_unknown_function_is_refused_naming_the_allowed_ones() -> None:
