@@ -67,6 +67,7 @@ def validate(r: Request) -> Settings:
             raise InputError(
                 "--account-limit", "applies only to --template (on --target aws it is read from the account)"
             )
+    parse_params(r.params)  # a malformed --param fails before anything is read
     if r.duration is not None:
         in_range("--duration", r.duration, 0, 900)
     in_range("--init", r.init, 0, 900)
@@ -93,8 +94,6 @@ def read(r: Request) -> tuple[Configuration, tuple[str, ...]]:
 
 def run(r: Request) -> Explanation:
     settings = validate(r)
-    params = parse_params(r.params)
-    del params  # parsed once here so a malformed --param fails before the template is read
     configuration, permissions = read(r)
     explanation = explain(configuration, settings)
     emit(explanation, r.output, permissions)
