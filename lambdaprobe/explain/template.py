@@ -40,7 +40,7 @@ def decode(path: str) -> dict[str, Any]:
     except ImportError as err:
         raise NotAvailableError(EXTRA_HINT) from err
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding="utf-8-sig")  # editors on Windows may add a BOM
     except (OSError, UnicodeDecodeError) as err:
         raise InputError("--template", f"{path}: cannot read it ({err})") from err
     template, problems = decode_str(text)
