@@ -10,9 +10,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-import botocore.exceptions
-
-from lambdaprobe.aws.client import BOTO_ERRORS, AwsClient, is_not_found, to_aws_error
+from lambdaprobe.aws.client import BOTO_ERRORS, AwsClient, error_code, is_not_found, to_aws_error
 from lambdaprobe.explain.model import (
     ASYNC_PRINCIPALS,
     DEFAULT_EVENT_AGE_S,
@@ -62,10 +60,9 @@ class Unanswered(Exception):
 
 def _unimplemented(exc: BaseException) -> bool:
     """A bare 404 (no AWS error code): the endpoint has no such API, as opposed to no such resource."""
-    if not isinstance(exc, botocore.exceptions.ClientError):
-        return False
-    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-    return status == 404 and exc.response.get("Error", {}).get("Code", "") in ("404", "")
+    response = getattr(exc, "response", None) or {}
+    status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    return status == 404 and error_code(exc) in ("404", "")
 
 
 class AccountReader:
