@@ -115,3 +115,25 @@ def test_an_sqs_burst_under_reserved_concurrency_is_throttled() -> None:
     s = burst.report.summary
     assert s.max_concurrency == 2 and s.throttle_events > 0 and s.succeeded == 20
     assert "reserved concurrency 2" in burst.caveats[0]
+
+
+def test_a_template_is_explained_with_io_libraries_blocked() -> None:
+    """Offline means offline: reading a template, the journeys and the JSON need no boto3, rich or typer."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.unit.test_boundaries import BLOCK
+
+    template = Path(__file__).parent.parent / "explain_templates" / "sqs-max-receive-count-1.yaml"
+    code = BLOCK + (
+        "import json\n"
+        "from lambdaprobe.explain import explain, template\n"
+        "from lambdaprobe.explain.journeys import Settings\n"
+        "from lambdaprobe.explain.output import to_json\n"
+        f"data = to_json(explain(template.read({str(template)!r}, None, {{}}), Settings()))\n"
+        "print(json.dumps([f['id'] for f in data['findings']]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == '["explain.sqs-max-receive-count-1"]'
