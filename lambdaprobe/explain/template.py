@@ -88,8 +88,9 @@ class _Reader:
         self.r = resolver
         self.refs = Refs(resolver)
         self.sources = Sources(resolver, self.refs)
-        globals_ = template.get("Globals") or {}
-        self.globals: dict[str, Any] = dict(globals_.get("Function") or {}) if isinstance(globals_, dict) else {}
+        globals_ = template.get("Globals")
+        function_globals = globals_.get("Function") if isinstance(globals_, dict) else None
+        self.globals: dict[str, Any] = dict(function_globals) if isinstance(function_globals, dict) else {}
 
     def props(self, logical_id: str) -> dict[str, Any]:
         own = self.r.props(logical_id)

@@ -101,6 +101,10 @@ class Resolver:
                 err.key or key, f"{key}: {err.why}", self.location(logical_id, parent, path[-1] if path else None)
             )
             return None
+        except (TypeError, ValueError, KeyError, IndexError, AttributeError) as err:  # a malformed intrinsic
+            where = self.location(logical_id, parent, path[-1] if path else None)
+            self.note(key, f"{key}: not a well-formed value ({type(err).__name__})", where)
+            return None
         if value is NO_VALUE:  # AWS::NoValue: as if the property were absent
             return None if default is MISSING else default
         return value

@@ -325,3 +325,35 @@ def test_provisioned_concurrency_on_the_function_itself(
     )
     found = [f.id for f in findings(template.read(write(tmp_path, text), None, {}))]
     assert (found == ["explain.provisioned-on-latest"]) is fires
+
+
+MALFORMED = [
+    "Globals: [1, 2]\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n",
+    "Globals:\n  Function: just text\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n",
+    "Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties: [a, b]\n",
+    "Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Timeout: !Select [9, [1, 2]]\n",
+    "Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Timeout: !Join [only-one]\n",
+    "Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Timeout: !GetAtt 7\n",
+    "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Events: [x]\n"
+    "      DeadLetterQueue: text\n      EventInvokeConfig:\n        DestinationConfig: 5\n",
+    "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Events:\n        E:\n"
+    "          Type: SQS\n          Properties:\n            Queue: !GetAtt Nope.Arn\n            BatchSize: many\n",
+    "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      RedrivePolicy: '{not json'\n"
+    "  Fn:\n    Type: AWS::Lambda::Function\n  M:\n    Type: AWS::Lambda::EventSourceMapping\n"
+    "    Properties:\n      FunctionName: !Ref Fn\n      EventSourceArn: !GetAtt Q.Arn\n",
+    "Conditions:\n  C: !Equals [!Ref AWS::Region, eu-west-1]\nResources:\n  Fn:\n    Type: AWS::Lambda::Function\n"
+    "    Properties:\n      Timeout: !If [C, 10, 20]\n",
+]
+
+
+@pytest.mark.parametrize("text", MALFORMED)
+def test_a_malformed_template_never_crashes(tmp_path: Path, text: str) -> None:
+    """Each reads as far as it can, reporting what it could not resolve, or is one input error."""
+    try:
+        config = template.read(write(tmp_path, text), None, {})
+    except InputError:
+        return
+    from lambdaprobe.explain import explain
+    from lambdaprobe.explain.journeys import Settings
+
+    explain(config, Settings(burst=3))  # checks and journeys run on whatever was read
