@@ -222,3 +222,23 @@ def test_sarif_paths_relative_to_the_source_root(
     location = result["locations"][0]["physicalLocation"]
     assert location["artifactLocation"] == {"uri": "explain_templates/sqs-no-redrive.yaml", "uriBaseId": "%SRCROOT%"}
     assert location["region"]["startLine"] == 4
+
+
+def test_without_the_extra_explain_template_names_it_exit_2(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_cfnlint(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name.startswith("cfnlint"):
+            raise ImportError(f"No module named {name!r}")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_cfnlint)
+    status, out, err = run(capsys, "explain", "--template", str(SAMPLES / "clean.yaml"))
+    assert (status, out) == (2, "")
+    assert err.strip() == (
+        "lambdaprobe: error: explain --template needs the template reader: pip install 'lambdaprobe[explain]'"
+    )
