@@ -7,7 +7,7 @@ from dataclasses import asdict
 from pathlib import PurePath
 from typing import Any
 
-from lambdaprobe import __version__
+import lambdaprobe
 from lambdaprobe.explain import Explanation
 from lambdaprobe.explain.checks import BY_ID, CATALOGUE, Finding
 from lambdaprobe.explain.journeys import Journey
@@ -115,7 +115,7 @@ def to_sarif(explanation: Explanation) -> dict[str, Any]:
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
         "runs": [
-            {"tool": {"driver": {"name": "lambdaprobe", "version": __version__, "rules": rules}}, "results": results}
+            {"tool": {"driver": {"name": "lambdaprobe", "version": lambdaprobe.__version__, "rules": rules}}, "results": results}
         ],
     }
 
