@@ -115,7 +115,10 @@ def to_sarif(explanation: Explanation) -> dict[str, Any]:
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
         "runs": [
-            {"tool": {"driver": {"name": "lambdaprobe", "version": lambdaprobe.__version__, "rules": rules}}, "results": results}
+            {
+                "tool": {"driver": {"name": "lambdaprobe", "version": lambdaprobe.__version__, "rules": rules}},
+                "results": results,
+            }
         ],
     }
 
