@@ -11,7 +11,7 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageErro
 from lambdaprobe import commands
 from lambdaprobe.cli_common import app
 from lambdaprobe.commands import explain as _explain  # noqa: F401  (registers `explain` on the app)
-from lambdaprobe.errors import ExitStatus, ProbeError
+from lambdaprobe.errors import ExitStatus, LambdaprobeError
 
 __all__ = ["app", "commands", "main"]
 
@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("lambdaprobe: interrupted (anything created was torn down)", file=sys.stderr)
         return int(ExitStatus.INTERRUPTED)
-    except ProbeError as err:
+    except LambdaprobeError as err:
         print(f"lambdaprobe: error: {err}", file=sys.stderr)
         return int(err.status)
     # typer turns Ctrl-C into an exit status of 130 and returns it (the AWS target has torn down by then)
