@@ -86,6 +86,7 @@ def _analyse(scenario: Scenario, obs: Observations) -> Report:
         notes=list(dict.fromkeys(obs.notes)),
         complete=obs.complete,
         missing=list(obs.missing),
+        leftovers=list(obs.leftovers),
     )
 
 

@@ -11,7 +11,10 @@ class ExitStatus(IntEnum):
     USAGE = 2
     AWS_ERROR = 3
     OBSERVATION_TIMEOUT = 4
+    LEFTOVERS = 5
+    HANGUP = 129
     INTERRUPTED = 130
+    TERMINATED = 143
 
 
 class ProbeError(Exception):
@@ -58,3 +61,32 @@ class Declined(ProbeError):
     """The user answered no to creating resources (or to deleting leftovers)."""
 
     status = ExitStatus.INTERRUPTED
+
+
+class TeardownIncomplete(ProbeError):
+    """Teardown could not delete everything: the message names each leftover and the cleanup command.
+
+    `observations` (when the run got that far) is the report to print before exiting.
+    """
+
+    status = ExitStatus.LEFTOVERS
+
+    def __init__(self, message: str, leftovers: list[str], observations: object = None) -> None:
+        super().__init__(message)
+        self.leftovers = leftovers
+        self.observations = observations
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C, SIGTERM or SIGHUP: raised after teardown, with the signal's conventional exit status.
+
+    `message` is the honest one-line outcome (what teardown could not delete, if anything);
+    `observations` what the run saw before the interrupt (for the partial report), if anything.
+    """
+
+    def __init__(self, signal_name: str = "SIGINT", status: ExitStatus = ExitStatus.INTERRUPTED) -> None:
+        super().__init__(signal_name)
+        self.signal_name = signal_name
+        self.status = status
+        self.message = ""
+        self.observations: object = None

@@ -132,3 +132,4 @@ class Observations:
     notes: list[str] = field(default_factory=list)
     complete: bool = True
     missing: list[str] = field(default_factory=list)
+    leftovers: list[str] = field(default_factory=list)  # what teardown could not delete (aws)

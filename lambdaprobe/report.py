@@ -112,6 +112,7 @@ class Report:
     notes: list[str]
     complete: bool = True
     missing: list[str] = field(default_factory=list)
+    leftovers: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The report object of the CI contract, JSON-ready."""
@@ -134,6 +135,7 @@ class Report:
             "notes": list(self.notes),
             "complete": self.complete,
             "missing": list(self.missing),
+            "leftovers": list(self.leftovers),
         }
 
     @classmethod
@@ -169,6 +171,7 @@ class Report:
             notes=data["notes"],
             complete=data.get("complete", True),
             missing=data.get("missing", []),
+            leftovers=data.get("leftovers", []),
         )
 
 

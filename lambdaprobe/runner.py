@@ -6,12 +6,12 @@ import json
 import sys
 from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lambdaprobe import expect
 from lambdaprobe.analysis import analyse
-from lambdaprobe.errors import Declined, ExpectationFailed, InputError, ObservationTimeout
+from lambdaprobe.errors import Declined, ExpectationFailed, InputError, ProbeError
+from lambdaprobe.observation import Observations
 from lambdaprobe.options import AWS_ONLY, CommonOptions
 from lambdaprobe.report import Report
 from lambdaprobe.scenario import Scenario
@@ -39,6 +39,8 @@ def run_probe(
     elif common.deadline is not None and common.deadline <= 0:
         raise InputError("--deadline", f"{common.deadline:g} is out of range; allowed: > 0 seconds")
     scenario = build()
+    if common.save:
+        check_save_path(common.save)  # before anything is created: a run must not end unsaveable
     if common.target == "aws":
         aws = aws_target(common)
         if common.dry_run:
@@ -52,9 +54,10 @@ def run_probe(
         target = SimTarget()
     try:
         observations = target.run(scenario)
-    except ObservationTimeout as timeout:
-        partial = getattr(timeout, "observations", None)
-        if partial is not None:
+    except (ProbeError, KeyboardInterrupt) as failure:
+        # a partial report (deadline, failed send, interrupt, leftovers) is still the run's report
+        partial = getattr(failure, "observations", None)
+        if isinstance(partial, Observations):
             emit(_with_findings(analyse(scenario, partial), findings), common)
         raise
     report = _with_findings(analyse(scenario, observations), findings)
@@ -66,8 +69,19 @@ def run_probe(
     return report
 
 
+NOT_ESTABLISHED = (
+    "finding: none: no execution of the function was observed, so the run does not answer the question "
+    "(see the missing observations)"
+)
+
+
 def _with_findings(report: Report, findings: Callable[[Report], list[str]] | None) -> Report:
-    return report if findings is None else replace(report, notes=[*findings(report), *report.notes])
+    if findings is None:
+        return report
+    stated = findings(report)
+    if stated and report.target == "aws" and not any(r.attempts for r in report.requests):
+        stated = [NOT_ESTABLISHED]  # on AWS a finding rests on something observed
+    return replace(report, notes=[*stated, *report.notes])
 
 
 def aws_target(common: CommonOptions) -> AwsTarget:
@@ -119,7 +133,7 @@ def emit(report: Report, common: CommonOptions, comparison: Any = None) -> None:
 
     text = json_out.format(report)
     if common.save:
-        Path(common.save).write_text(text, encoding="utf-8")
+        save_report(common.save, text)
     if common.output == "json":
         if comparison is not None:
             from dataclasses import asdict
@@ -143,8 +157,23 @@ def emit(report: Report, common: CommonOptions, comparison: Any = None) -> None:
 
 
 def load_report(path: str) -> Report:
+    from lambdaprobe.report_file import read_report
+
+    return read_report(path)
+
+
+def check_save_path(path: str) -> None:
+    from lambdaprobe.report_file import check_writable
+
+    check_writable(path)
+
+
+def save_report(path: str, text: str) -> None:
+    """Write the report (0600, atomically); if that fails now, say so: the report still goes to stdout."""
+    from lambdaprobe.report_file import write_report
+
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-        return Report.from_json(data)
-    except (OSError, ValueError, KeyError, TypeError) as err:
-        raise InputError("FILE", f"{path}: not a readable lambdaprobe report ({err})") from err
+        write_report(path, text)
+    except OSError as exc:
+        print(f"lambdaprobe: could not save the report to {path} ({exc.strerror or exc}); it is printed below",
+              file=sys.stderr)

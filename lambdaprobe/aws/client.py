@@ -56,8 +56,26 @@ NOT_FOUND_CODES = frozenset(
 )
 CONTROL_ATTEMPTS = 10
 # botocore's own retries stay modest: tenacity above it knows which errors are worth waiting for.
-CONTROL_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, read_timeout=60, connect_timeout=30)
+# A hung endpoint costs at most 2 attempts x the read timeout per call (it used to cost 4 x 60 s).
+CONTROL_READ_TIMEOUT_S = 60.0
+CONTROL_MIN_READ_TIMEOUT_S = 5.0
+CONTROL_CONNECT_TIMEOUT_S = 10.0
+CONTROL_CONFIG = Config(
+    retries={"mode": "standard", "total_max_attempts": 2},
+    read_timeout=CONTROL_READ_TIMEOUT_S,
+    connect_timeout=CONTROL_CONNECT_TIMEOUT_S,
+)
 SDK_ATTEMPTS = {"off": 1, "legacy": 5, "standard": 3}
+
+
+def control_config(deadline_s: float | None) -> Config:
+    """The control plane's client settings; with `--deadline`, no single read waits longer than it
+    (at least CONTROL_MIN_READ_TIMEOUT_S: a create that answers in seconds must not time out)."""
+    if deadline_s is None:
+        return CONTROL_CONFIG
+    read = max(CONTROL_MIN_READ_TIMEOUT_S, min(CONTROL_READ_TIMEOUT_S, deadline_s))
+    connect = min(CONTROL_CONNECT_TIMEOUT_S, read)
+    return Config(retries={"mode": "standard", "total_max_attempts": 2}, read_timeout=read, connect_timeout=connect)
 
 
 def error_code(exc: BaseException) -> str:

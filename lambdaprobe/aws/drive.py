@@ -9,18 +9,19 @@ Lambda). A scheduler thread hands each call to a pool with one worker per call i
 from __future__ import annotations
 
 import json
+import queue
 import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 import botocore.exceptions
 from botocore.config import Config
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
-from lambdaprobe.aws.client import AwsClient, describe_driver, driver_config, one_line
+from lambdaprobe.aws.client import AwsClient, describe_driver, driver_config, is_transient, one_line
 from lambdaprobe.aws.ledger import Ledger
 from lambdaprobe.aws.shift import SHIFT_NOTE, Shifter
 from lambdaprobe.errors import AwsError
@@ -38,7 +39,11 @@ PREPARE_S = 0.03
 # GIL switch interval a due call can wait several intervals for its turn. A shorter interval
 # trades a little throughput for punctuality, which is what an open-loop schedule needs.
 SWITCH_INTERVAL_S = 0.0005
-# Messages are sent once: an SDK retry after a 5xx may deliver twice and fake a duplicate.
+# Messages are sent once by botocore; lambdaprobe resends a throttled or 5xx send itself (with
+# backoff, and says so in the notes: a resend moves the send time, and after a 5xx may duplicate).
+SEND_ATTEMPTS = 4
+SEND_BACKOFF_S = 0.2
+SEND_BACKOFF_MAX_S = 2.0
 MESSAGE_SDK = SdkConfig(retry_mode="off", read_timeout_s=30.0, connect_timeout_s=10.0)
 
 # send(i, t, due): call i, scheduled at t seconds after the first, to leave at monotonic `due`.
@@ -46,11 +51,14 @@ MESSAGE_SDK = SdkConfig(retry_mode="off", read_timeout_s=30.0, connect_timeout_s
 Sender = Callable[[int, float, float], float | None]
 
 
-def hold_until(due: float, clock: Callable[[], float] = time.monotonic) -> float:
-    """Sleep until `due` (no-op if it has passed); returns the instant it let go."""
+def hold_until(due: float, clock: Callable[[], float] = time.monotonic, stop: threading.Event | None = None) -> float:
+    """Sleep until `due` (no-op if it has passed, cut short by `stop`); returns the instant it let go."""
     delay = due - clock()
     if delay > 0:
-        time.sleep(delay)
+        if stop is not None:
+            stop.wait(delay)
+        else:
+            time.sleep(delay)
     return clock()
 
 
@@ -77,6 +85,7 @@ def open_loop(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
     max_workers: int | None = None,
+    stop: threading.Event | None = None,
 ) -> Schedule:
     """Call `send(i, t, due)` for i in 0..count-1, each due at t0 + i * interval_s.
 
@@ -84,41 +93,61 @@ def open_loop(
     moment it can: after signing) and returns when it went on the wire. The lag (wire minus due)
     is measured for every call. Returns when every call has returned. `send` should not raise
     (errors are observations); if it does, the error is kept in `Schedule.errors`.
+
+    Interrupted (Ctrl-C, SIGTERM: an exception in this thread), it sets `stop`, sends nothing more
+    and returns at once: the workers are daemon threads that end after their call in flight, and
+    nothing waits for them (a Barrier or an executor's join could hang the process for ever).
     """
     workers = max(1, min(max_workers or count, MAX_WORKERS))
+    stop = stop if stop is not None else threading.Event()
     schedule = Schedule()
     lags: list[float] = [0.0] * count
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lambdaprobe-drive")
+    tasks: queue.SimpleQueue[tuple[int, float] | None] = queue.SimpleQueue()
+    started = threading.Semaphore(0)
+    t0 = 0.0
+
+    def worker(i: int, due: float) -> None:
+        try:
+            wire = send(i, due - t0, due)
+        except Exception as exc:  # a bug must not vanish inside a thread
+            schedule.errors.append(" ".join(f"call {i + 1}: {type(exc).__name__}: {exc}".split())[:300])
+            return
+        lags[i] = (wire if wire is not None else clock()) - due
+
+    def loop() -> None:
+        started.release()
+        while True:
+            task = tasks.get()
+            if task is None or stop.is_set():
+                return
+            worker(*task)
+
     switch = sys.getswitchinterval()
     sys.setswitchinterval(SWITCH_INTERVAL_S)
+    threads = [threading.Thread(target=loop, name=f"lambdaprobe-drive-{k}", daemon=True) for k in range(workers)]
     try:
         # Start the workers before the clock starts, so no call pays for a thread's creation.
-        ready = threading.Barrier(workers + 1)
-        for _ in range(workers):
-            pool.submit(ready.wait)
-        ready.wait()
+        for thread in threads:
+            thread.start()
+        for _ in threads:
+            started.acquire()
         t0 = clock() + LEAD_S + PREPARE_S
         schedule.t0_mono = t0
         schedule.t0_wall = time.time() + (t0 - clock())
-
-        def worker(i: int, due: float) -> None:
-            try:
-                wire = send(i, due - t0, due)
-            except Exception as exc:  # a bug must not vanish inside a future
-                schedule.errors.append(" ".join(f"call {i + 1}: {type(exc).__name__}: {exc}".split())[:300])
-                return
-            lags[i] = (wire if wire is not None else clock()) - due
-
         for i in range(count):
             due = t0 + i * interval_s
             delay = due - PREPARE_S - clock()
             if delay > 0:
                 sleep(delay)
-            pool.submit(worker, i, due)
-        pool.shutdown(wait=True)
+            if stop.is_set():
+                break
+            tasks.put((i, due))
+        for _ in threads:
+            tasks.put(None)
+        for thread in threads:
+            thread.join()
     except BaseException:
-        # Ctrl-C: drop the calls not yet sent instead of sending the rest of the schedule
-        pool.shutdown(wait=False, cancel_futures=True)
+        stop.set()  # the calls not yet sent are dropped; the ones in flight end on their own
         raise
     finally:
         sys.setswitchinterval(switch)
@@ -144,6 +173,9 @@ class Driver:
         # told about each sync answer (request, status, FunctionError, ExecutedVersion): the
         # traffic shifter watches version 2's errors through it
         self.on_answer: Callable[[str, int, str | None, str | None], None] | None = None
+        self.stop = threading.Event()  # set by an interrupt: no more sends, no more waits
+        self.closed = False  # once the schedule is abandoned, late answers are not recorded
+        self.resends: list[str] = []  # stimulus sends retried after a throttle or a 5xx
 
     def run(self, obs: Observations, clock: Callable[[], float] = time.monotonic) -> Schedule:
         stim = self.scenario.stimulus
@@ -161,7 +193,11 @@ class Driver:
         else:
             sender = self._message_sender(obs, driver_config(MESSAGE_SDK, pool))
         try:
-            schedule = open_loop(stim.count, stim.interval_s, sender, clock=clock)
+            schedule = open_loop(stim.count, stim.interval_s, sender, clock=clock, stop=self.stop)
+        except BaseException:
+            with self._lock:
+                self.closed = True  # workers still in a call must not change `obs` any more
+            raise
         finally:
             if shifter is not None:
                 shifter.stop()
@@ -173,6 +209,11 @@ class Driver:
             f"p99 {schedule.percentile(99) * 1000:.1f} ms"
         )
         self.errors.extend(schedule.errors)
+        if self.resends:
+            obs.notes.append(
+                f"{len(self.resends)} stimulus send(s) retried after a throttle or a server error (a resend moves "
+                f"its send time, and after a 5xx may deliver twice): {self.resends[0]}"
+            )
         if self.unanswered and len(self.unanswered) == stim.count:
             self.errors.extend(self.unanswered)
         elif self.unanswered:
@@ -216,8 +257,13 @@ class Driver:
 
         return gateway_caller(self, obs, lambda *items: self._record(obs, *items), unanswered)
 
+    def _pause(self, seconds: float) -> None:
+        self.stop.wait(seconds)  # an interrupt ends a backoff at once
+
     def _record(self, obs: Observations, *items: Any) -> None:
         with self._lock:
+            if self.closed:
+                return
             for item in items:
                 if isinstance(item, Sent):
                     obs.sent.append(item)
@@ -245,7 +291,7 @@ class Driver:
             # Built and signed: hold the request until it is due. An SDK retry of the same call
             # goes at once, and does not move the call's send time.
             if getattr(wire, "t", None) is None:
-                wire.t = hold_until(wire.due)
+                wire.t = hold_until(wire.due, stop=self.stop)
 
         def after_send(response: Any = None, caught_exception: Any = None, **_: Any) -> None:
             # Called by botocore after every API request of a call, retries included: count the
@@ -322,48 +368,68 @@ class Driver:
             }[kind]
             api = self.client.client(service, config)
 
+        def send_once(i: int, rid: str, body: str) -> str:
+            if kind == "destination":
+                upstream.invoke(
+                    FunctionName=self.names["upstream"], InvocationType="Event", Payload=body.encode()
+                )
+                return "invoke"
+            elif kind in ("sqs", "sqs-fifo"):
+                params: dict[str, Any] = {"QueueUrl": self.outputs["source_url"], "MessageBody": body}
+                if self.outputs["source_url"].endswith(".fifo"):
+                    params.update({"MessageGroupId": f"g{i % groups}", "MessageDeduplicationId": rid})
+                api.send_message(**params)
+                return "message"
+            elif kind == "sns":
+                api.publish(TopicArn=self.outputs["source_arn"], Message=body)
+                return "message"
+            elif kind == "eventbridge":
+                out = api.put_events(
+                    Entries=[
+                        {
+                            "Source": "lambdaprobe",
+                            "DetailType": "lambdaprobe probe",
+                            "Detail": body,
+                            "EventBusName": self.names["source_bus"],
+                        }
+                    ]
+                )
+                if out.get("FailedEntryCount"):
+                    raise AwsError(f"events.PutEvents: {out['Entries'][0].get('ErrorMessage', 'failed')}")
+                return "message"
+            elif kind == "kinesis":
+                api.put_record(StreamName=self.names["source"], Data=body.encode(), PartitionKey=rid)
+                return "record"
+            else:
+                api.put_item(
+                    TableName=self.names["source"],
+                    Item={"id": {"S": rid}, "lambdaprobe": {"S": json.dumps(directive)}},
+                )
+                return "record"
+
         def send(i: int, t: float, due: float) -> float | None:
             rid = self.ids[i]
             body = json.dumps(invoke_event(rid, directive))
-            actual = hold_until(due)  # no hook here: these clients are shared, sends are few
+            actual = hold_until(due, stop=self.stop)  # no hook here: these clients are shared, sends are few
+
+            def resent(state: RetryCallState) -> None:
+                exc = state.outcome.exception() if state.outcome else None
+                with self._lock:
+                    self.resends.append(f"{rid} resent after {one_line(exc) if exc else 'an error'}")
+
+            retrying = Retrying(
+                retry=retry_if_exception(resendable),
+                stop=stop_after_attempt(SEND_ATTEMPTS),
+                wait=wait_exponential(multiplier=SEND_BACKOFF_S, max=SEND_BACKOFF_MAX_S),
+                sleep=self._pause,
+                reraise=True,
+                before_sleep=resent,
+            )
             try:
-                if kind == "destination":
-                    upstream.invoke(
-                        FunctionName=self.names["upstream"], InvocationType="Event", Payload=body.encode()
-                    )
-                    sent_kind = "invoke"
-                elif kind in ("sqs", "sqs-fifo"):
-                    params: dict[str, Any] = {"QueueUrl": self.outputs["source_url"], "MessageBody": body}
-                    if self.outputs["source_url"].endswith(".fifo"):
-                        params.update({"MessageGroupId": f"g{i % groups}", "MessageDeduplicationId": rid})
-                    api.send_message(**params)
-                    sent_kind = "message"
-                elif kind == "sns":
-                    api.publish(TopicArn=self.outputs["source_arn"], Message=body)
-                    sent_kind = "message"
-                elif kind == "eventbridge":
-                    out = api.put_events(
-                        Entries=[
-                            {
-                                "Source": "lambdaprobe",
-                                "DetailType": "lambdaprobe probe",
-                                "Detail": body,
-                                "EventBusName": self.names["source_bus"],
-                            }
-                        ]
-                    )
-                    if out.get("FailedEntryCount"):
-                        raise AwsError(f"events.PutEvents: {out['Entries'][0].get('ErrorMessage', 'failed')}")
-                    sent_kind = "message"
-                elif kind == "kinesis":
-                    api.put_record(StreamName=self.names["source"], Data=body.encode(), PartitionKey=rid)
-                    sent_kind = "record"
-                else:
-                    api.put_item(
-                        TableName=self.names["source"],
-                        Item={"id": {"S": rid}, "lambdaprobe": {"S": json.dumps(directive)}},
-                    )
-                    sent_kind = "record"
+                for attempt in retrying:
+                    with attempt:
+                        actual = time.monotonic() if attempt.retry_state.attempt_number > 1 else actual
+                        sent_kind = send_once(i, rid, body)
                 self._record(obs, Sent(rid, t + (actual - due), sent_kind))
             except Exception as exc:  # botocore's, a parser's (an endpoint's 500 page), or AwsError
                 with self._lock:
@@ -373,6 +439,15 @@ class Driver:
             return actual
 
         return send
+
+
+def resendable(exc: BaseException) -> bool:
+    """A stimulus send worth repeating: throttled, or a server error (never a refusal)."""
+    if is_transient(exc):
+        return True
+    if isinstance(exc, botocore.exceptions.ClientError):
+        return int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0) >= 500
+    return False
 
 
 def sync_final(status: int, error: str | None, never_ran: bool) -> Final | None:

@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from lambdaprobe.aws.apply import Deployment, resolve
+from lambdaprobe.aws.apply import Deployment, Executor, resolve
 from lambdaprobe.aws.client import BOTO_ERRORS, AwsClient, error_code, one_line
 from lambdaprobe.aws.feature_report import UNSIGNED_ONLY, feature_notes, parse_feature_line, trial_note
 from lambdaprobe.aws.options import AwsOptions
@@ -115,25 +115,32 @@ def patient_client(client: AwsClient, scenario: Scenario, progress: Progress) ->
 
 
 def run_trials(
-    client: AwsClient, scenario: Scenario, options: AwsOptions, deployment: Deployment, progress: Progress
+    executor: Executor | AwsClient, scenario: Scenario, options: AwsOptions, deployment: Deployment, progress: Progress
 ) -> list[str]:
-    """Make each trial call; a refusal is a finding, a creation is torn down with the run."""
-    return [_trial(client, trial, deployment, progress) for trial in trials(scenario, options)]
+    """Make each trial call; a refusal is a finding, a creation is torn down with the run.
+
+    `executor`: the run's (its journal and signal guard account for each trial function), or a
+    client for an executor of the trials' own."""
+    if isinstance(executor, AwsClient):
+        executor = Executor(executor, progress)
+    client = executor.client.inner if isinstance(executor.client, PatientClient) else executor.client
+    return [_trial(executor, client, trial, deployment, progress) for trial in trials(scenario, options)]
 
 
-def _trial(client: AwsClient, trial: Trial, deployment: Deployment, progress: Progress) -> str:
+def _trial(executor: Executor, client: AwsClient, trial: Trial, deployment: Deployment, progress: Progress) -> str:
     call = trial.call
     params = resolve(call.params, deployment.outputs)
     name = params.get("FunctionName", "")
     what = f"{call.service}.{call.operation} {name}"
     progress(f"trying {what} (expected: {trial.expect})")
     try:
-        client.call(call.service, call.operation, params)
+        if call.teardown is not None:  # accounted for like any create (journaled, found by name)
+            with executor.guard.shield():
+                executor.create(call, params, deployment)
+        else:
+            client.call(call.service, call.operation, params)
     except BOTO_ERRORS as exc:
         return trial_note(what, trial.expect, f"refused: {one_line(exc)}")
-    if call.teardown is not None:
-        undo = call.teardown
-        deployment.created.append((undo.service, undo.operation, resolve(undo.params, deployment.outputs)))
     outcome = "created"
     if trial.invoke_if_created:
         outcome += "; " + _invoke(client, name)

@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from lambdaprobe.aws.bundle import function_zip
-from lambdaprobe.aws.options import CREATED_TAG, RUN_TAG, AwsOptions
+from lambdaprobe.aws.options import CREATED_TAG, EXPIRES_TAG, LEASE_S, RUN_TAG, AwsOptions
 from lambdaprobe.aws.plan_records import ApiCall, Json, Poll, Ref, Watch
 from lambdaprobe.scenario import Scenario
 
@@ -239,10 +239,12 @@ class PlannerBase:
 
 
 def run_tags(options: AwsOptions) -> dict[str, str]:
-    """The tags every resource of a run carries: the run id, and when it was made (for --older-than)."""
+    """The tags every resource of a run carries: the run id, when it was made (for --older-than), and
+    until when it counts as live unless renewed (the run renews it on its role)."""
     tags = {RUN_TAG: options.run_id}
     if options.created_at is not None:
         tags[CREATED_TAG] = str(options.created_at)
+        tags[EXPIRES_TAG] = str(options.created_at + LEASE_S)
     return tags
 
 

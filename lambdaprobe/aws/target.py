@@ -5,9 +5,11 @@ How the CLI uses it:
     target.plan_only(scenario)      --dry-run: the plan as text; no API call, no credentials needed
     target.confirmation(scenario)   the resources a run creates, for "create these? [y/N]" (skip on --yes)
     target.run(scenario)            -> Observations, like SimTarget.run
-Exceptions (all one line): AwsError -> exit 3 (already rolled back); ObservationDeadline, an
-ObservationTimeout -> exit 4, with `.observations` (complete=False, missing=[...]) for the partial
-report; KeyboardInterrupt after teardown -> exit 130.
+Exceptions (all one line): AwsError -> exit 3 (already rolled back; `.observations` for the partial
+report once sending began); ObservationDeadline, an ObservationTimeout -> exit 4, with
+`.observations` (complete=False, missing=[...]) for the partial report; TeardownIncomplete -> exit 5
+(names each leftover and the cleanup command); Interrupted (Ctrl-C, SIGTERM, SIGHUP) after teardown
+-> 130, 143, 129.
 """
 
 from __future__ import annotations
@@ -17,12 +19,15 @@ import time
 from collections.abc import Callable
 
 from lambdaprobe.aws.apply import Deployment, Executor
-from lambdaprobe.aws.client import BOTO_ERRORS, AwsClient, to_aws_error
-from lambdaprobe.aws.collect import Collector, derive_deadline_s
+from lambdaprobe.aws.client import BOTO_ERRORS, AwsClient, control_config, to_aws_error
+from lambdaprobe.aws.collect import Collector, ObservationDeadline, derive_deadline_s
 from lambdaprobe.aws.drive import Driver
-from lambdaprobe.aws.options import AwsOptions
+from lambdaprobe.aws.interrupts import SignalGuard
+from lambdaprobe.aws.journal import Heartbeat, RunJournal
+from lambdaprobe.aws.observed import observed_settled, require_observed
+from lambdaprobe.aws.options import EXPIRES_TAG, LEASE_S, AwsOptions
 from lambdaprobe.aws.plan import PROBE, format_plan, function_timeout_s, log_group, plan, resources, watches
-from lambdaprobe.errors import InputError, NotAvailableError
+from lambdaprobe.errors import AwsError, InputError, Interrupted, NotAvailableError, TeardownIncomplete
 from lambdaprobe.observation import Observations
 from lambdaprobe.scenario import Scenario
 
@@ -89,22 +94,36 @@ class AwsTarget:
         options = self.options
         if options.created_at is None:
             options = dataclasses.replace(options, created_at=int(self.clock()))
-        client = self.client or AwsClient(options, sleep=self.sleep)
+        deadline = options.deadline_s if options.deadline_s is not None else derive_deadline_s(scenario)
+        client = self.client or AwsClient(options, sleep=self.sleep, config=control_config(options.deadline_s))
         if options.region is None and scenario.sdk.caller == "apigateway":
             # API Gateway's integration URI and stage URL spell the region out: the session's
             options = dataclasses.replace(options, region=client.session.region_name)
         client.retry_listener = self.progress
+        guard = SignalGuard(self.progress)
+        with guard.installed():
+            return self._run(scenario, options, client, guard, deadline)
+
+    def _run(
+        self, scenario: Scenario, options: AwsOptions, client: AwsClient, guard: SignalGuard, deadline: float
+    ) -> Observations:
         # AWS-only probes (vpc, efs, ...): trials, patient teardown, the function's results
         from lambdaprobe.aws import feature_run
 
-        executor = Executor(feature_run.patient_client(client, scenario, self.progress), self.progress)
+        journal = RunJournal.open(
+            options.run_id,
+            {"region": options.region, "endpoint_url": options.endpoint_url, "started_at": options.created_at},
+        )
+        executor = Executor(feature_run.patient_client(client, scenario, self.progress), self.progress, guard, journal)
         deployment = self.deployment = Deployment()
         obs = Observations(target=self.name)
         obs.notes.extend(plan_notes(scenario, options))
+        heartbeat = Heartbeat(lambda: beat(client, options, journal, deployment)).start()
+        failure: BaseException | None = None
         try:
             self.progress(f"deploying run {options.run_id} ({len(plan(scenario, options))} API calls)")
             executor.apply(plan(scenario, options), deployment)
-            obs.notes.extend(feature_run.run_trials(client, scenario, options, deployment, self.progress))
+            obs.notes.extend(feature_run.run_trials(executor, scenario, options, deployment, self.progress))
             names = {
                 "function": options.name(PROBE),
                 "upstream": options.name("upstream"),
@@ -112,11 +131,11 @@ class AwsTarget:
                 "source_bus": options.name("source"),
             }
             driver = Driver(client, scenario, deployment.outputs, names)
+            driver.stop = guard.stop
             self.progress(
                 f"sending {scenario.stimulus.count} request(s), one every {scenario.stimulus.interval_s:g} s"
             )
             schedule = driver.run(obs)
-            deadline = options.deadline_s if options.deadline_s is not None else derive_deadline_s(scenario)
             self.progress(f"collecting observations (deadline {deadline:.0f} s after the first request)")
             collector = Collector(
                 client,
@@ -131,18 +150,85 @@ class AwsTarget:
                 driver.ledger,
             )
             collector.collect(obs, deadline, self.sleep)
+            require_observed(scenario, obs)
             obs.notes.extend(feature_run.feature_notes_from_logs(client, scenario, log_group(options)))
-        except BOTO_ERRORS as exc:
-            raise to_aws_error(exc) from exc
+        except BaseException as exc:
+            failure = exc
         finally:
-            leftovers = executor.teardown(deployment)
-            if leftovers:
-                message = f"teardown could not delete {len(leftovers)} resource(s); run `lambdaprobe cleanup`"
-                obs.notes.append(f"{message}: {'; '.join(leftovers)}")
-                self.progress(message)
-            else:
-                self.progress(f"run {options.run_id} torn down: nothing left behind")
-        return obs
+            heartbeat.stop()
+            executor.teardown(deployment)
+        return conclude(obs, deployment, failure, guard, options, self.progress)
+
+
+def beat(client: AwsClient, options: AwsOptions, journal: RunJournal, deployment: Deployment) -> None:
+    """The run is alive: renew the journal's lease and, once the role exists, its expiry tag."""
+    journal.renew()
+    if "role_arn" in deployment.outputs:
+        until = str(int(time.time() + LEASE_S))
+        tags = [{"Key": EXPIRES_TAG, "Value": until}]
+        client.call("iam", "TagRole", {"RoleName": options.name("role"), "Tags": tags})
+
+
+def cleanup_command(options: AwsOptions) -> str:
+    flags = (("--region", options.region), ("--profile", options.profile), ("--endpoint-url", options.endpoint_url))
+    where = "".join(f" {flag} {value}" for flag, value in flags if value)
+    return f"lambdaprobe cleanup --target aws --run {options.run_id}{where}"
+
+
+def conclude(
+    obs: Observations,
+    deployment: Deployment,
+    failure: BaseException | None,
+    guard: SignalGuard,
+    options: AwsOptions,
+    progress: Progress,
+) -> Observations:
+    """After teardown: say what is left, and end the run the way its failure (if any) calls for."""
+    obs.settled = observed_settled(obs)
+    names = list(deployment.leftover_names)
+    obs.leftovers = names
+    if names:
+        message = (
+            f"teardown could not delete {len(names)} resource(s): {'; '.join(names)}; "
+            f"run `{cleanup_command(options)}`"
+        )
+        obs.notes.append(f"{message} (why: {'; '.join(deployment.leftovers)})")
+        progress(message)
+    else:
+        message = ""
+        progress(f"run {options.run_id} torn down: nothing left behind")
+    if isinstance(failure, KeyboardInterrupt) or (guard.pending is not None and failure is None):
+        interrupted = guard.pending or Interrupted()
+        if isinstance(failure, Interrupted):
+            interrupted = failure if guard.pending is None else guard.pending
+        interrupted.message = message or (
+            f"interrupted by {interrupted.signal_name}; everything the run created was deleted"
+        )
+        if obs.sent:
+            obs.complete = False
+            obs.missing = obs.missing or [f"interrupted by {interrupted.signal_name} before every observation was in"]
+            interrupted.observations = obs
+        raise interrupted from failure
+    if isinstance(failure, BOTO_ERRORS):
+        failure = to_aws_error(failure)
+    if isinstance(failure, ObservationDeadline):
+        if names:
+            raise TeardownIncomplete(f"{failure}; {message}", names, failure.observations) from failure
+        raise failure
+    if isinstance(failure, AwsError):
+        partial = obs if obs.sent else None
+        if partial is not None:
+            obs.complete = False
+            obs.missing = obs.missing or [f"the run failed before every observation was in: {failure}"]
+        if names:
+            raise TeardownIncomplete(f"{failure}; {message}", names, partial) from failure
+        failure.observations = partial  # type: ignore[attr-defined]
+        raise failure
+    if failure is not None:
+        raise failure
+    if names:
+        raise TeardownIncomplete(message, names, obs)
+    return obs
 
 
 def plan_notes(scenario: Scenario, options: AwsOptions) -> list[str]:

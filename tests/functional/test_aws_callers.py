@@ -98,10 +98,16 @@ def test_a_shifting_run_moves_the_alias_and_says_how(moto_endpoint: str) -> None
 
 def test_a_gateway_run_deploys_drives_and_tears_down(moto_endpoint: str) -> None:
     # moto's server does not serve execute-api URLs (it takes the POST for S3 and answers an error):
-    # the answer is still recorded, as one that never reached the function
+    # the answer is still recorded, as one that never reached the function; with no execution seen
+    # the run is incomplete (exit 4), never "complete"
     o = opts(moto_endpoint, "lpcgw001", deadline_s=0.3)
     target = AwsTarget(o, client=warm_client(o), sleep=no_sleep)
-    obs = target.run(gateway_scenario())
+    with pytest.raises(ObservationDeadline) as info:
+        target.run(gateway_scenario())
+    obs = info.value.observations
+    assert obs.complete is False and obs.missing == [
+        "r01: no execution, DLQ message or destination record of it was observed"
+    ]
     (result,) = obs.client_results
     assert result.status not in (0, 200, 502, 504) and target.deployment is not None
     assert any("/restapis/" in n and "_user_request_/probe" in n for n in obs.notes)
