@@ -10,9 +10,16 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageErro
 
 from lambdaprobe import commands
 from lambdaprobe.cli_common import app
-from lambdaprobe.errors import ExitStatus, ProbeError
+from lambdaprobe.errors import ExitStatus, Interrupted, ProbeError
 
 __all__ = ["app", "commands", "main"]
+
+
+def _interrupted(interrupted: Interrupted) -> int:
+    """The signal's own exit status (130, 143, 129), and what teardown left, if anything."""
+    message = interrupted.message or f"interrupted by {interrupted.signal_name}"
+    print(f"lambdaprobe: {' '.join(message.split())}", file=sys.stderr)
+    return int(interrupted.status)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,9 +39,15 @@ def main(argv: list[str] | None = None) -> int:
     except ClickException as err:
         print(f"lambdaprobe: error: {' '.join(err.format_message().split())}", file=sys.stderr)
         return int(ExitStatus.USAGE)
-    except Abort:
+    except Abort as abort:
+        # click turns a KeyboardInterrupt (Interrupted included: Ctrl-C, SIGTERM, SIGHUP) into Abort
+        cause = abort.__cause__ or abort.__context__
+        if isinstance(cause, Interrupted):
+            return _interrupted(cause)
         print("lambdaprobe: interrupted", file=sys.stderr)
         return int(ExitStatus.INTERRUPTED)
+    except Interrupted as interrupted:
+        return _interrupted(interrupted)
     except KeyboardInterrupt:
         print("lambdaprobe: interrupted (anything created was torn down)", file=sys.stderr)
         return int(ExitStatus.INTERRUPTED)

@@ -72,7 +72,7 @@ def test_deploy_then_teardown_leaves_nothing(moto_endpoint: str, which: str) -> 
 def test_cleanup_finds_a_rest_api_left_behind(moto_endpoint: str) -> None:
     from lambdaprobe.aws.cleanup import cleanup
 
-    o = opts(moto_endpoint, "lpcgw002")
+    o = opts(moto_endpoint, "lpc9a002")
     Executor(warm_client(o)).apply(plan(gateway_scenario(), o))  # no teardown: a crashed run
     asked: list[str] = []
 
@@ -81,8 +81,8 @@ def test_cleanup_finds_a_rest_api_left_behind(moto_endpoint: str) -> None:
         return True
 
     result = cleanup(AwsOptions(region="us-east-1", endpoint_url=moto_endpoint), confirm, client=warm_client(o))
-    assert "api gateway rest api lambdaprobe-lpcgw002-api (run lpcgw002)" in asked and result.failed == []
-    assert rest_apis(moto_endpoint, "lpcgw002") == [] and inventory(moto_endpoint, "lpcgw002") == {}
+    assert "api gateway rest api lambdaprobe-lpc9a002-api (run lpc9a002)" in asked and result.failed == []
+    assert rest_apis(moto_endpoint, "lpc9a002") == [] and inventory(moto_endpoint, "lpc9a002") == {}
 
 
 def test_a_shifting_run_moves_the_alias_and_says_how(moto_endpoint: str) -> None:
