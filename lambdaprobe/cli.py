@@ -18,7 +18,9 @@ __all__ = ["app", "commands", "main"]
 def _interrupted(interrupted: Interrupted) -> int:
     """The signal's own exit status (130, 143, 129), and what teardown left, if anything."""
     message = interrupted.message or f"interrupted by {interrupted.signal_name}"
-    print(f"lambdaprobe: {' '.join(message.split())}", file=sys.stderr)
+    from lambdaprobe.render.plain import plain
+
+    print(f"lambdaprobe: {plain(' '.join(message.split()))}", file=sys.stderr)
     return int(interrupted.status)
 
 
@@ -52,7 +54,9 @@ def main(argv: list[str] | None = None) -> int:
         print("lambdaprobe: interrupted (anything created was torn down)", file=sys.stderr)
         return int(ExitStatus.INTERRUPTED)
     except ProbeError as err:
-        print(f"lambdaprobe: error: {err}", file=sys.stderr)
+        from lambdaprobe.render.plain import plain  # an endpoint's error text may carry escapes
+
+        print(f"lambdaprobe: error: {plain(err)}", file=sys.stderr)
         return int(err.status)
     # typer turns Ctrl-C into an exit status of 130 and returns it (the AWS target has torn down by then)
     if returned == ExitStatus.INTERRUPTED:

@@ -101,8 +101,10 @@ def stderr_progress() -> Callable[[str], None]:
 
     console = Console(stderr=True, highlight=False, log_path=False)
 
+    from lambdaprobe.render.plain import plain
+
     def say(message: str) -> None:
-        console.log(message, markup=False)
+        console.log(plain(message), markup=False)
 
     return say
 
@@ -146,14 +148,18 @@ def emit(report: Report, common: CommonOptions, comparison: Any = None) -> None:
     from rich.console import Console
 
     from lambdaprobe.render import render_report
+    from lambdaprobe.render.plain import safe_report
 
-    console = Console()
-    render_report(report, console, max_rows=common.max_rows, full_records=common.full)
+    # markup=False: no string of a report (from AWS, a function, a file) is ever read as rich markup
+    console = Console(markup=False, highlight=False)
+    render_report(safe_report(report, common.max_rows), console, max_rows=common.max_rows, full_records=common.full)
     if comparison is not None:
         from lambdaprobe.compare import format_comparison
 
         console.print()
-        console.print(format_comparison(comparison), markup=False, highlight=False)
+        from lambdaprobe.render.plain import plain
+
+        console.print(plain(format_comparison(comparison), newlines=True), markup=False, highlight=False)
 
 
 def load_report(path: str) -> Report:

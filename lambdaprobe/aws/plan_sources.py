@@ -77,6 +77,8 @@ class SourcePlanner(PlannerBase):
                         "StreamName": name,
                         "ShardCount": spec.shards,
                         "StreamModeDetails": {"StreamMode": "PROVISIONED"},
+                        # tagged at creation: an interrupt before ACTIVE must not leave it untagged
+                        "Tags": self.tag_dict(),
                     },
                     teardown=ApiCall(
                         "kinesis", "DeleteStream", {"StreamName": name, "EnforceConsumerDeletion": True}
@@ -99,6 +101,7 @@ class SourcePlanner(PlannerBase):
                     mutating=False,
                 )
             )
+            # again once ACTIVE, for endpoints that ignore CreateStream's Tags (moto does)
             self.add(ApiCall("kinesis", "AddTagsToStream", {"StreamName": name, "Tags": self.tag_dict()}))
             hours = math.ceil(spec.retention_s / 3600)
             if hours > 24:
