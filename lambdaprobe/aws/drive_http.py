@@ -14,6 +14,9 @@ import urllib.request
 from collections.abc import Callable
 from typing import Any
 
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+
 from lambdaprobe.aws.drive import Driver, Sender, hold_until
 from lambdaprobe.aws.ledger import Ledger
 from lambdaprobe.aws.plan_callers import stage_url
@@ -56,6 +59,20 @@ def wait_reachable(
             sleep(2.0)
 
 
+Signer = Callable[[str, bytes, dict[str, str]], dict[str, str]]
+
+
+def sigv4_signer(credentials: Any, region: str) -> Signer:
+    """Headers that sign a POST for API Gateway's IAM authorization (SigV4, service execute-api)."""
+
+    def sign(url: str, body: bytes, headers: dict[str, str]) -> dict[str, str]:
+        request = AWSRequest(method="POST", url=url, data=body, headers=headers)
+        SigV4Auth(credentials, "execute-api", region).add_auth(request)
+        return dict(request.headers.items())
+
+    return sign
+
+
 def gateway_sender(
     url: str,
     ids: list[str],
@@ -64,12 +81,15 @@ def gateway_sender(
     ledger: Ledger,
     record: Callable[..., None],
     unanswered: Callable[[str], None],
+    sign: Signer | None = None,
 ) -> Sender:
     def send(i: int, t: float, due: float) -> float | None:
         rid = ids[i]
-        request = urllib.request.Request(
-            url, data=payload(rid), method="POST", headers={"Content-Type": "application/json"}
-        )
+        body = payload(rid)
+        headers = {"Content-Type": "application/json"}
+        if sign is not None:
+            headers = sign(url, body, headers)
+        request = urllib.request.Request(url, data=body, method="POST", headers=headers)
         on_wire = hold_until(due)
         status, error = 0, None
         try:
@@ -111,7 +131,11 @@ def gateway_caller(
         obs.notes.append(f"the new API's stage answered {waited:.0f} s after deployment (DNS, propagation)")
     wait = driver.scenario.sdk.read_timeout_s
     obs.notes.append(
-        f"caller: POST {url} through API Gateway (REST, AWS_PROXY to alias live, integration timeout "
-        f"{wait:g} s; the gateway never retries)"
+        f"caller: POST {url} through API Gateway (REST, AWS_PROXY to alias live, IAM authorization, each call "
+        f"SigV4-signed; integration timeout {wait:g} s; the gateway never retries)"
     )
-    return gateway_sender(url, driver.ids, driver.payload, wait, driver.ledger, record, unanswered)
+    credentials = driver.client.session.get_credentials()
+    if credentials is None:
+        raise AwsError("the API takes only signed calls (IAM authorization), and no AWS credentials were found")
+    sign = sigv4_signer(credentials.get_frozen_credentials(), region)
+    return gateway_sender(url, driver.ids, driver.payload, wait, driver.ledger, record, unanswered, sign)

@@ -69,6 +69,8 @@ class _Planner(FunctionPlanner, DestinationPlanner, SourcePlanner):
     # -- the scenario ------------------------------------------------------------------------
     def build(self) -> None:
         s = self.s
+        # the account the role's policy is scoped to (ARNs name it)
+        self.add(ApiCall("sts", "GetCallerIdentity", {}, produces="account", output="Account", mutating=False))
         self.add(
             ApiCall(
                 "iam",
@@ -109,7 +111,7 @@ class _Planner(FunctionPlanner, DestinationPlanner, SourcePlanner):
                 {
                     "RoleName": self.name("role"),
                     "PolicyName": self.name("policy"),
-                    "PolicyDocument": json.dumps(self.policy(), sort_keys=True),
+                    "PolicyDocument": Json(self.policy()),
                 },
                 teardown=ApiCall(
                     "iam",

@@ -11,7 +11,7 @@ from typing import Any
 
 from lambdaprobe.aws.bundle import function_zip
 from lambdaprobe.aws.options import CREATED_TAG, EXPIRES_TAG, LEASE_S, RUN_TAG, AwsOptions
-from lambdaprobe.aws.plan_records import ApiCall, Json, Poll, Ref, Watch
+from lambdaprobe.aws.plan_records import ApiCall, Fmt, Json, Poll, Ref, Watch
 from lambdaprobe.scenario import Scenario
 
 PROBE = "probe"
@@ -47,9 +47,11 @@ class PlannerBase:
     def tag_list(self) -> list[dict[str, str]]:
         return [{"Key": k, "Value": v} for k, v in self.tag_dict().items()]
 
-    def pattern(self, service: str, resource: str) -> str:
-        """An ARN pattern covering this run's resources only (least privilege, no account needed)."""
-        return f"arn:{self.p}:{service}:*:*:{resource}"
+    def pattern(self, service: str, resource: str) -> Fmt:
+        """An ARN pattern covering this run's resources only: its account (read from STS at the
+        start of the run) and its Region (any Region only in a dry run without --region)."""
+        region = self.o.region or "*"
+        return Fmt(f"arn:{self.p}:{service}:{region}:" + "{account}:" + resource)
 
     def add(self, call: ApiCall) -> None:
         self.calls.append(call)

@@ -96,8 +96,8 @@ class AwsTarget:
             options = dataclasses.replace(options, created_at=int(self.clock()))
         deadline = options.deadline_s if options.deadline_s is not None else derive_deadline_s(scenario)
         client = self.client or AwsClient(options, sleep=self.sleep, config=control_config(options.deadline_s))
-        if options.region is None and scenario.sdk.caller == "apigateway":
-            # API Gateway's integration URI and stage URL spell the region out: the session's
+        if options.region is None:
+            # the role's policy, API Gateway's integration URI and stage URL spell the Region out
             options = dataclasses.replace(options, region=client.session.region_name)
         client.retry_listener = self.progress
         guard = SignalGuard(self.progress)

@@ -118,6 +118,7 @@ class _Gateway(BaseHTTPRequestHandler):
     """API Gateway's answers: 504 after the integration timeout, 200 when the function was quick."""
 
     bodies: ClassVar[list[dict[str, object]]] = []
+    authorizations: ClassVar[list[str]] = []
 
     def log_message(self, format: str, *args: object) -> None:
         return None
@@ -125,6 +126,7 @@ class _Gateway(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         type(self).bodies.append(body)
+        type(self).authorizations.append(str(self.headers.get("Authorization", "")))
         timed_out = body["request"] != "r02"
         status, answer = (504, {"message": "Endpoint request timed out"}) if timed_out else (200, {"ok": True})
         data = json.dumps(answer).encode()
@@ -163,6 +165,11 @@ def test_the_gateway_caller_records_504_and_that_the_function_was_reached(local_
     assert driver.ledger.ran == {"r01": 1, "r02": 1}
     assert [b["request"] for b in sorted(_Gateway.bodies, key=lambda b: str(b["request"]))] == ["r01", "r02"]
     assert any("integration timeout 29 s" in n for n in obs.notes)
+    # IAM authorization: every POST is SigV4-signed for execute-api in the run's Region
+    assert len(_Gateway.authorizations) >= 2 and all(
+        a.startswith("AWS4-HMAC-SHA256 Credential=testing/") and "/us-east-1/execute-api/aws4_request" in a
+        for a in _Gateway.authorizations[-2:]
+    )
 
 
 def test_the_stage_is_waited_for_with_a_get_that_invokes_nothing(local_gateway: str) -> None:
