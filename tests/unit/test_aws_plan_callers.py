@@ -62,6 +62,7 @@ def test_api_gateway_front_with_its_teardown() -> None:
     assert uri == f"arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/{fn}:live/invocations"
     permission = by_op["AddPermission"].params
     assert (permission["Principal"], permission["Qualifier"]) == ("apigateway.amazonaws.com", "live")
+    assert by_op["PutMethod"].params["authorizationType"] == "AWS_IAM"  # only signed calls get through
     source = resolve(permission["SourceArn"], {"api_id": "a1", "account": "123456789012"})
     assert source == "arn:aws:execute-api:eu-west-1:123456789012:a1/*/POST/probe"
     assert by_op["CreateRestApi"].params["tags"] == {
