@@ -10,7 +10,7 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageErro
 
 from lambdaprobe import commands
 from lambdaprobe.cli_common import app
-from lambdaprobe.errors import ExitStatus, Interrupted, ProbeError
+from lambdaprobe.errors import ExitStatus, Interrupted, ProbeError, Stopped
 
 __all__ = ["app", "commands", "main"]
 
@@ -56,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     except ProbeError as err:
         from lambdaprobe.render.plain import plain  # an endpoint's error text may carry escapes
 
-        print(f"lambdaprobe: error: {plain(err)}", file=sys.stderr)
+        label = "" if isinstance(err, Stopped) else "error: "  # a signal is no error of the user's
+        print(f"lambdaprobe: {label}{plain(err)}", file=sys.stderr)
         return int(err.status)
     # typer turns Ctrl-C into an exit status of 130 and returns it (the AWS target has torn down by then)
     if returned == ExitStatus.INTERRUPTED:

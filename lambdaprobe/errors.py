@@ -77,6 +77,18 @@ class TeardownIncomplete(ProbeError):
         self.observations = observations
 
 
+class Stopped(ProbeError):
+    """A run ended by a signal, after teardown: `status` is the signal's (130, 143, 129).
+
+    The runner turns `Interrupted` into this once the partial report is out, so that the command
+    line framework, which swallows KeyboardInterrupt, passes it on intact.
+    """
+
+    def __init__(self, message: str, status: ExitStatus) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 class Interrupted(KeyboardInterrupt):
     """Ctrl-C, SIGTERM or SIGHUP: raised after teardown, with the signal's conventional exit status.
 

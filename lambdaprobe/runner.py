@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from lambdaprobe import expect
 from lambdaprobe.analysis import analyse
-from lambdaprobe.errors import Declined, ExpectationFailed, InputError, ProbeError
+from lambdaprobe.errors import Declined, ExpectationFailed, InputError, Interrupted, ProbeError, Stopped
 from lambdaprobe.observation import Observations
 from lambdaprobe.options import AWS_ONLY, CommonOptions
 from lambdaprobe.report import Report
@@ -59,6 +59,9 @@ def run_probe(
         partial = getattr(failure, "observations", None)
         if isinstance(partial, Observations):
             emit(_with_findings(analyse(scenario, partial), findings), common)
+        if isinstance(failure, Interrupted):
+            message = failure.message or f"interrupted by {failure.signal_name}"
+            raise Stopped(message, failure.status) from failure
         raise
     report = _with_findings(analyse(scenario, observations), findings)
     comparison = _compare(scenario, report) if common.compare else None

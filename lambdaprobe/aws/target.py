@@ -120,6 +120,7 @@ class AwsTarget:
         obs.notes.extend(plan_notes(scenario, options))
         heartbeat = Heartbeat(lambda: beat(client, options, journal, deployment)).start()
         failure: BaseException | None = None
+        sending = False  # from the first send on, a failure still has a (partial) report
         try:
             self.progress(f"deploying run {options.run_id} ({len(plan(scenario, options))} API calls)")
             executor.apply(plan(scenario, options), deployment)
@@ -135,6 +136,7 @@ class AwsTarget:
             self.progress(
                 f"sending {scenario.stimulus.count} request(s), one every {scenario.stimulus.interval_s:g} s"
             )
+            sending = True
             schedule = driver.run(obs)
             self.progress(f"collecting observations (deadline {deadline:.0f} s after the first request)")
             collector = Collector(
@@ -157,7 +159,7 @@ class AwsTarget:
         finally:
             heartbeat.stop()
             executor.teardown(deployment)
-        return conclude(obs, deployment, failure, guard, options, self.progress)
+        return conclude(obs, deployment, failure, guard, options, self.progress, sending)
 
 
 def beat(client: AwsClient, options: AwsOptions, journal: RunJournal, deployment: Deployment) -> None:
@@ -182,6 +184,7 @@ def conclude(
     guard: SignalGuard,
     options: AwsOptions,
     progress: Progress,
+    sending: bool = False,
 ) -> Observations:
     """After teardown: say what is left, and end the run the way its failure (if any) calls for."""
     obs.settled = observed_settled(obs)
@@ -204,7 +207,7 @@ def conclude(
         interrupted.message = message or (
             f"interrupted by {interrupted.signal_name}; everything the run created was deleted"
         )
-        if obs.sent:
+        if sending:
             obs.complete = False
             obs.missing = obs.missing or [f"interrupted by {interrupted.signal_name} before every observation was in"]
             interrupted.observations = obs
@@ -216,7 +219,7 @@ def conclude(
             raise TeardownIncomplete(f"{failure}; {message}", names, failure.observations) from failure
         raise failure
     if isinstance(failure, AwsError):
-        partial = obs if obs.sent else None
+        partial = obs if sending else None
         if partial is not None:
             obs.complete = False
             obs.missing = obs.missing or [f"the run failed before every observation was in: {failure}"]

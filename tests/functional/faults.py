@@ -98,8 +98,9 @@ class SignalAtCall:
             if self.seen == self.k:
                 self.fired_at = op
                 for n in range(self.repeat):
-                    threading.Timer(self.latency_s * (n + 1) / (self.repeat + 1), os.kill,
-                                    (os.getpid(), self.signum)).start()
+                    threading.Timer(
+                        self.latency_s * (n + 1) / (self.repeat + 1), os.kill, (os.getpid(), self.signum)
+                    ).start()
         time.sleep(self.latency_s)
 
 

@@ -77,16 +77,19 @@ def _create_ops() -> list[tuple[str, str]]:
     return sorted((op, kind) for op, kind in seen.items())
 
 
-@pytest.mark.parametrize(("op", "kind"), _create_ops())
+CREATES = _create_ops()
+
+
+@pytest.mark.parametrize(("op", "kind"), CREATES)
 def test_a_create_whose_answer_is_lost_is_found_by_name_and_deleted(
     moto_endpoint: str, private_state_dir: Path, op: str, kind: str
 ) -> None:
-    run_id = f"lp6{abs(hash(op)) % 0xFFFFF:05x}"
+    run_id = f"lp6{[o for o, _ in CREATES].index(op):05x}"
     o = opts(moto_endpoint, run_id, deadline_s=5)
     messages: list[str] = []
-    with faults(o, {"after-call": lose_answer(op.split(".")[1])}) as client:
-        with pytest.raises(KeyboardInterrupt) as info:
-            AwsTarget(o, progress=messages.append, client=client, sleep=no_sleep).run(scenario(kind))
+    hooks = {"after-call": lose_answer(op.split(".")[1])}
+    with faults(o, hooks) as client, pytest.raises(KeyboardInterrupt) as info:
+        AwsTarget(o, progress=messages.append, client=client, sleep=no_sleep).run(scenario(kind))
     assert isinstance(info.value, Interrupted) and info.value.status == ExitStatus.INTERRUPTED
     assert any(m.startswith(f"{op} got no answer") for m in messages), messages
     assert inventory(moto_endpoint, run_id) == {}, f"the lost {op} left its resource"
@@ -105,9 +108,9 @@ def test_a_second_signal_during_teardown_does_not_stop_it(moto_endpoint: str) ->
             signal.raise_signal(signal.SIGINT)
             signal.raise_signal(signal.SIGINT)
 
-    with faults(o, {"before-send": SignalAtCall({"CreateFunction"}, 1, signal.SIGTERM)}) as client:
-        with pytest.raises(Interrupted) as info:
-            AwsTarget(o, progress=progress, client=client, sleep=no_sleep).run(SCENARIO)
+    hooks = {"before-send": SignalAtCall({"CreateFunction"}, 1, signal.SIGTERM)}
+    with faults(o, hooks) as client, pytest.raises(Interrupted) as info:
+        AwsTarget(o, progress=progress, client=client, sleep=no_sleep).run(SCENARIO)
     assert fired and info.value.signal_name == "SIGTERM"
     assert inventory(moto_endpoint, run_id) == {}
 
@@ -118,9 +121,8 @@ def test_a_second_signal_mid_create_leaves_the_call_and_finds_the_resource_by_na
     o = opts(moto_endpoint, run_id, deadline_s=5)
     messages: list[str] = []
     hook = SignalAtCall({"CreateQueue"}, 1, signal.SIGINT, latency_s=0.2, repeat=2)
-    with faults(o, {"before-send": hook}) as client:
-        with pytest.raises(Interrupted):
-            AwsTarget(o, progress=messages.append, client=client, sleep=no_sleep).run(scenario("sqs"))
+    with faults(o, {"before-send": hook}) as client, pytest.raises(Interrupted):
+        AwsTarget(o, progress=messages.append, client=client, sleep=no_sleep).run(scenario("sqs"))
     assert any("got no answer" in m for m in messages), messages
     assert inventory(moto_endpoint, run_id) == {}
 

@@ -19,25 +19,71 @@ PAYLOADS = ("\x1b]0;", "\x1b[2J", "\x07", "\x1b]8;", "\x9b")  # title, clear, be
 def hostile_report() -> dict[str, Any]:
     h = HOSTILE
     return {
-        "schema": "lambdaprobe.report/1", "probe": h, "target": h, "params": {h: h, "nested": [h, {h: h}]},
+        "schema": "lambdaprobe.report/1",
+        "probe": h,
+        "target": h,
+        "params": {h: h, "nested": [h, {h: h}]},
         "summary": dict.fromkeys(
-            ("requests", "succeeded", "failed", "throttled", "throttle_events", "attempts", "cold_starts",
-             "max_concurrency", "dead_lettered", "destination_records"), 1),
+            (
+                "requests",
+                "succeeded",
+                "failed",
+                "throttled",
+                "throttle_events",
+                "attempts",
+                "cold_starts",
+                "max_concurrency",
+                "dead_lettered",
+                "destination_records",
+            ),
+            1,
+        ),
         "requests": [
             {
-                "id": h, "sent_s": 0.0, "final": "dead_lettered", "throttles": 1,
+                "id": h,
+                "sent_s": 0.0,
+                "final": "dead_lettered",
+                "throttles": 1,
                 "client": {"status": 429, "error": h, "reason": h, "latency_s": 0.1},
                 "attempts": [
-                    {"n": 1, "start_s": 0.0, "end_s": 1.0, "outcome": "error", "cold": True, "init_s": 0.1,
-                     "error": h, "receive_count": 1, "billed_ms": 5, "version": h},
+                    {
+                        "n": 1,
+                        "start_s": 0.0,
+                        "end_s": 1.0,
+                        "outcome": "error",
+                        "cold": True,
+                        "init_s": 0.1,
+                        "error": h,
+                        "receive_count": 1,
+                        "billed_ms": 5,
+                        "version": h,
+                    },
                 ],
             }
         ],
-        "dead_letters": [{"t_s": 1.0, "queue": h, "body": {h: h}, "attributes": {"ErrorMessage": {"StringValue": h}, h: h},
-                          "request": h}],
-        "destinations": [{"t_s": 1.0, "kind": "on_failure", "target": h,
-                          "record": {"requestContext": {"condition": h, "approximateInvokeCount": h}}, "request": h}],
-        "concurrency": [[0.0, 1], [1.0, 0]], "notes": [h], "complete": False, "missing": [h], "leftovers": [h],
+        "dead_letters": [
+            {
+                "t_s": 1.0,
+                "queue": h,
+                "body": {h: h},
+                "attributes": {"ErrorMessage": {"StringValue": h}, h: h},
+                "request": h,
+            }
+        ],
+        "destinations": [
+            {
+                "t_s": 1.0,
+                "kind": "on_failure",
+                "target": h,
+                "record": {"requestContext": {"condition": h, "approximateInvokeCount": h}},
+                "request": h,
+            }
+        ],
+        "concurrency": [[0.0, 1], [1.0, 0]],
+        "notes": [h],
+        "complete": False,
+        "missing": [h],
+        "leftovers": [h],
     }
 
 

@@ -125,6 +125,8 @@ def test_a_save_that_fails_at_the_end_still_prints_the_report(
         raise OSError(28, os.strerror(28))
 
     monkeypatch.setattr(report_file, "write_report", full_disk)
-    status, out, err = run(capsys, "concurrency", "--count", "2", "--output", "json", "--save", str(tmp_path / "r.json"))
+    status, out, err = run(
+        capsys, "concurrency", "--count", "2", "--output", "json", "--save", str(tmp_path / "r.json")
+    )
     assert status == 0 and json.loads(out)["summary"]["requests"] == 2
     assert f"could not save the report to {tmp_path / 'r.json'}" in err and "No space left" in err
