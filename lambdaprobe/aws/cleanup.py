@@ -26,8 +26,8 @@ from typing import Any
 
 from lambdaprobe.aws.client import BOTO_ERRORS, AwsClient, Caller, is_not_found, one_line
 from lambdaprobe.aws.options import CREATED_TAG, EXPIRES_TAG, NAME_PREFIX, RUN_ID_PATTERN, RUN_TAG, AwsOptions
-from lambdaprobe.aws.pages import items
-from lambdaprobe.errors import AwsError, InputError
+from lambdaprobe.aws.pages import LISTING_ERRORS, items
+from lambdaprobe.errors import InputError
 
 RUN_ID = re.compile(RUN_ID_PATTERN)
 
@@ -131,8 +131,8 @@ class Finder:
     def _safe(self, fn: Callable[[], list[Leftover]]) -> list[Leftover]:
         try:
             return fn()
-        except (*BOTO_ERRORS, AwsError) as exc:  # type: ignore[misc]  # a tuple of exception classes
-            if isinstance(exc, BaseException) and is_not_found(exc):
+        except LISTING_ERRORS as exc:
+            if is_not_found(exc):
                 return []
             self.unreadable.append(one_line(exc, "listing"))
             return []
@@ -141,8 +141,8 @@ class Finder:
         """Inspect one resource; one that cannot be read is skipped and noted, the rest goes on."""
         try:
             return fn()
-        except (*BOTO_ERRORS, AwsError) as exc:  # type: ignore[misc]
-            if isinstance(exc, BaseException) and is_not_found(exc):
+        except LISTING_ERRORS as exc:
+            if is_not_found(exc):
                 return None  # gone while we looked
             self.unreadable.append(one_line(exc, f"{kind} {name}"))
             return None

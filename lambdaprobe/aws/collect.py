@@ -52,6 +52,7 @@ from lambdaprobe.aws.message_parse import (
     sns_notification,
     sqs_message_attributes,
 )
+from lambdaprobe.aws.pages import MAX_PAGES
 from lambdaprobe.aws.plan_records import Watch
 from lambdaprobe.errors import AwsError, ObservationTimeout
 from lambdaprobe.observation import DeadLetter, DestinationRecord, Observations, Settled
@@ -138,7 +139,8 @@ class Collector:
     def read_logs(self) -> None:
         """New log events since the last read (re-reading a window, deduplicated by event id)."""
         params: dict[str, Any] = {"logGroupName": self.log_group, "startTime": self._since_ms}
-        while True:
+        seen: set[str] = set()  # a marker seen before, or too many pages, ends the read (see `pages`)
+        for _ in range(MAX_PAGES):
             try:
                 page = self.client.call("logs", "FilterLogEvents", params)
             except BOTO_ERRORS as exc:
@@ -154,8 +156,9 @@ class Collector:
                     key,
                 )
             token = page.get("nextToken")
-            if not token or token == params.get("nextToken"):
+            if not token or token in seen:
                 break
+            seen.add(token)
             params["nextToken"] = token
         if self.events:
             newest = max(e.timestamp_ms for e in self.events.values())

@@ -15,6 +15,7 @@ from lambdaprobe.aws.apply import Deployment, Executor, resolve
 from lambdaprobe.aws.client import BOTO_ERRORS, AwsClient, error_code, one_line
 from lambdaprobe.aws.feature_report import UNSIGNED_ONLY, feature_notes, parse_feature_line, trial_note
 from lambdaprobe.aws.options import AwsOptions
+from lambdaprobe.aws.pages import LISTING_ERRORS, MAX_PAGES, pages
 from lambdaprobe.aws.plan import _show
 from lambdaprobe.aws.plan_features import Trial, trials
 from lambdaprobe.aws.plan_signed import can_sign
@@ -75,7 +76,7 @@ class PatientClient(AwsClient):
         """Every version and delete marker (a versioned bucket is deleted empty only)."""
         params: dict[str, Any] = {"Bucket": bucket}
         try:
-            while True:
+            for _ in range(MAX_PAGES):  # bounded, like every listing (see `pages`)
                 page = self.inner.call("s3", "ListObjectVersions", params)
                 gone = [
                     {"Key": v["Key"], "VersionId": v["VersionId"]}
@@ -172,19 +173,13 @@ def feature_notes_from_logs(client: AwsClient, scenario: Scenario, group: str) -
     if scenario.feature is None:
         return []
     lines: list[dict[str, Any]] = []
-    params: dict[str, Any] = {"logGroupName": group}
     try:
-        while True:
-            page = client.call("logs", "FilterLogEvents", params)
+        for page in pages(client, "logs", "FilterLogEvents", {"logGroupName": group}, "nextToken", "nextToken"):
             for event in page.get("events", []):
                 line = parse_feature_line(str(event.get("message", "")))
                 if line is not None:
                     lines.append(line)
-            token = page.get("nextToken")
-            if not token:
-                break
-            params = {**params, "nextToken": token}
-    except BOTO_ERRORS as exc:
+    except LISTING_ERRORS as exc:
         return [f"{scenario.feature.kind}: could not read the feature results: {one_line(exc)}"]
     return feature_notes(scenario, lines, can_sign(client.options))
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from lambdaprobe.aws.client import Caller
+from lambdaprobe.aws.client import BOTO_ERRORS, Caller
 from lambdaprobe.errors import AwsError
 
 MAX_PAGES = 1000  # far beyond any account lambdaprobe lists (1000 pages of 50..1000 items)
+# what a listing may raise: AWS's errors, and ours for a listing that would not end
+LISTING_ERRORS: tuple[type[BaseException], ...] = (*BOTO_ERRORS, AwsError)
 
 
 def pages(
