@@ -1,6 +1,6 @@
 """The Report: what a run found, and its JSON form (the CI contract, schema `lambdaprobe.report/1`).
 
-Field names and meanings are fixed by ARCHITECTURE.md; changing one needs a schema bump.
+Field names and meanings are a contract: adding a field is fine, changing one needs a schema bump.
 """
 
 from __future__ import annotations
@@ -39,6 +39,10 @@ class ClientLike(Protocol):
     def reason(self) -> str | None: ...
     @property
     def latency_s(self) -> float: ...
+    @property
+    def message(self) -> str | None: ...
+    @property
+    def error_type(self) -> str | None: ...
 
 
 class AttemptLike(Protocol):
@@ -73,6 +77,8 @@ class ClientView:
     error: str | None
     reason: str | None
     latency_s: float
+    message: str | None = None
+    error_type: str | None = None
 
 
 @dataclass(slots=True)
@@ -113,6 +119,8 @@ class Report:
     complete: bool = True
     missing: list[str] = field(default_factory=list)
     leftovers: list[str] = field(default_factory=list)
+    # {id, kind, text, sources[]} of every rule the run relied on (additive to schema /1)
+    rules: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The report object of the CI contract, JSON-ready."""
@@ -136,6 +144,7 @@ class Report:
             "complete": self.complete,
             "missing": list(self.missing),
             "leftovers": list(self.leftovers),
+            "rules": [dict(r) for r in self.rules],
         }
 
     @classmethod
@@ -153,7 +162,7 @@ class Report:
                     id=r["id"],
                     sent_s=r["sent_s"],
                     final=r["final"],
-                    client=ClientView(**r["client"]) if r["client"] else None,
+                    client=_client_view(r["client"]) if r["client"] else None,
                     attempts=[AttemptView(**a) for a in r["attempts"]],
                     throttles=r.get("throttles", 0),
                 )
@@ -172,7 +181,14 @@ class Report:
             complete=data.get("complete", True),
             missing=data.get("missing", []),
             leftovers=data.get("leftovers", []),
+            rules=data.get("rules", []),
         )
+
+
+def _client_view(c: dict[str, Any]) -> ClientView:
+    return ClientView(
+        c["status"], c["error"], c["reason"], c["latency_s"], c.get("message"), c.get("type")
+    )
 
 
 def _r(t: float) -> float:
@@ -191,6 +207,8 @@ def _request_json(r: RequestView) -> dict[str, Any]:
             "error": r.client.error,
             "reason": r.client.reason,
             "latency_s": _r(r.client.latency_s),
+            "message": r.client.message,
+            "type": r.client.error_type,
         },
         "attempts": [
             {

@@ -148,7 +148,7 @@ def validate(data: Any) -> None:
         "the report",
         ("schema", "probe", "target", "params", "summary", "requests", "dead_letters", "destinations",
          "concurrency", "notes"),
-        ("complete", "missing", "leftovers", "comparison"),
+        ("complete", "missing", "leftovers", "comparison", "rules"),
     )
     _str(top["probe"], "probe")
     _str(top["target"], "target")
@@ -183,6 +183,13 @@ def validate(data: Any) -> None:
         for i, line in enumerate(_list(top.get(key, []), key)):
             _str(line, f"{key}[{i}]")
     _bool(top.get("complete", True), "complete")
+    for i, rule in enumerate(_list(top.get("rules", []), "rules")):
+        r = _obj(rule, f"rules[{i}]")
+        _keys(r, f"rules[{i}]", ("id", "kind", "text"), ("sources",))
+        for key in ("id", "kind", "text"):
+            _str(r[key], f"rules[{i}].{key}")
+        for j, source in enumerate(_list(r.get("sources", []), f"rules[{i}].sources")):
+            _str(source, f"rules[{i}].sources[{j}]")
 
 
 def _request(value: Any, where: str) -> None:
@@ -194,11 +201,13 @@ def _request(value: Any, where: str) -> None:
     _int(r.get("throttles", 0), f"{where}.throttles")
     if r["client"] is not None:
         c = _obj(r["client"], f"{where}.client")
-        _keys(c, f"{where}.client", ("status", "error", "reason", "latency_s"))
+        _keys(c, f"{where}.client", ("status", "error", "reason", "latency_s"), ("message", "type"))
         _int(c["status"], f"{where}.client.status", high=999)
         _str(c["error"], f"{where}.client.error", optional=True)
         _str(c["reason"], f"{where}.client.reason", optional=True)
         _time(c["latency_s"], f"{where}.client.latency_s", low=0.0)
+        _str(c.get("message"), f"{where}.client.message", optional=True)
+        _str(c.get("type"), f"{where}.client.type", optional=True)
     for j, attempt in enumerate(_list(r["attempts"], f"{where}.attempts")):
         at = f"{where}.attempts[{j}]"
         a = _obj(attempt, at)

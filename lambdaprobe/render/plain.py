@@ -55,9 +55,16 @@ def _opt(value: str | None) -> str | None:
 
 def _request(r: RequestView) -> RequestView:
     client = r.client
-    safe_client = (
-        None if client is None else ClientView(client.status, _opt(client.error), _opt(client.reason), client.latency_s)
-    )
+    safe_client = None
+    if client is not None:
+        safe_client = ClientView(
+            client.status,
+            _opt(client.error),
+            _opt(client.reason),
+            client.latency_s,
+            _opt(client.message),
+            _opt(client.error_type),
+        )
     attempts = [
         AttemptView(
             a.n,
@@ -100,4 +107,5 @@ def safe_report(report: Report, max_rows: int) -> Report:
         notes=[_clean(n) for n in report.notes],
         missing=[_clean(m) for m in report.missing],
         leftovers=[_clean(m) for m in report.leftovers],
+        rules=[_clean(r) for r in report.rules],
     )

@@ -44,7 +44,7 @@ def hostile_report() -> dict[str, Any]:
                 "sent_s": 0.0,
                 "final": "dead_lettered",
                 "throttles": 1,
-                "client": {"status": 429, "error": h, "reason": h, "latency_s": 0.1},
+                "client": {"status": 429, "error": h, "reason": h, "latency_s": 0.1, "message": h, "type": h},
                 "attempts": [
                     {
                         "n": 1,
@@ -81,6 +81,7 @@ def hostile_report() -> dict[str, Any]:
         ],
         "concurrency": [[0.0, 1], [1.0, 0]],
         "notes": [h],
+        "rules": [{"id": h, "kind": "documented", "text": h, "sources": [h]}],
         "complete": False,
         "missing": [h],
         "leftovers": [h],
