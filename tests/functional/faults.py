@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import signal
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -79,8 +78,10 @@ def faults(options: AwsOptions, hooks: dict[str, Hook]) -> Iterator[Faults]:
 
 
 class SignalAtCall:
-    """A `before-send` hook: every request waits `latency_s`; during the k-th mutating one, `signum`
-    is sent to this process (`repeat` times, a short while apart), so it arrives mid-call."""
+    """A hook (`before-send`: the request is on its way; `after-call`: the server acted, its answer
+    is on its way back): every mutating request waits `latency_s`, and during the k-th one `signum`
+    is sent to this process (`repeat` times). Sent from the hook itself, so it arrives mid-call,
+    never after the run (a late signal would interrupt the test session)."""
 
     def __init__(self, mutating: set[str], k: int, signum: int, latency_s: float = 0.03, repeat: int = 1) -> None:
         self.mutating = mutating
@@ -93,15 +94,18 @@ class SignalAtCall:
 
     def __call__(self, event_name: str = "", **_: Any) -> None:
         op = operation_of(event_name)
-        if op in self.mutating and self.fired_at is None:
+        if op not in self.mutating:
+            return
+        time.sleep(self.latency_s / 2)
+        if self.fired_at is None:
             self.seen += 1
             if self.seen == self.k:
                 self.fired_at = op
-                for n in range(self.repeat):
-                    threading.Timer(
-                        self.latency_s * (n + 1) / (self.repeat + 1), os.kill, (os.getpid(), self.signum)
-                    ).start()
-        time.sleep(self.latency_s)
+                for _n in range(self.repeat):
+                    os.kill(os.getpid(), self.signum)
+                    time.sleep(self.latency_s / 2)
+                return
+        time.sleep(self.latency_s / 2)
 
 
 def lose_answer(operation: str) -> Hook:

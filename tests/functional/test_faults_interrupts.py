@@ -139,10 +139,11 @@ def test_ctrl_c_while_sending_ends_every_worker_promptly() -> None:
         return None
 
     guard = SignalGuard()
-    # os.kill: a process-directed signal, which Linux gives the main thread (as a terminal's Ctrl-C)
-    threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGINT)).start()
     started = time.monotonic()
     with guard.installed(), pytest.raises(Interrupted):
+        # os.kill: a process-directed signal, which Linux gives the main thread (as a terminal's Ctrl-C);
+        # timed inside the guard, so it can never reach the test session itself
+        threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGINT)).start()
         open_loop(200, 0.01, send, stop=guard.stop)
     elapsed = time.monotonic() - started
     workers = [t for t in threading.enumerate() if t.name.startswith("lambdaprobe-drive")]
@@ -156,9 +157,8 @@ def test_ctrl_c_before_the_first_send_does_not_hang() -> None:
     """The old Barrier start-up hung for ever when interrupted (4 of 5 tries)."""
     for _ in range(5):
         guard = SignalGuard()
-        threading.Timer(0.001, os.kill, (os.getpid(), signal.SIGINT)).start()
         started = time.monotonic()
         with guard.installed(), pytest.raises(Interrupted):
-            open_loop(1000, 0.01, lambda i, t, due: None, stop=guard.stop)
-            time.sleep(1)  # finished before the signal: wait for it here
+            threading.Timer(0.001, os.kill, (os.getpid(), signal.SIGINT)).start()
+            open_loop(1000, 0.01, lambda i, t, due: None, stop=guard.stop)  # a 10 s schedule
         assert time.monotonic() - started < 2.0
