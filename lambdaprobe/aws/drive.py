@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import botocore.exceptions
+import botocore.parsers
 from botocore.config import Config
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
-from lambdaprobe.aws.client import AwsClient, describe_driver, driver_config, is_transient, one_line
+from lambdaprobe.aws.client import AwsClient, describe_driver, driver_config, error_code, is_transient, one_line
 from lambdaprobe.aws.ledger import Ledger
 from lambdaprobe.aws.shift import SHIFT_NOTE, Shifter
 from lambdaprobe.errors import AwsError
@@ -399,7 +400,8 @@ class Driver:
                     ]
                 )
                 if out.get("FailedEntryCount"):
-                    raise AwsError(f"events.PutEvents: {out['Entries'][0].get('ErrorMessage', 'failed')}")
+                    entry = out["Entries"][0]
+                    raise EntryRefused(str(entry.get("ErrorCode", "")), str(entry.get("ErrorMessage", "failed")))
                 return "message"
             elif kind == "kinesis":
                 api.put_record(StreamName=self.names["source"], Data=body.encode(), PartitionKey=rid)
@@ -447,11 +449,23 @@ class Driver:
 
 def resendable(exc: BaseException) -> bool:
     """A stimulus send worth repeating: throttled, or a server error (never a refusal)."""
-    if is_transient(exc):
+    if is_transient(exc) or isinstance(exc, botocore.parsers.ResponseParserError):  # an endpoint's 5xx page
         return True
+    if isinstance(exc, EntryRefused):
+        return "Throttl" in exc.code or exc.code.startswith("Internal")
     if isinstance(exc, botocore.exceptions.ClientError):
-        return int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0) >= 500
+        status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+        code = error_code(exc)
+        return status >= 500 or status == 429 or "Throttl" in code or code in ("SlowDown", "RequestLimitExceeded")
     return False
+
+
+class EntryRefused(AwsError):
+    """PutEvents answered 200 and refused the entry (its ErrorCode says whether a resend may help)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"events.PutEvents: {code}: {message}".rstrip(": "))
+        self.code = code
 
 
 def sync_final(status: int, error: str | None, never_ran: bool) -> Final | None:
