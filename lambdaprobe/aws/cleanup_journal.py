@@ -66,6 +66,8 @@ def journal_leftovers(
 
 def remove_finished_journals(options: AwsOptions, result: CleanupResult, now: float, run_id: str | None) -> None:
     """Drop the journals of abandoned runs of which cleanup found nothing left (or deleted it all)."""
+    if any(not line.startswith("run journal ") for line in result.unreadable):
+        return  # what could not be read in AWS may still be there: the journals keep saying so
     journals, _ = read_journals()
     if run_id is not None:
         journals = [j for j in journals if j.run_id == run_id]

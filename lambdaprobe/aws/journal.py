@@ -81,6 +81,7 @@ class RunJournal:
         self.entries: list[Entry] = []
         self.lease_until = clock() + LEASE_S
         self._lock = threading.Lock()
+        self._finished = False  # after `finish`, a late heartbeat must not write the file again
 
     @classmethod
     def open(cls, run_id: str, meta: dict[str, Any]) -> RunJournal:
@@ -107,6 +108,8 @@ class RunJournal:
         assert self.path is not None
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         with self._lock:
+            if self._finished:
+                return
             data = {
                 "schema": SCHEMA,
                 "run_id": self.run_id,
@@ -134,12 +137,16 @@ class RunJournal:
         if self.path is None:
             return
         if not leftovers:
-            with contextlib.suppress(FileNotFoundError):
-                self.path.unlink()
+            with self._lock:
+                self._finished = True
+                with contextlib.suppress(FileNotFoundError):
+                    self.path.unlink()
             return
         self.entries = leftovers
         self.lease_until = 0.0  # abandoned now: cleanup need not wait for the lease
         self.save()
+        with self._lock:
+            self._finished = True
 
 
 class Heartbeat:

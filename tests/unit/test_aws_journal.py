@@ -35,6 +35,8 @@ def test_the_journal_is_private_renewed_and_removed_after_a_clean_teardown(priva
     assert read.run_id == "lp0a0b0c" and read.live(time.time()) and read.entries[0]["state"] == "intended"
     journal.finish([])
     assert not path.exists()
+    journal.renew()  # a heartbeat that was under way when the run ended
+    assert not path.exists()
 
 
 def test_a_journal_with_leftovers_is_kept_and_marked_abandoned(private_state_dir: Path) -> None:
