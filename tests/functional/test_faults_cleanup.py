@@ -256,3 +256,26 @@ def test_pagination_has_an_upper_bound() -> None:
 
     with pytest.raises(AwsError, match="more than 5 pages"):
         items(Counting(), "x", "List", {}, "Items", "Next", "Next", max_pages=5)
+
+
+def test_cleanup_dry_run_lists_and_deletes_nothing_and_skips_the_young(
+    capsys: pytest.CaptureFixture[str], moto_endpoint: str
+) -> None:
+    from lambdaprobe.cli import main
+
+    sqs = clients(moto_endpoint)["sqs"]
+    sqs.create_queue(QueueName="lambdaprobe-lp3d3d3d-q", tags=tags("lp3d3d3d"))
+    young = {"lambdaprobe:run": "lp4e4e4e", "lambdaprobe:created": str(int(time.time()))}
+    sqs.create_queue(QueueName="lambdaprobe-lp4e4e4e-q", tags=young)
+    argv = ["cleanup", "--target", "aws", "--endpoint-url", moto_endpoint, "--region", "us-east-1"]
+    status = main([*argv, "--dry-run"])
+    out, err = capsys.readouterr()
+    assert status == 0 and out.startswith("found 1 (dry run: nothing deleted)")
+    assert "would delete: sqs queue lambdaprobe-lp3d3d3d-q (run lp3d3d3d)" in err
+    assert "skipped: sqs queue lambdaprobe-lp4e4e4e-q (run lp4e4e4e): younger than --older-than" in err
+    assert {"lambdaprobe-lp3d3d3d-q", "lambdaprobe-lp4e4e4e-q"} <= set(queue_names(moto_endpoint))
+    status = main([*argv, "--yes", "--run", "lp4e4e4e"])  # by id: whatever its age
+    assert status == 0 and "lambdaprobe-lp4e4e4e-q" not in queue_names(moto_endpoint)
+    assert main([*argv, "--yes", "--run", "lp3d3d3d"]) == 0 and "lambdaprobe-lp3d3d3d-q" not in queue_names(moto_endpoint)
+    assert main([*argv, "--yes", "--run", "whatever"]) == 2
+    capsys.readouterr()
