@@ -276,6 +276,7 @@ def test_cleanup_dry_run_lists_and_deletes_nothing_and_skips_the_young(
     assert {"lambdaprobe-lp3d3d3d-q", "lambdaprobe-lp4e4e4e-q"} <= set(queue_names(moto_endpoint))
     status = main([*argv, "--yes", "--run", "lp4e4e4e"])  # by id: whatever its age
     assert status == 0 and "lambdaprobe-lp4e4e4e-q" not in queue_names(moto_endpoint)
-    assert main([*argv, "--yes", "--run", "lp3d3d3d"]) == 0 and "lambdaprobe-lp3d3d3d-q" not in queue_names(moto_endpoint)
+    assert main([*argv, "--yes", "--run", "lp3d3d3d"]) == 0
+    assert "lambdaprobe-lp3d3d3d-q" not in queue_names(moto_endpoint)
     assert main([*argv, "--yes", "--run", "whatever"]) == 2
     capsys.readouterr()
