@@ -18,10 +18,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lambdaprobe.aws import drive  # noqa: E402
 from lambdaprobe.aws.client import AwsClient  # noqa: E402
-from lambdaprobe.aws.drive import Driver  # noqa: E402
 from lambdaprobe.aws.options import AwsOptions  # noqa: E402
+from lambdaprobe.aws.run import drive  # noqa: E402
+from lambdaprobe.aws.run.drive import Driver  # noqa: E402
 from lambdaprobe.function.directive import Directive  # noqa: E402
 from lambdaprobe.observation import Observations  # noqa: E402
 from lambdaprobe.scenario import FunctionSpec, Scenario, SdkConfig, SourceSpec, Stimulus  # noqa: E402

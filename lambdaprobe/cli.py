@@ -10,7 +10,7 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageErro
 
 from lambdaprobe import commands
 from lambdaprobe.cli_common import app
-from lambdaprobe.errors import ExitStatus, Interrupted, ProbeError, Stopped
+from lambdaprobe.errors import ExitStatus, Interrupted, LambdaprobeError, Stopped
 
 __all__ = ["app", "commands", "main"]
 
@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("lambdaprobe: interrupted (anything created was torn down)", file=sys.stderr)
         return int(ExitStatus.INTERRUPTED)
-    except ProbeError as err:
+    except LambdaprobeError as err:
         from lambdaprobe.render.plain import plain  # an endpoint's error text may carry escapes
 
         label = "" if isinstance(err, Stopped) else "error: "  # a signal is no error of the user's

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lambdaprobe.observation import Observations
 
 
 class ExitStatus(IntEnum):
@@ -17,13 +21,13 @@ class ExitStatus(IntEnum):
     TERMINATED = 143
 
 
-class ProbeError(Exception):
+class LambdaprobeError(Exception):
     """Base of the errors lambdaprobe reports as one line and an exit status."""
 
     status: ExitStatus = ExitStatus.USAGE
 
 
-class InputError(ProbeError):
+class InputError(LambdaprobeError):
     """Bad input: names the option and what it accepts. Raised before any resource is touched."""
 
     status = ExitStatus.USAGE
@@ -33,37 +37,42 @@ class InputError(ProbeError):
         self.option = option
 
 
-class NotAvailableError(ProbeError):
+class NotAvailableError(LambdaprobeError):
     """A capability that this build or this target does not offer (said plainly, exit 2)."""
 
     status = ExitStatus.USAGE
 
 
-class AwsError(ProbeError):
+class AwsError(LambdaprobeError):
     """AWS (or credentials, or the endpoint) refused or failed; resources were rolled back."""
 
     status = ExitStatus.AWS_ERROR
 
 
-class ObservationTimeout(ProbeError):
-    """The deadline passed before every expected observation arrived."""
+class ObservationTimeout(LambdaprobeError):
+    """The deadline passed before every expected observation arrived; `observations` holds what was
+    seen (complete=False, missing=[...]), for the partial report."""
 
     status = ExitStatus.OBSERVATION_TIMEOUT
 
+    def __init__(self, message: str, observations: Observations) -> None:
+        super().__init__(message)
+        self.observations = observations
 
-class ExpectationFailed(ProbeError):
+
+class ExpectationFailed(LambdaprobeError):
     """An `--expect` did not hold (the report was still printed)."""
 
     status = ExitStatus.EXPECTATION_FAILED
 
 
-class Declined(ProbeError):
+class Declined(LambdaprobeError):
     """The user answered no to creating resources (or to deleting leftovers)."""
 
     status = ExitStatus.INTERRUPTED
 
 
-class TeardownIncomplete(ProbeError):
+class TeardownIncomplete(LambdaprobeError):
     """Teardown could not delete everything: the message names each leftover and the cleanup command.
 
     `observations` (when the run got that far) is the report to print before exiting.
@@ -77,7 +86,7 @@ class TeardownIncomplete(ProbeError):
         self.observations = observations
 
 
-class Stopped(ProbeError):
+class Stopped(LambdaprobeError):
     """A run ended by a signal, after teardown: `status` is the signal's (130, 143, 129).
 
     The runner turns `Interrupted` into this once the partial report is out, so that the command

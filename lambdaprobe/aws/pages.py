@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from lambdaprobe.aws.client import BOTO_ERRORS, Caller
+from lambdaprobe.aws.client import BOTO_ERRORS, ApiCaller
 from lambdaprobe.errors import AwsError
 
 MAX_PAGES = 1000  # far beyond any account lambdaprobe lists (1000 pages of 50..1000 items)
@@ -18,7 +18,7 @@ LISTING_ERRORS: tuple[type[BaseException], ...] = (*BOTO_ERRORS, AwsError)
 
 
 def pages(
-    client: Caller,
+    client: ApiCaller,
     service: str,
     operation: str,
     params: dict[str, Any],
@@ -44,7 +44,7 @@ def pages(
 
 
 def items(
-    client: Caller,
+    client: ApiCaller,
     service: str,
     operation: str,
     params: dict[str, Any],

@@ -5,11 +5,12 @@ How the CLI uses it:
     target.plan_only(scenario)      --dry-run: the plan as text; no API call, no credentials needed
     target.confirmation(scenario)   the resources a run creates, for "create these? [y/N]" (skip on --yes)
     target.run(scenario)            -> Observations, like SimTarget.run
+The confirmation and the run share one plan (`run_plan`): what the user confirms is what is applied,
+with the same names and tags.
 Exceptions (all one line): AwsError -> exit 3 (already rolled back; `.observations` for the partial
-report once sending began); ObservationDeadline, an ObservationTimeout -> exit 4, with
-`.observations` (complete=False, missing=[...]) for the partial report; TeardownIncomplete -> exit 5
-(names each leftover and the cleanup command); Interrupted (Ctrl-C, SIGTERM, SIGHUP) after teardown
--> 130, 143, 129.
+report once sending began); ObservationTimeout -> exit 4, with `.observations` (complete=False,
+missing=[...]) for the partial report; TeardownIncomplete -> exit 5 (names each leftover and the
+cleanup command); Interrupted (Ctrl-C, SIGTERM, SIGHUP) after teardown -> 130, 143, 129.
 """
 
 from __future__ import annotations
@@ -18,16 +19,28 @@ import dataclasses
 import time
 from collections.abc import Callable
 
-from lambdaprobe.aws.apply import Deployment, Executor
 from lambdaprobe.aws.client import BOTO_ERRORS, AwsClient, control_config, to_aws_error
-from lambdaprobe.aws.collect import Collector, ObservationDeadline, derive_deadline_s
-from lambdaprobe.aws.drive import Driver
-from lambdaprobe.aws.interrupts import SignalGuard
-from lambdaprobe.aws.journal import Heartbeat, RunJournal
-from lambdaprobe.aws.observed import observed_settled, require_observed
 from lambdaprobe.aws.options import EXPIRES_TAG, LEASE_S, AwsOptions
-from lambdaprobe.aws.plan import PROBE, format_plan, function_timeout_s, log_group, plan, resources, watches
-from lambdaprobe.errors import AwsError, InputError, Interrupted, NotAvailableError, TeardownIncomplete
+from lambdaprobe.aws.plan.function import function_timeout_s
+from lambdaprobe.aws.plan.records import Plan
+from lambdaprobe.aws.plan.show import format_plan, resources
+from lambdaprobe.aws.planner import build_plan
+from lambdaprobe.aws.run import features as feature_run
+from lambdaprobe.aws.run.apply import Deployment, Executor
+from lambdaprobe.aws.run.collect import Collector
+from lambdaprobe.aws.run.drive import Driver
+from lambdaprobe.aws.run.interrupts import SignalGuard
+from lambdaprobe.aws.run.journal import Heartbeat, RunJournal
+from lambdaprobe.aws.run.observed import observed_settled, require_observed
+from lambdaprobe.aws.sources.expect import derive_deadline_s
+from lambdaprobe.errors import (
+    AwsError,
+    InputError,
+    Interrupted,
+    NotAvailableError,
+    ObservationTimeout,
+    TeardownIncomplete,
+)
 from lambdaprobe.observation import Observations
 from lambdaprobe.scenario import Scenario
 
@@ -50,9 +63,10 @@ def refuse_unbuilt(scenario: Scenario) -> None:
 class AwsTarget:
     """Runs a Scenario on a real account (or any AWS-compatible endpoint).
 
-    `run` raises AwsError (exit 3) when AWS refuses (after rolling back), ObservationDeadline (an
-    ObservationTimeout, exit 4) with the partial observations when the deadline passes, and lets
-    KeyboardInterrupt through after teardown (exit 130). Nothing is written to stdout.
+    `run` raises AwsError (exit 3) when AWS refuses (after rolling back), ObservationTimeout (exit 4)
+    with the partial observations when the deadline passes or something was not observed,
+    TeardownIncomplete (exit 5) when something is left, and Interrupted after teardown on Ctrl-C,
+    SIGTERM or SIGHUP (130, 143, 129). Nothing is written to stdout.
     """
 
     name = "aws"
@@ -72,48 +86,52 @@ class AwsTarget:
         self.sleep = sleep
         self.clock = clock
         self.deployment: Deployment | None = None  # kept for tests and post-mortems
+        self._planned: tuple[Scenario, AwsOptions, AwsClient, Plan] | None = None
 
     def plan_only(self, scenario: Scenario) -> str:
         """The API calls a run would make, as text (`--dry-run`). Makes no call at all."""
         refuse_unbuilt(scenario)
-        from lambdaprobe.aws.feature_run import format_trials  # AWS-only probes' trials, if any
-
-        return format_plan(plan(scenario, self.options)) + format_trials(scenario, self.options)
+        calls = build_plan(scenario, self.options).calls
+        return format_plan(calls) + feature_run.format_trials(scenario, self.options)
 
     def confirmation(self, scenario: Scenario) -> list[str]:
         """What a run would create, one line each, for the CLI's "create these?" prompt."""
         refuse_unbuilt(scenario)
-        from lambdaprobe.aws.feature_run import trial_resources  # AWS-only probes' trials, if any
+        _, options, _, plan = self.run_plan(scenario)
+        return resources(plan.calls) + feature_run.trial_resources(scenario, options)
 
-        return resources(plan(scenario, self.options)) + trial_resources(scenario, self.options)
+    def run_plan(self, scenario: Scenario) -> tuple[Scenario, AwsOptions, AwsClient, Plan]:
+        """The run's options (its creation time, its region), client and plan, made once per scenario."""
+        if self._planned is not None and self._planned[0] is scenario:
+            return self._planned
+        options = self.options
+        if options.created_at is None:
+            options = dataclasses.replace(options, created_at=int(self.clock()))
+        client = self.client or AwsClient(options, sleep=self.sleep, config=control_config(options.deadline_s))
+        if options.region is None:
+            # the role's policy, API Gateway's integration URI and stage URL spell the Region out
+            options = dataclasses.replace(options, region=client.session.region_name)
+        self._planned = (scenario, options, client, build_plan(scenario, options))
+        return self._planned
 
     def run(self, scenario: Scenario) -> Observations:
         refuse_unbuilt(scenario)
         if self.options.dry_run:
             raise InputError("--dry-run", "a dry run only prints the plan (AwsTarget.plan_only)")
-        options = self.options
-        if options.created_at is None:
-            options = dataclasses.replace(options, created_at=int(self.clock()))
-        deadline = options.deadline_s if options.deadline_s is not None else derive_deadline_s(scenario)
-        client = self.client or AwsClient(options, sleep=self.sleep, config=control_config(options.deadline_s))
-        if options.region is None:
-            # the role's policy, API Gateway's integration URI and stage URL spell the Region out
-            options = dataclasses.replace(options, region=client.session.region_name)
+        _, options, client, plan = self.run_plan(scenario)
         client.retry_listener = self.progress
         guard = SignalGuard(self.progress)
         with guard.installed():
-            return self._run(scenario, options, client, guard, deadline)
+            return self._run(scenario, options, client, plan, guard)
 
     def _run(
-        self, scenario: Scenario, options: AwsOptions, client: AwsClient, guard: SignalGuard, deadline: float
+        self, scenario: Scenario, options: AwsOptions, client: AwsClient, plan: Plan, guard: SignalGuard
     ) -> Observations:
-        # AWS-only probes (vpc, efs, ...): trials, patient teardown, the function's results
-        from lambdaprobe.aws import feature_run
-
         journal = RunJournal.open(
             options.run_id,
             {"region": options.region, "endpoint_url": options.endpoint_url, "started_at": options.created_at},
         )
+        # AWS-only probes (vpc, efs, ...): trials, patient teardown, the function's results
         executor = Executor(feature_run.patient_client(client, scenario, self.progress), self.progress, guard, journal)
         deployment = self.deployment = Deployment()
         obs = Observations(target=self.name)
@@ -122,28 +140,22 @@ class AwsTarget:
         failure: BaseException | None = None
         sending = False  # from the first send on, a failure still has a (partial) report
         try:
-            self.progress(f"deploying run {options.run_id} ({len(plan(scenario, options))} API calls)")
-            executor.apply(plan(scenario, options), deployment)
-            obs.notes.extend(feature_run.run_trials(executor, scenario, options, deployment, self.progress))
-            names = {
-                "function": options.name(PROBE),
-                "upstream": options.name("upstream"),
-                "source": options.name("source"),
-                "source_bus": options.name("source"),
-            }
-            driver = Driver(client, scenario, deployment.outputs, names)
+            self.progress(f"deploying run {options.run_id} ({len(plan.calls)} API calls)")
+            executor.apply(plan.calls, deployment)
+            obs.notes.extend(feature_run.run_trials(client, scenario, options, deployment, self.progress, executor))
+            driver = Driver(client, scenario, plan, deployment.outputs)
             driver.stop = guard.stop
             self.progress(
                 f"sending {scenario.stimulus.count} request(s), one every {scenario.stimulus.interval_s:g} s"
             )
             sending = True
             schedule = driver.run(obs)
+            deadline = options.deadline_s if options.deadline_s is not None else derive_deadline_s(scenario)
             self.progress(f"collecting observations (deadline {deadline:.0f} s after the first request)")
             collector = Collector(
                 client,
                 scenario,
-                log_group(options),
-                watches(scenario, options),
+                plan,
                 deployment.outputs,
                 schedule.t0_wall,
                 self.progress,
@@ -153,7 +165,7 @@ class AwsTarget:
             )
             collector.collect(obs, deadline, self.sleep)
             require_observed(scenario, obs)
-            obs.notes.extend(feature_run.feature_notes_from_logs(client, scenario, log_group(options)))
+            obs.notes.extend(feature_run.feature_notes_from_logs(client, scenario, plan.log_group))
         except BaseException as exc:
             failure = exc
         finally:
@@ -214,7 +226,7 @@ def conclude(
         raise interrupted from failure
     if isinstance(failure, BOTO_ERRORS):
         failure = to_aws_error(failure)
-    if isinstance(failure, ObservationDeadline):
+    if isinstance(failure, ObservationTimeout):
         if names:
             raise TeardownIncomplete(f"{failure}; {message}", names, failure.observations) from failure
         raise failure

@@ -11,7 +11,7 @@ from typing import Any
 import boto3
 import pytest
 
-from lambdaprobe.aws.cleanup import Finder, cleanup
+from lambdaprobe.aws.cleanup.sweep import Finder, cleanup
 from lambdaprobe.aws.options import AwsOptions
 from lambdaprobe.aws.pages import items
 from lambdaprobe.errors import AwsError

@@ -6,7 +6,7 @@ import signal
 
 import pytest
 
-from lambdaprobe.aws.interrupts import SignalGuard
+from lambdaprobe.aws.run.interrupts import SignalGuard
 from lambdaprobe.errors import ExitStatus, Interrupted
 
 

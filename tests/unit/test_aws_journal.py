@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from lambdaprobe.aws.apply import Deployment
-from lambdaprobe.aws.journal import Entry, RunJournal, read_journals
 from lambdaprobe.aws.options import EXPIRES_TAG, LEASE_S, AwsOptions
+from lambdaprobe.aws.run.apply import Deployment
+from lambdaprobe.aws.run.journal import Entry, RunJournal, read_journals
 from lambdaprobe.aws.target import beat
 from lambdaprobe.errors import AwsError
 

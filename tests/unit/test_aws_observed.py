@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from lambdaprobe.aws.collect import ObservationDeadline
-from lambdaprobe.aws.observed import observed_settled, require_observed, unobserved
+from lambdaprobe.aws.run.observed import observed_settled, require_observed, unobserved
+from lambdaprobe.errors import ObservationTimeout
 from lambdaprobe.observation import Attempt, ClientResult, DeadLetter, Observations, Sent, Settled
 from tests.functional.aws_helpers import scenario
 
@@ -40,7 +40,7 @@ def test_only_observed_outcomes_are_kept() -> None:
 def test_requests_with_nothing_observed_make_the_run_incomplete() -> None:
     obs = observations()
     assert [m.split(":")[0] for m in unobserved(obs)] == ["r01", "r04"]
-    with pytest.raises(ObservationDeadline) as info:
+    with pytest.raises(ObservationTimeout) as info:
         require_observed(scenario("sync"), obs)
     assert obs.complete is False and info.value.observations is obs
     assert str(info.value).startswith("2 of 5 request(s) of retry with nothing observed")

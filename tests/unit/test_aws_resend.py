@@ -8,7 +8,8 @@ import botocore.exceptions
 import botocore.parsers
 import pytest
 
-from lambdaprobe.aws.drive import EntryRefused, resendable
+from lambdaprobe.aws.run.drive import resendable
+from lambdaprobe.aws.sources.eventbridge import EntryRefused
 
 
 def client_error(code: str, status: int) -> botocore.exceptions.ClientError:
