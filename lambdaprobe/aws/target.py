@@ -208,8 +208,9 @@ def conclude(
             f"interrupted by {interrupted.signal_name}; everything the run created was deleted"
         )
         if sending:
-            obs.complete = False
-            obs.missing = obs.missing or [f"interrupted by {interrupted.signal_name} before every observation was in"]
+            if failure is not None:  # (a signal during teardown ends a run whose observations are all in)
+                obs.complete = False
+                obs.missing = obs.missing or [f"interrupted by {interrupted.signal_name} before every observation was in"]
             interrupted.observations = obs
         raise interrupted from failure
     if isinstance(failure, BOTO_ERRORS):
