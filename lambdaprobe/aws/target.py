@@ -210,7 +210,8 @@ def conclude(
         if sending:
             if failure is not None:  # (a signal during teardown ends a run whose observations are all in)
                 obs.complete = False
-                obs.missing = obs.missing or [f"interrupted by {interrupted.signal_name} before every observation was in"]
+                why = f"interrupted by {interrupted.signal_name} before every observation was in"
+                obs.missing = obs.missing or [why]
             interrupted.observations = obs
         raise interrupted from failure
     if isinstance(failure, BOTO_ERRORS):
