@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable
+from functools import partial
 
 from lambdaprobe.aws.apply import Deployment, Executor
 from lambdaprobe.aws.client import BOTO_ERRORS, AwsClient, control_config, to_aws_error
@@ -138,6 +139,7 @@ class AwsTarget:
             )
             sending = True
             schedule = driver.run(obs)
+            guard.checkpoint()
             self.progress(f"collecting observations (deadline {deadline:.0f} s after the first request)")
             collector = Collector(
                 client,
@@ -151,7 +153,7 @@ class AwsTarget:
                 self.clock,
                 driver.ledger,
             )
-            collector.collect(obs, deadline, self.sleep)
+            collector.collect(obs, deadline, partial(pause, self.sleep, guard))
             require_observed(scenario, obs)
             obs.notes.extend(feature_run.feature_notes_from_logs(client, scenario, log_group(options)))
         except BaseException as exc:
@@ -160,6 +162,12 @@ class AwsTarget:
             heartbeat.stop()
             executor.teardown(deployment)
         return conclude(obs, deployment, failure, guard, options, self.progress, sending)
+
+
+def pause(sleep: Callable[[float], None], guard: SignalGuard, seconds: float) -> None:
+    """The collector's wait between polls, and a checkpoint for a signal (see SignalGuard.checkpoint)."""
+    sleep(seconds)
+    guard.checkpoint()
 
 
 def beat(client: AwsClient, options: AwsOptions, journal: RunJournal, deployment: Deployment) -> None:
