@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable
+from functools import partial
 
 from lambdaprobe.aws.client import BOTO_ERRORS, AwsClient, control_config, to_aws_error
 from lambdaprobe.aws.options import EXPIRES_TAG, LEASE_S, AwsOptions
@@ -151,6 +152,7 @@ class AwsTarget:
             sending = True
             schedule = driver.run(obs)
             deadline = options.deadline_s if options.deadline_s is not None else derive_deadline_s(scenario)
+            guard.checkpoint()
             self.progress(f"collecting observations (deadline {deadline:.0f} s after the first request)")
             collector = Collector(
                 client,
@@ -163,7 +165,7 @@ class AwsTarget:
                 self.clock,
                 driver.ledger,
             )
-            collector.collect(obs, deadline, self.sleep)
+            collector.collect(obs, deadline, partial(pause, self.sleep, guard))
             require_observed(scenario, obs)
             obs.notes.extend(feature_run.feature_notes_from_logs(client, scenario, plan.log_group))
         except BaseException as exc:
@@ -172,6 +174,12 @@ class AwsTarget:
             heartbeat.stop()
             executor.teardown(deployment)
         return conclude(obs, deployment, failure, guard, options, self.progress, sending)
+
+
+def pause(sleep: Callable[[float], None], guard: SignalGuard, seconds: float) -> None:
+    """The collector's wait between polls, and a checkpoint for a signal (see SignalGuard.checkpoint)."""
+    sleep(seconds)
+    guard.checkpoint()
 
 
 def beat(client: AwsClient, options: AwsOptions, journal: RunJournal, deployment: Deployment) -> None:
@@ -220,8 +228,10 @@ def conclude(
             f"interrupted by {interrupted.signal_name}; everything the run created was deleted"
         )
         if sending:
-            obs.complete = False
-            obs.missing = obs.missing or [f"interrupted by {interrupted.signal_name} before every observation was in"]
+            if failure is not None:  # (a signal during teardown ends a run whose observations are all in)
+                obs.complete = False
+                why = f"interrupted by {interrupted.signal_name} before every observation was in"
+                obs.missing = obs.missing or [why]
             interrupted.observations = obs
         raise interrupted from failure
     if isinstance(failure, BOTO_ERRORS):

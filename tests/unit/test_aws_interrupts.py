@@ -60,3 +60,23 @@ def test_no_signal_stops_teardown() -> None:
         done.append(True)
     assert done == [True] and guard.pending is not None and not guard.raised
     assert said[-1] == "SIGINT again: teardown goes on until everything is deleted"
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the drop it shows
+def test_a_signal_lost_in_a_finalizer_is_raised_at_the_next_checkpoint() -> None:
+    """Python drops an exception raised while it runs a finalizer: the guard still knows."""
+    import gc
+
+    guard = SignalGuard()
+
+    class Finalized:
+        def __del__(self) -> None:
+            signal.raise_signal(signal.SIGTERM)  # the handler's exception is dropped here
+
+    with guard.installed():
+        Finalized()
+        gc.collect()
+        assert guard.pending is not None and guard.stop.is_set()  # nothing was raised so far
+        with pytest.raises(Interrupted) as info:
+            guard.checkpoint()
+    assert info.value.signal_name == "SIGTERM"

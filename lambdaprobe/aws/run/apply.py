@@ -137,6 +137,7 @@ class Executor:
         return " (everything created was deleted)"
 
     def _one(self, index: int, total: int, call: ApiCall, deployment: Deployment) -> None:
+        self.guard.checkpoint()
         params = resolve(call.params, deployment.outputs)
         if call.poll is not None:
             self._produce(call, self._poll(call, call.poll, params), deployment)

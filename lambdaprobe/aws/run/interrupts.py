@@ -112,3 +112,11 @@ class SignalGuard:
             self.raised = True
             raise self.pending
 
+    def checkpoint(self) -> None:
+        """Raise the signal's exception again if one came: Python drops an exception raised while
+        it runs a finalizer ("Exception ignored in ..."), so a signal handled there would be lost.
+        Called between the run's steps (never in teardown, which ends the run anyway)."""
+        if self.pending is not None and self._shield == 0:
+            self.raised = True
+            raise self.pending
+

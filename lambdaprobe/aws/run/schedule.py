@@ -120,7 +120,12 @@ def open_loop(
         for _ in threads:
             tasks.put(None)
         for thread in threads:
-            thread.join()
+            while thread.is_alive() and not stop.is_set():
+                thread.join(0.1)
+        if stop.is_set():
+            # stopped by a signal whose own exception was lost (Python drops one raised while it
+            # runs a finalizer): end as interrupted all the same
+            raise KeyboardInterrupt("the stimulus was stopped")
     except BaseException:
         stop.set()  # the calls not yet sent are dropped; the ones in flight end on their own
         raise
