@@ -5,7 +5,7 @@ How the CLI uses it:
     target.plan_only(scenario)      --dry-run: the plan as text; no API call, no credentials needed
     target.confirmation(scenario)   the resources a run creates, for "create these? [y/N]" (skip on --yes)
     target.run(scenario)            -> Observations, like SimTarget.run
-The confirmation and the run share one plan (`run_plan`): what the user confirms is what is applied,
+The confirmation and the run share one plan (`prepare`): what the user confirms is what is applied,
 with the same names and tags.
 Exceptions (all one line): AwsError -> exit 3 (already rolled back; `.observations` for the partial
 report once sending began); ObservationTimeout -> exit 4, with `.observations` (complete=False,
@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 
 from lambdaprobe.aws.client import BOTO_ERRORS, AwsClient, control_config, to_aws_error
@@ -61,6 +62,16 @@ def refuse_unbuilt(scenario: Scenario) -> None:
         )
 
 
+@dataclass(frozen=True)
+class PreparedRun:
+    """What a run is made of, fixed before anything is created: its options (with its creation time
+    and, for API Gateway, the session's region), its client, and its plan."""
+
+    options: AwsOptions
+    client: AwsClient
+    plan: Plan
+
+
 class AwsTarget:
     """Runs a Scenario on a real account (or any AWS-compatible endpoint).
 
@@ -87,7 +98,7 @@ class AwsTarget:
         self.sleep = sleep
         self.clock = clock
         self.deployment: Deployment | None = None  # kept for tests and post-mortems
-        self._planned: tuple[Scenario, AwsOptions, AwsClient, Plan] | None = None
+        self._prepared: tuple[Scenario, PreparedRun] | None = None
 
     def plan_only(self, scenario: Scenario) -> str:
         """The API calls a run would make, as text (`--dry-run`). Makes no call at all."""
@@ -98,13 +109,13 @@ class AwsTarget:
     def confirmation(self, scenario: Scenario) -> list[str]:
         """What a run would create, one line each, for the CLI's "create these?" prompt."""
         refuse_unbuilt(scenario)
-        _, options, _, plan = self.run_plan(scenario)
-        return resources(plan.calls) + feature_run.trial_resources(scenario, options)
+        prepared = self.prepare(scenario)
+        return resources(prepared.plan.calls) + feature_run.trial_resources(scenario, prepared.options)
 
-    def run_plan(self, scenario: Scenario) -> tuple[Scenario, AwsOptions, AwsClient, Plan]:
-        """The run's options (its creation time, its region), client and plan, made once per scenario."""
-        if self._planned is not None and self._planned[0] is scenario:
-            return self._planned
+    def prepare(self, scenario: Scenario) -> PreparedRun:
+        """The run of `scenario`, made once: the confirmation and the run share it."""
+        if self._prepared is not None and self._prepared[0] is scenario:
+            return self._prepared[1]
         options = self.options
         if options.created_at is None:
             options = dataclasses.replace(options, created_at=int(self.clock()))
@@ -112,14 +123,16 @@ class AwsTarget:
         if options.region is None:
             # the role's policy, API Gateway's integration URI and stage URL spell the Region out
             options = dataclasses.replace(options, region=client.session.region_name)
-        self._planned = (scenario, options, client, build_plan(scenario, options))
-        return self._planned
+        prepared = PreparedRun(options, client, build_plan(scenario, options))
+        self._prepared = (scenario, prepared)
+        return prepared
 
     def run(self, scenario: Scenario) -> Observations:
         refuse_unbuilt(scenario)
         if self.options.dry_run:
             raise InputError("--dry-run", "a dry run only prints the plan (AwsTarget.plan_only)")
-        _, options, client, plan = self.run_plan(scenario)
+        prepared = self.prepare(scenario)
+        options, client, plan = prepared.options, prepared.client, prepared.plan
         client.retry_listener = self.progress
         guard = SignalGuard(self.progress)
         with guard.installed():

@@ -1,7 +1,7 @@
 """The AWS-only probes' results as report notes: the function's `feature` lines, the trials. Pure.
 
 The handler logs `{"lambdaprobe": "feature", "feature": <kind>, "cold": ..., ...}` once per
-invocation (`lambdaprobe.function.features`); the collector ignores those lines, `feature_run`
+invocation (`lambdaprobe.function.features`); the collector ignores those lines, `run.features`
 reads them and this module words them as findings.
 """
 

@@ -4,7 +4,7 @@
 created: it adds the feature's resources (each create with its teardown) and returns what the
 function needs (VpcConfig, FileSystemConfigs, KMSKeyArn, environment). `trials` are calls whose
 refusal is the answer rather than a failure (CreateFunction of unsigned code under Enforce, of a
-function whose file system has no mount target): `feature_run.run_trials` records their outcome.
+function whose file system has no mount target): `run.features.run_trials` records their outcome.
 The network and EFS calls are in `vpc`, code-signing's signed artifact in `signed`.
 """
 

@@ -37,7 +37,7 @@ def network(p: PlanBuilder, feature: FeatureSpec) -> dict[str, Any]:
     if feature.subnets:
         return {"SubnetIds": list(feature.subnets), "SecurityGroupIds": list(feature.security_groups)}
     # Teardown of the subnet and group waits until no network interface is left in them
-    # (`feature_run.EniPatientClient`): Lambda's ENIs linger after DeleteFunction, for many minutes.
+    # (`run.features.PatientClient`): Lambda's ENIs linger after DeleteFunction, for many minutes.
     p.add(
         ApiCall(
             "ec2",
