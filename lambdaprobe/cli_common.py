@@ -78,7 +78,7 @@ _COMMON = [
     _option(
         "deadline", float | None, None, metavar="SECONDS",
         help="Stop waiting for observations this long after the first stimulus (default: derived from the probe); "
-        "then exit 4 with the partial report. Also bounds each AWS call's wait (at least 5 s, 2 attempts).",
+        "then exit 4 with the partial report. Also bounds each AWS call's wait (at least 2 s).",
     ),
 ]
 _COMMON_NAMES = [p.name for p in _COMMON]
