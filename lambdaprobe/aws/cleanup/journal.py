@@ -1,4 +1,4 @@
-"""What `cleanup` learns from the local run journals (see `journal`).
+"""What `cleanup` learns from the local run journals (see `aws.run.journal`).
 
 - A journal with a live lease marks its run as live: cleanup skips it unless asked by run id.
 - An abandoned journal (lease run out, or finished with leftovers) names resources that tags cannot

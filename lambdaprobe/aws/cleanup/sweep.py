@@ -4,7 +4,7 @@ Only what is provably ours and abandoned is touched:
 - a resource qualifies if its name starts with `lambdaprobe-<run id>-` AND it carries the tag
   `lambdaprobe:run=<run id>`, with a run id of the form lambdaprobe makes (`lp` + 6 hex digits);
   an S3 bucket, which takes its tags only after it exists, also qualifies through an abandoned run
-  journal that names it (see `journal`);
+  journal that names it (see `aws.run.journal`);
 - children that take no tags (event source mappings, rule targets, subscriptions, inline policies)
   are deleted only when the run made them (named or wired to the run's own resources); a container
   holding anything else (a foreign subnet in the VPC, a foreign rule on the bus, a managed policy on

@@ -64,7 +64,7 @@ class Collector:
     def read_logs(self) -> None:
         """New log events since the last read (re-reading a window, deduplicated by event id)."""
         params: dict[str, Any] = {"logGroupName": self.log_group, "startTime": self._since_ms}
-        seen: set[str] = set()  # a marker seen before, or too many pages, ends the read (see `pages`)
+        seen: set[str] = set()  # a marker seen before, or too many pages, ends the read (see `aws.pages`)
         for _ in range(MAX_PAGES):
             try:
                 page = self.client.call("logs", "FilterLogEvents", params)

@@ -78,7 +78,7 @@ class PatientClient:
         """Every version and delete marker (a versioned bucket is deleted empty only)."""
         params: dict[str, Any] = {"Bucket": bucket}
         try:
-            for _ in range(MAX_PAGES):  # bounded, like every listing (see `pages`)
+            for _ in range(MAX_PAGES):  # bounded, like every listing (see `aws.pages`)
                 page = self.inner.call("s3", "ListObjectVersions", params)
                 gone = [
                     {"Key": v["Key"], "VersionId": v["VersionId"]}
