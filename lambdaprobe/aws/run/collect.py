@@ -59,6 +59,7 @@ class Collector:
         self.events: dict[str, LogEvent] = {}
         self._since_ms = int((t0_wall - 60) * 1000)
         self.dead_letters: list[DeadLetter] = []
+        self._drained: set[str] = set()  # message ids already observed
         self.destinations: list[DestinationRecord] = []
 
     def read_logs(self) -> None:
@@ -92,7 +93,9 @@ class Collector:
 
     def drain(self, watch: Watch) -> None:
         url = self.outputs[watch.queue_url]
-        while True:
+        # bounded like every listing: an endpoint that answers the same messages for ever (deletes
+        # that do not take) must not hold the run; the rest is read at the next poll
+        for _ in range(MAX_PAGES):
             page = self.client.call(
                 "sqs",
                 "ReceiveMessage",
@@ -109,6 +112,10 @@ class Collector:
                 return
             now = self.clock()
             for m in messages:
+                key = str(m.get("MessageId") or m.get("ReceiptHandle"))
+                if key in self._drained:
+                    continue  # seen before (a delete that did not take): one observation, not two
+                self._drained.add(key)
                 if watch.observe == "dead_letter":
                     self.dead_letters.append(dead_letter_from_message(m, watch, self.t0_wall, now))
                 else:
