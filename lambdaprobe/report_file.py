@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -36,14 +37,21 @@ def _refuse_constant(name: str) -> float:
 def read_report(path: str) -> Report:
     """The report in `path`; InputError("FILE", one line) when it is not a readable, valid report."""
     try:
-        size = os.stat(path).st_size
+        info = os.stat(path)
     except OSError as exc:
         raise InputError("FILE", f"{path}: cannot read it ({exc.strerror or exc})") from exc
-    if size > MAX_REPORT_BYTES:
-        cap = MAX_REPORT_BYTES // 2**20
-        raise InputError("FILE", f"{path}: {size / 2**20:.0f} MB is larger than a report can be (at most {cap} MB)")
+    if not stat.S_ISREG(info.st_mode):  # a device or a pipe could be read for ever
+        raise InputError("FILE", f"{path}: not a regular file")
+    cap = MAX_REPORT_BYTES // 2**20
+    too_big = f"is larger than a report can be (at most {cap} MB)"
+    if info.st_size > MAX_REPORT_BYTES:
+        raise InputError("FILE", f"{path}: {info.st_size / 2**20:.0f} MB {too_big}")
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_REPORT_BYTES + 1)  # never more, even if the file grew meanwhile
+        if len(raw) > MAX_REPORT_BYTES:
+            raise InputError("FILE", f"{path} {too_big}")
+        text = raw.decode("utf-8")
         data = json.loads(text, parse_constant=_refuse_constant)
     except RecursionError as exc:
         raise InputError("FILE", f"{path}: not a lambdaprobe report (JSON nested too deeply)") from exc

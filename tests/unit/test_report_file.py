@@ -93,7 +93,7 @@ def test_a_file_past_the_size_cap_is_refused_before_it_is_read(
     big = tmp_path / "big.json"
     big.write_text(" " * 4096)
     monkeypatch.setattr(report_file, "MAX_REPORT_BYTES", 1024)
-    monkeypatch.setattr(Path, "read_text", lambda *a, **k: pytest.fail("a file past the cap was read"))
+    monkeypatch.setattr("builtins.open", lambda *a, **k: pytest.fail("a file past the cap was opened"))
     status, out, err = run(capsys, "report", str(big))
     assert (status, out) == (2, "") and "larger than a report can be (at most 0 MB)" in err
 
@@ -130,3 +130,11 @@ def test_a_save_that_fails_at_the_end_still_prints_the_report(
     )
     assert status == 0 and json.loads(out)["summary"]["requests"] == 2
     assert f"could not save the report to {tmp_path / 'r.json'}" in err and "No space left" in err
+
+
+def test_a_device_or_a_pipe_is_refused_without_reading(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    for path in ("/dev/zero", str(fifo)):
+        status, out, err = run(capsys, "report", path)
+        assert (status, out) == (2, "") and f"{path}: not a regular file" in err
