@@ -69,7 +69,7 @@ def plant(endpoint: str) -> dict[str, str]:
     b = "lpb0b0b1"
     topic = c["sns"].create_topic(Name=f"lambdaprobe-{b}-dlq", Tags=tag_list(b))["TopicArn"]
     c["sns"].subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue(c, "someone-elses-inbox"))
-    queue(c, f"lambdaprobe-{b}-dlq-obs", tags(b))
+    c["sns"].subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue(c, f"lambdaprobe-{b}-dlq-obs", tags(b)))
     # C: a bus of ours with someone else's rule on it
     cc = "lpc0c0c1"
     bus = f"lambdaprobe-{cc}-on-success"
@@ -130,6 +130,8 @@ def test_only_abandoned_resources_of_ours_are_deleted(moto_endpoint: str) -> Non
         "lambda function lambdaprobe-lpa0a0a1-probe (run lpa0a0a1)",
         "sqs queue lambdaprobe-lpa0a0a1-source (run lpa0a0a1)",
         "sqs queue lambdaprobe-lpb0b0b1-dlq-obs (run lpb0b0b1)",
+        # the topic stays (someone else's subscription is on it); the run's own subscription goes
+        "what the run made in sns topic lambdaprobe-lpb0b0b1-dlq (run lpb0b0b1)",
     ]
     assert result.failed == []
     # the mapping on the alias was found through the qualified ARN, and is gone
@@ -142,7 +144,8 @@ def test_only_abandoned_resources_of_ours_are_deleted(moto_endpoint: str) -> Non
     assert (
         "vpc lambdaprobe-lpf0f0f1-vpc (run lpf0f0f1): not deletable: holds what the run did not make: subnet" in blocked
     )
-    assert [s["TopicArn"] for s in c["sns"].list_subscriptions()["Subscriptions"]] == [planted["topic"]]
+    [left] = c["sns"].list_subscriptions()["Subscriptions"]
+    assert left["TopicArn"] == planted["topic"] and left["Endpoint"].endswith(":someone-elses-inbox")
     assert [r["Name"] for r in c["events"].list_rules(EventBusName=planted["bus"])["Rules"]] == ["someone-elses-rule"]
     # the live run is skipped and named; the unreadable key skipped and named; the rest went on
     assert any(

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
@@ -529,6 +529,8 @@ def cleanup(
     result.unreadable = [*finder.unreadable, *journal_notes]
     result.blocked = [f"{f.describe()}: not deletable: {f.blocked}" for f in selection.chosen if f.blocked]
     result.found = [f for f in selection.chosen if not f.blocked]
+    # a container holding what the run did not make stays; what the run made in it goes
+    result.found += [own_children(f) for f in selection.chosen if f.blocked and len(f.steps) > 1]
     if dry_run or not result.found or not confirm([f.describe() for f in result.found]):
         return result
     for leftover in result.found:
@@ -551,6 +553,16 @@ def cleanup(
     aws_unreadable = any(not line.startswith("run journal ") for line in result.unreadable)
     remove_finished_journals(options, remaining, aws_unreadable, now, run_id)
     return result
+
+
+def own_children(container: Leftover) -> Leftover:
+    """The run's own children of a container that is not deletable (every step but its delete)."""
+    return replace(
+        container,
+        kind=f"what the run made in {container.kind}",
+        steps=container.steps[:-1],
+        blocked="",
+    )
 
 
 def _verified(client: ApiCaller, leftover: Leftover, result: CleanupResult) -> bool:
