@@ -283,3 +283,34 @@ def test_cleanup_dry_run_lists_and_deletes_nothing_and_skips_the_young(
     assert "lambdaprobe-lp3d3d3d-q" not in queue_names(moto_endpoint)
     assert main([*argv, "--yes", "--run", "whatever"]) == 2
     capsys.readouterr()
+
+
+def test_a_run_whose_process_is_gone_is_abandoned_whatever_its_tags_say(
+    moto_endpoint: str, private_state_dir: Path
+) -> None:
+    """Killed (SIGKILL: no teardown): its journal names a pid no process has, on this machine."""
+    import socket
+    import subprocess
+    import sys
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    pid = int(gone.stdout)
+    fresh = {"lambdaprobe:run": "lp5f5f5f", "lambdaprobe:created": OLD, "lambdaprobe:expires": str(int(NOW + 600))}
+    clients(moto_endpoint)["sqs"].create_queue(QueueName="lambdaprobe-lp5f5f5f-q", tags=fresh)
+    runs = private_state_dir / "runs"
+    runs.mkdir(parents=True)
+    journal = {
+        "schema": "lambdaprobe.journal/1",
+        "run_id": "lp5f5f5f",
+        "endpoint_url": moto_endpoint,
+        "region": "us-east-1",
+        "entries": [],
+        "lease_until": NOW + 600,
+        "pid": pid,
+        "host": socket.gethostname(),
+    }
+    (runs / "lp5f5f5f.json").write_text(json.dumps(journal))
+    o = AwsOptions(region="us-east-1", endpoint_url=moto_endpoint)
+    result = cleanup(o, lambda found: True, client=Faults(o), now=NOW)
+    assert "sqs queue lambdaprobe-lp5f5f5f-q (run lp5f5f5f)" in result.deleted
+    assert not (runs / "lp5f5f5f.json").exists()

@@ -25,9 +25,11 @@ def _same_place(journal: JournalFile, options: AwsOptions) -> bool:
     )
 
 
-def live_journal_runs(options: AwsOptions, now: float) -> set[str]:
+def live_journal_runs(options: AwsOptions, now: float) -> tuple[set[str], set[str]]:
+    """(runs a journal says are live, runs whose journal's process on this machine is gone: those
+    are abandoned whatever their tags say)."""
     journals, _ = read_journals()
-    return {j.run_id for j in journals if j.live(now)}
+    return {j.run_id for j in journals if j.live(now)}, {j.run_id for j in journals if j.dead()}
 
 
 def journal_leftovers(

@@ -465,11 +465,16 @@ def select(
     run_id: str | None,
     now: float,
     live_runs: set[str] | None = None,
+    dead_runs: set[str] | None = None,
 ) -> Selection:
-    """Keep the leftovers of abandoned runs (or of `run_id` alone, live or not, whatever its age)."""
+    """Keep the leftovers of abandoned runs (or of `run_id` alone, live or not, whatever its age).
+
+    A run is live while a resource's expiry tag or its journal's lease is ahead, unless its journal
+    shows its process (on this machine) gone."""
     out = Selection()
     live = set(live_runs or ())
     live |= {f.run_id for f in found if f.expires is not None and f.expires > now}
+    live -= set(dead_runs or ())
     for f in found:
         if run_id is not None:
             if f.run_id == run_id:
@@ -522,8 +527,9 @@ def cleanup(
     found = finder.all()
     journaled, journal_notes = journal_leftovers(finder, options, found, now)
     found += journaled
+    live_runs, dead_runs = live_journal_runs(options, now)
     selection = select(
-        found, older_than_s=older_than_s, run_id=run_id, now=now, live_runs=live_journal_runs(options, now)
+        found, older_than_s=older_than_s, run_id=run_id, now=now, live_runs=live_runs, dead_runs=dead_runs
     )
     result.skipped = selection.skipped
     result.unreadable = [*finder.unreadable, *journal_notes]

@@ -181,9 +181,23 @@ class JournalFile:
     endpoint_url: str | None
     region: str | None
     entries: list[dict[str, Any]]
+    pid: int | None = None
+    host: str | None = None
+
+    def dead(self) -> bool:
+        """Its process is known to be gone: it ran on this machine, and no process has its pid."""
+        if self.pid is None or self.host != socket.gethostname():
+            return False
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return True
+        except OSError:
+            return False  # exists (another user's): alive as far as we can tell
+        return False
 
     def live(self, now: float) -> bool:
-        return self.lease_until > now
+        return self.lease_until > now and not self.dead()
 
 
 def read_journals() -> tuple[list[JournalFile], list[str]]:
@@ -211,6 +225,8 @@ def read_journals() -> tuple[list[JournalFile], list[str]]:
                     data.get("endpoint_url"),
                     data.get("region"),
                     entries,
+                    data["pid"] if isinstance(data.get("pid"), int) else None,
+                    str(data["host"]) if data.get("host") else None,
                 )
             )
         except (OSError, ValueError, KeyError, TypeError) as exc:
