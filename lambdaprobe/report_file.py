@@ -16,6 +16,7 @@ from typing import Any
 
 from lambdaprobe.errors import InputError
 from lambdaprobe.files import write_private
+from lambdaprobe.nesting import MAX_DEPTH, too_deep
 from lambdaprobe.observation import FINAL_STATES
 from lambdaprobe.report import SCHEMA, Report, Summary
 
@@ -127,6 +128,11 @@ def _time(value: Any, where: str, low: float = -MAX_TIME_S) -> None:
         raise Invalid(f"{where} must be {low:g}..{MAX_TIME_S:g} seconds (got {_show(value)})")
 
 
+def _shallow(value: Any, where: str) -> None:
+    if too_deep(value):
+        raise Invalid(f"{where} nests deeper than {MAX_DEPTH} levels")
+
+
 def _bool(value: Any, where: str) -> None:
     if not isinstance(value, bool):
         raise Invalid(f"{where} must be true or false (got {_show(value)})")
@@ -160,7 +166,7 @@ def validate(data: Any) -> None:
     )
     _str(top["probe"], "probe")
     _str(top["target"], "target")
-    _obj(top["params"], "params")
+    _shallow(_obj(top["params"], "params"), "params")
     summary = _obj(top["summary"], "summary")
     fields = tuple(Summary.__dataclass_fields__)
     _keys(summary, "summary", fields)
@@ -173,7 +179,8 @@ def validate(data: Any) -> None:
         _keys(d, f"dead_letters[{i}]", ("t_s", "queue", "body", "attributes"), ("request",))
         _time(d["t_s"], f"dead_letters[{i}].t_s")
         _str(d["queue"], f"dead_letters[{i}].queue")
-        _obj(d["attributes"], f"dead_letters[{i}].attributes")
+        _shallow(_obj(d["attributes"], f"dead_letters[{i}].attributes"), f"dead_letters[{i}].attributes")
+        _shallow(d["body"], f"dead_letters[{i}].body")
         _str(d.get("request"), f"dead_letters[{i}].request", optional=True)
     for i, record in enumerate(_list(top["destinations"], "destinations")):
         r = _obj(record, f"destinations[{i}]")
@@ -181,6 +188,7 @@ def validate(data: Any) -> None:
         _time(r["t_s"], f"destinations[{i}].t_s")
         _one_of(r["kind"], f"destinations[{i}].kind", DESTINATION_KINDS)
         _str(r["target"], f"destinations[{i}].target")
+        _shallow(r["record"], f"destinations[{i}].record")
         _str(r.get("request"), f"destinations[{i}].request", optional=True)
     for i, point in enumerate(_list(top["concurrency"], "concurrency")):
         if not isinstance(point, list) or len(point) != 2:

@@ -13,6 +13,7 @@ from typing import Any
 
 from rich.text import Text
 
+from lambdaprobe.nesting import TOO_DEEP, bounded, too_deep
 from lambdaprobe.observation import DeadLetter, DestinationRecord
 from lambdaprobe.report import AttemptView, ClientView, Report, RequestView
 
@@ -83,6 +84,11 @@ def _request(r: RequestView) -> RequestView:
     return RequestView(_clean(r.id), r.sent_s, r.final, safe_client, attempts, r.throttles)
 
 
+def _attributes(attributes: dict[str, Any]) -> dict[str, Any]:
+    """Message attributes, or one placeholder attribute in their place when they nest too deep."""
+    return {"attributes": TOO_DEEP} if too_deep(attributes) else attributes
+
+
 def safe_report(report: Report, max_rows: int) -> Report:
     """The report with every string it got from outside made plain (`plain`), for a terminal.
 
@@ -94,14 +100,20 @@ def safe_report(report: Report, max_rows: int) -> Report:
         report,
         probe=_clean(report.probe),
         target=_clean(report.target),
-        params=_clean(report.params),
+        params=_clean(bounded(report.params)),
         requests=shown + report.requests[max_rows:],
         dead_letters=[
-            DeadLetter(d.t, _clean(d.queue), _clean(d.body, True), _clean(d.attributes), _opt(d.request_id))
+            DeadLetter(
+                d.t,
+                _clean(d.queue),
+                _clean(bounded(d.body), True),
+                _clean(_attributes(d.attributes)),
+                _opt(d.request_id),
+            )
             for d in report.dead_letters
         ],
         destinations=[
-            DestinationRecord(d.t, d.kind, _clean(d.target), _clean(d.record, True), _opt(d.request_id))
+            DestinationRecord(d.t, d.kind, _clean(d.target), _clean(bounded(d.record), True), _opt(d.request_id))
             for d in report.destinations
         ],
         notes=[_clean(n) for n in report.notes],

@@ -43,6 +43,10 @@ def _set(data: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
     return data
 
 
+DEEP: Any = 1
+for _ in range(65):
+    DEEP = [DEEP]
+
 BAD_FIELDS = [
     ("requests.0.sent_s", "abc", "requests[0].sent_s must be a number of seconds"),
     ("requests.0.sent_s", 1e308, "requests[0].sent_s must be -1e+08..1e+08 seconds"),
@@ -54,6 +58,7 @@ BAD_FIELDS = [
     ("concurrency", [[0, 1, 2]], "concurrency[0] must be a [seconds, count] pair"),
     ("complete", "yes", "complete must be true or false"),
     ("dead_letters", {}, "dead_letters must be a list"),
+    ("params", {"deep": DEEP}, "params nests deeper than 64 levels"),
 ]
 
 

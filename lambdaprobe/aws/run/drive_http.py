@@ -34,7 +34,7 @@ def gateway_message(body: bytes) -> str | None:
     """`{"message": "Endpoint request timed out"}` -> the message (API Gateway's error body)."""
     try:
         data = json.loads(body.decode("utf-8") or "null")
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return None
     return str(data["message"]) if isinstance(data, dict) and "message" in data else None
 

@@ -229,6 +229,6 @@ def read_journals() -> tuple[list[JournalFile], list[str]]:
                     str(data["host"]) if data.get("host") else None,
                 )
             )
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            problems.append(f"run journal {path.name}: unreadable ({exc}); skipped")
+        except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
+            problems.append(f"run journal {path.name}: unreadable ({type(exc).__name__}: {exc}); skipped")
     return found, problems
