@@ -113,7 +113,9 @@ def deny_describe_key(event_name: str = "", **_: Any) -> Any:
 
 
 def queue_names(endpoint: str) -> list[str]:
-    return sorted(u.rsplit("/", 1)[-1] for u in clients(endpoint)["sqs"].list_queues().get("QueueUrls", []))
+    """This module's queues (other tests on the shared server keep queues of their own)."""
+    names = (u.rsplit("/", 1)[-1] for u in clients(endpoint)["sqs"].list_queues().get("QueueUrls", []))
+    return sorted(n for n in names if n.startswith(("lambdaprobe-", "someone-elses-")))
 
 
 def test_only_abandoned_resources_of_ours_are_deleted(moto_endpoint: str) -> None:
@@ -135,7 +137,9 @@ def test_only_abandoned_resources_of_ours_are_deleted(moto_endpoint: str) -> Non
     ]
     assert result.failed == []
     # the mapping on the alias was found through the qualified ARN, and is gone
-    assert c["lambda"].list_event_source_mappings()["EventSourceMappings"] == []
+    # (only this run's: other tests on the shared server may leave mappings of their own)
+    mappings = c["lambda"].list_event_source_mappings()["EventSourceMappings"]
+    assert not [m for m in mappings if "lpa0a0a1" in str(m)]
     # containers holding what the run did not make: left, and said
     blocked = "\n".join(result.blocked)
     assert "sns topic lambdaprobe-lpb0b0b1-dlq (run lpb0b0b1): not deletable" in blocked
