@@ -50,6 +50,7 @@ class ConcurrencySpec:
     qualifier: Qualifier = "alias"
     account_limit: int = 1000
     min_unreserved: int = 100
+    env_lifetime_s: float | None = None  # None: environments live for the whole run
 
 
 @dataclass(frozen=True)

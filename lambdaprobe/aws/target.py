@@ -24,7 +24,7 @@ from lambdaprobe.aws.options import AwsOptions
 from lambdaprobe.aws.plan import PROBE, format_plan, function_timeout_s, log_group, plan, resources, watches
 from lambdaprobe.errors import InputError, NotAvailableError
 from lambdaprobe.observation import Observations
-from lambdaprobe.scenario import Scenario
+from lambdaprobe.scenario import ConcurrencySpec, Scenario
 
 Progress = Callable[[str], None]
 
@@ -35,6 +35,18 @@ def _quiet(_: str) -> None:
 
 def refuse_unbuilt(scenario: Scenario) -> None:
     """Say plainly what this target cannot run yet, rather than run something else."""
+    conc = scenario.concurrency
+    if conc.account_limit != ConcurrencySpec().account_limit:
+        raise InputError(
+            "--account-limit",
+            "applies only to --target sim: on AWS the account's own limit applies "
+            "(GetAccountSettings reports it); allowed on aws: the default",
+        )
+    if conc.env_lifetime_s is not None:
+        raise InputError(
+            "--env-lifetime",
+            "applies only to --target sim: AWS decides when it recycles an environment; allowed on aws: none",
+        )
     if scenario.deployment is not None and scenario.sdk.caller != "sdk":
         raise NotAvailableError(
             f"{scenario.probe} --target aws: traffic shifting behind API Gateway is not built; allowed now: "

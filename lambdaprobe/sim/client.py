@@ -58,6 +58,7 @@ class SyncClient:
             call.qualifier,
             [Item(call.request_id, call.executions + 1, call.directive)],
             lambda ex: self._answered(call, ex),
+            rate_limited=True,
         )
         if isinstance(started, str):
             # [C] 429 TooManyRequestsException with the pool's Reason

@@ -3,12 +3,21 @@ execution environments that hold the slots (SEMANTICS §3)."""
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 
 # [C] Reasons of TooManyRequestsException, as botocore's service model spells them.
 RESERVED_LIMIT = "ReservedFunctionConcurrentInvocationLimitExceeded"
 ACCOUNT_LIMIT = "ConcurrentInvocationLimitExceeded"
 SCALING_LIMIT = "FunctionInvocationRateLimitExceeded"
+# The requests-per-second quota's reasons (assumption rps_reason: AWS documents the quota, not which
+# of the rate reasons a refused call gets).
+RESERVED_RATE_LIMIT = "ReservedFunctionInvocationRateLimitExceeded"
+RATE_LIMIT = "FunctionInvocationRateLimitExceeded"
+# Sync invokes per second: 10 x the concurrency available to the function (reserved, else the
+# account's), and 10 x provisioned for calls to a qualifier with provisioned concurrency.
+REQUESTS_PER_S_PER_CONCURRENCY = 10
+RATE_WINDOW_S = 1.0
 
 # [H] each function may add 1,000 execution environments every 10 s, refilled continuously.
 SCALING_BURST = 1000
@@ -23,6 +32,30 @@ class ExecEnv:
     version: str
     provisioned: bool
     busy: bool = False
+    created: float = 0.0
+    # A timeout (or a runtime exit) resets the environment: its next invocation runs init again.
+    reset: bool = False
+    inits: int = 0
+
+
+class RateWindow:
+    """At most `limit` admissions in any sliding window of RATE_WINDOW_S (assumption rps_window)."""
+
+    __slots__ = ("limit", "times")
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.times: deque[float] = deque()
+
+    def has_room(self, now: float) -> bool:
+        times = self.times
+        horizon = now - RATE_WINDOW_S
+        while times and times[0] <= horizon:
+            times.popleft()
+        return len(times) < self.limit
+
+    def take(self, now: float) -> None:
+        self.times.append(now)
 
 
 @dataclass
@@ -59,6 +92,12 @@ class FunctionPool:
     tokens_at: float = 0.0
     env_count: int = 0
     on_demand_cap: int | None = None
+    # None: idle environments live for the whole run (assumption env_lifetime)
+    env_lifetime_s: float | None = None
+    retired: int = 0
+    rate: RateWindow | None = None
+    rate_refused: bool = False  # the last refusal was the requests-per-second quota's
+    provisioned_rate: dict[str, RateWindow] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # Fixed for the run; read on every admission.
@@ -67,6 +106,34 @@ class FunctionPool:
             self.account.reserved_total += self.reserved
         else:
             self.account.unreserved_provisioned += sum(self.provisioned.values())
+        available = self.account.limit if self.reserved is None else self.reserved
+        self.rate = RateWindow(REQUESTS_PER_S_PER_CONCURRENCY * available)
+        self.provisioned_rate = {
+            v: RateWindow(REQUESTS_PER_S_PER_CONCURRENCY * n) for v, n in self.provisioned.items() if n
+        }
+
+    @property
+    def rate_reason(self) -> str:
+        return RATE_LIMIT if self.reserved is None else RESERVED_RATE_LIMIT
+
+    def _rate_admits(self, version: str, now: float) -> bool:
+        window = self._rate_window(version, now)
+        if window is None:
+            self.rate_refused = True
+            return False
+        window.take(now)
+        return True
+
+    def _rate_window(self, version: str, now: float) -> RateWindow | None:
+        """The window a sync call may be admitted in, or None when the quota is used up.
+
+        A call to a qualifier with provisioned concurrency counts against that qualifier's window
+        first, then the function's (assumption rps_window)."""
+        own = self.provisioned_rate.get(version)
+        if own is not None and own.has_room(now):
+            return own
+        assert self.rate is not None
+        return self.rate if self.rate.has_room(now) else None
 
     @property
     def provisioned_total(self) -> int:
@@ -82,14 +149,26 @@ class FunctionPool:
                 made.append(env)
         return made
 
-    def acquire(self, version: str, now: float) -> tuple[ExecEnv | None, bool, str | None]:
-        """A free environment for `version`: (env, cold, None), or (None, False, throttle reason)."""
+    def acquire(
+        self, version: str, now: float, rate_limited: bool = False
+    ) -> tuple[ExecEnv | None, bool, str | None]:
+        """A free environment for `version`: (env, cold, None), or (None, False, throttle reason).
+
+        `rate_limited` calls (sync invokes) also count against the requests-per-second quota,
+        checked after concurrency: a call refused for concurrency uses none of it.
+        """
+        if rate_limited:
+            self.rate_refused = False
         provisioned_idle = self.idle_provisioned.get(version)
         if provisioned_idle:
+            if rate_limited and not self._rate_admits(version, now):
+                return None, False, self.rate_reason
             env = provisioned_idle.pop()
             env.busy = True
             self.in_flight += 1
-            return env, False, None
+            cold = env.reset
+            env.reset = False
+            return env, cold, None
         # [I] beyond provisioned, requests spill over to on-demand within the reserved (or
         # unreserved) pool; provisioned concurrency counts toward reserved whether busy or not.
         if self.on_demand_cap is not None:
@@ -98,15 +177,22 @@ class FunctionPool:
         elif self.account.unreserved_in_flight >= self.account.unreserved_capacity:
             return None, False, ACCOUNT_LIMIT
         on_demand_idle = self.idle_on_demand.get(version)
+        if on_demand_idle and self.env_lifetime_s is not None:
+            self._retire_expired(on_demand_idle, now)
         if on_demand_idle:
+            if rate_limited and not self._rate_admits(version, now):
+                return None, False, self.rate_reason
             env = on_demand_idle.pop()  # assumption warm_reuse: most recently freed first
-            cold = False
+            cold = env.reset
+            env.reset = False
         else:
             self._refill(now)
             if self.tokens < 1.0:
                 return None, False, SCALING_LIMIT
+            if rate_limited and not self._rate_admits(version, now):
+                return None, False, self.rate_reason
             self.tokens -= 1.0
-            env = self._new_env(version, provisioned=False)
+            env = self._new_env(version, provisioned=False, now=now)
             cold = True
         env.busy = True
         self.in_flight += 1
@@ -126,11 +212,22 @@ class FunctionPool:
             self.account.unreserved_in_flight -= 1
         self.idle_on_demand[env.version].append(env)
 
+    def _retire_expired(self, idle: list[ExecEnv], now: float) -> None:
+        """Shut down idle environments that outlived --env-lifetime (assumption env_lifetime).
+
+        Only the ones next in line are looked at: an expired one further down is dropped when it
+        comes up, so no call ever runs on it, and an acquire stays O(1)."""
+        lifetime = self.env_lifetime_s
+        assert lifetime is not None
+        while idle and now - idle[-1].created >= lifetime:
+            idle.pop()
+            self.retired += 1
+
     def _refill(self, now: float) -> None:
         self.tokens = min(float(SCALING_BURST), self.tokens + (now - self.tokens_at) * SCALING_REFILL_PER_S)
         self.tokens_at = now
 
-    def _new_env(self, version: str, provisioned: bool) -> ExecEnv:
+    def _new_env(self, version: str, provisioned: bool, now: float = 0.0) -> ExecEnv:
         self.env_count += 1
         (self.idle_provisioned if provisioned else self.idle_on_demand).setdefault(version, [])  # see release
-        return ExecEnv(f"{self.name}-env{self.env_count}", version, provisioned)
+        return ExecEnv(f"{self.name}-env{self.env_count}", version, provisioned, created=now)

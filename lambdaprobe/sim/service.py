@@ -16,7 +16,7 @@ from lambdaprobe.observation import Attempt, Observations, Outcome
 from lambdaprobe.scenario import ALIAS_NAME, PUBLISHED_VERSION, FunctionSpec
 from lambdaprobe.sim.deployment import Routing
 from lambdaprobe.sim.engine import Clock
-from lambdaprobe.sim.pools import Account, ExecEnv, FunctionPool
+from lambdaprobe.sim.pools import SCALING_LIMIT, Account, ExecEnv, FunctionPool
 
 # [K] the init phase may take up to 10 s without counting toward the function timeout.
 INIT_LIMIT_S = 10.0
@@ -113,9 +113,17 @@ class LambdaService:
         self._executions = 0
 
     def add_function(
-        self, name: str, spec: FunctionSpec, reserved: int | None, provisioned: dict[str, int]
+        self,
+        name: str,
+        spec: FunctionSpec,
+        reserved: int | None,
+        provisioned: dict[str, int],
+        env_lifetime_s: float | None = None,
     ) -> SimFunction:
         fn = SimFunction(name, spec, FunctionPool(name, self.account, reserved, dict(provisioned)))
+        if env_lifetime_s is not None:
+            fn.pool.env_lifetime_s = env_lifetime_s
+            self.assumptions.add("env_lifetime")
         fn.pool.prewarm()
         self.functions[name] = fn
         return fn
@@ -128,17 +136,28 @@ class LambdaService:
         on_done: Callable[..., None],
         partial_batch: bool = False,
         done_args: tuple[Any, ...] = (),
+        rate_limited: bool = False,
     ) -> Execution | str:
         """Start one execution now (its end is planned), or return the throttle reason.
 
         At the end, `on_done(*done_args, execution)` is called: arguments rather than a closure,
-        because a closure per execution is measurable at a million executions.
+        because a closure per execution is measurable at a million executions. `rate_limited`:
+        a direct sync invoke, subject to the requests-per-second quota.
         """
         now = self.clock.now
         version = fn.version_of(qualifier) if fn.routing is None else fn.resolve(qualifier)
-        env, cold, reason = fn.pool.acquire(version, now)
+        env, cold, reason = fn.pool.acquire(version, now, rate_limited)
         if env is None:
+            if rate_limited and fn.pool.rate_refused:
+                self.assumptions.update(("rps_window", "rps_reason"))
+            elif reason == SCALING_LIMIT:
+                self.assumptions.add("scaling_reason")
             return reason or "TooManyRequestsException"
+        if cold:
+            env.inits += 1
+            if env.inits > 1:
+                # the environment was reset by a timeout: init runs again in this invocation
+                self.assumptions.add("reset_init")
         self.assumptions.add("warm_reuse")
         execution = self._plan(fn, env, cold, version, items, partial_batch)
         # Executions of one length end in the order they start: a lane per length keeps the agenda
@@ -201,8 +220,9 @@ class LambdaService:
                 execution.outcome = "error"
                 execution.error_type = first_failing.error_type
                 execution.error_message = first_failing.error_message
-        # [Y] init is billed for on-demand environments; provisioned ones were initialised ahead.
-        billed_s = busy if not env.provisioned else (run if run < timeout else timeout)
+        # [Y] init is billed when it runs in the invocation (a cold start, or the re-init after a
+        # reset); provisioned environments were initialised ahead, so their `busy` holds no init.
+        billed_s = busy
         billed_ms = math.ceil(billed_s * 1000 - 1e-6)
         execution.billed_ms = billed_ms if billed_ms > 1 else 1
         return execution
@@ -216,6 +236,9 @@ class LambdaService:
         on_done: Callable[..., None],
         done_args: tuple[Any, ...],
     ) -> None:
+        if execution.outcome == "timeout":
+            # [K] a timeout resets the environment: its next invocation runs init again
+            env.reset = True
         fn.pool.release(env)
         if fn.routing is not None:
             fn.routing.observe(execution.version, execution.function_error)

@@ -46,7 +46,7 @@ class SimTarget:
         provisioned: dict[str, int] = {}
         if scenario.provisioned_qualifier is not None:
             provisioned[SimFunction.version_of(scenario.provisioned_qualifier)] = conc.provisioned
-        fn = service.add_function(FUNCTION_NAME, scenario.function, conc.reserved, provisioned)
+        fn = service.add_function(FUNCTION_NAME, scenario.function, conc.reserved, provisioned, conc.env_lifetime_s)
         if scenario.deployment is not None:
             self._deploy(service, fn, scenario.deployment, scenario.seed)
         ids = Ids(scenario.seed)
