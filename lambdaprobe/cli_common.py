@@ -86,9 +86,14 @@ _COMMON_NAMES = [p.name for p in _COMMON]
 
 def assumptions_epilog(*keys: str) -> str:
     """The simulator's assumptions a probe may rely on, for its --help (from the one registry)."""
+    from lambdaprobe.rules import rule
     from lambdaprobe.sim.assumptions import ASSUMPTIONS
 
-    lines = [f"- {ASSUMPTIONS[k].removeprefix('assumption: ')}" for k in keys]
+    # a key is an old-style name or a rule id
+    lines = [
+        f"- {ASSUMPTIONS[k].removeprefix('assumption: ')}" if k in ASSUMPTIONS else f"- [{k}] {rule(k).text}"
+        for k in keys
+    ]
     return (
         "Where AWS documents nothing, the simulator assumes (listed in a report's notes when a run relies "
         "on one; --target aws measures them):\n\n" + "\n\n".join(lines)

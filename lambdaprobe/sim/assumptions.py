@@ -34,29 +34,8 @@ ASSUMPTIONS: dict[str, str] = {
         "FunctionInvocationRateLimitExceeded"
     ),
     "reserved_zero_record": (
-        "assumption: with reserved concurrency 0 Lambda sends the event to the DLQ/on-failure destination "
-        "at once, without retries (documented); what is assumed is only the record's details: DLQ "
-        "ErrorCode 429, approximateInvokeCount 0 and the condition"
-    ),
-    "rps_window": (
-        "assumption: the requests-per-second quota counts the sync invokes admitted in any sliding 1 s "
-        "window; a call to a qualifier with provisioned concurrency counts against its 10 x provisioned "
-        "first, then the function's 10 x reserved (or account) concurrency; a call refused for "
-        "concurrency uses none of it"
-    ),
-    "rps_reason": (
-        "assumption: a sync invoke over the requests-per-second quota gets 429 with Reason "
-        "ReservedFunctionInvocationRateLimitExceeded (reserved concurrency set) or "
-        "FunctionInvocationRateLimitExceeded"
-    ),
-    "reset_init": (
-        "assumption: after a reset (timeout) the re-run init follows a first init's rules: up to 10 s it is "
-        "not counted in the timeout; over 10 s it is cut and retried inside the invoke"
-    ),
-    "env_lifetime": (
-        "assumption: an on-demand execution environment is shut down once it has lived --env-lifetime "
-        "seconds (an invocation in flight finishes first); the next call then starts a new one, cold. "
-        "Provisioned environments are replaced ahead of calls and are not affected"
+        "assumption: with reserved concurrency 0 the event is sent to the DLQ/on-failure destination with "
+        "ErrorCode 429, approximateInvokeCount 0 and condition RetriesExhausted"
     ),
     "destination_async": (
         "assumption: a Lambda destination is invoked asynchronously, so its own async retry policy applies [AG]"

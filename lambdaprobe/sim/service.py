@@ -13,6 +13,7 @@ from typing import Any
 
 from lambdaprobe.function.directive import Directive, decide
 from lambdaprobe.observation import Attempt, Observations, Outcome
+from lambdaprobe.rules import RuleId
 from lambdaprobe.scenario import ALIAS_NAME, PUBLISHED_VERSION, FunctionSpec
 from lambdaprobe.sim.deployment import Routing
 from lambdaprobe.sim.engine import Clock
@@ -21,6 +22,7 @@ from lambdaprobe.sim.pools import SCALING_LIMIT, Account, ExecEnv, FunctionPool
 # [K] the init phase may take up to 10 s without counting toward the function timeout.
 INIT_LIMIT_S = 10.0
 REGION = "us-east-1"
+RATE_RULES = (RuleId.CONCURRENCY_REQUESTS_PER_SECOND, RuleId.CONCURRENCY_RPS_WINDOW, RuleId.CONCURRENCY_RPS_REASON)
 ACCOUNT_ID = "123456789012"
 
 
@@ -110,6 +112,7 @@ class LambdaService:
         self.account = account
         self.functions: dict[str, SimFunction] = {}
         self.assumptions: set[str] = set()
+        self.rules = obs.rules  # each rule applied adds its id (see Observations)
         self._executions = 0
 
     def add_function(
@@ -123,7 +126,7 @@ class LambdaService:
         fn = SimFunction(name, spec, FunctionPool(name, self.account, reserved, dict(provisioned)))
         if env_lifetime_s is not None:
             fn.pool.env_lifetime_s = env_lifetime_s
-            self.assumptions.add("env_lifetime")
+            self.rules.add(RuleId.ENVIRONMENT_LIFETIME)
         fn.pool.prewarm()
         self.functions[name] = fn
         return fn
@@ -149,15 +152,15 @@ class LambdaService:
         env, cold, reason = fn.pool.acquire(version, now, rate_limited)
         if env is None:
             if rate_limited and fn.pool.rate_refused:
-                self.assumptions.update(("rps_window", "rps_reason"))
+                self.rules.update(RATE_RULES)
             elif reason == SCALING_LIMIT:
                 self.assumptions.add("scaling_reason")
             return reason or "TooManyRequestsException"
         if cold:
             env.inits += 1
             if env.inits > 1:
-                # the environment was reset by a timeout: init runs again in this invocation
-                self.assumptions.add("reset_init")
+                # [environment.reset] the environment was reset by a timeout: init runs again here
+                self.rules.update((RuleId.ENVIRONMENT_RESET, RuleId.ENVIRONMENT_RESET_INIT))
         self.assumptions.add("warm_reuse")
         execution = self._plan(fn, env, cold, version, items, partial_batch)
         # Executions of one length end in the order they start: a lane per length keeps the agenda
@@ -237,7 +240,7 @@ class LambdaService:
         done_args: tuple[Any, ...],
     ) -> None:
         if execution.outcome == "timeout":
-            # [K] a timeout resets the environment: its next invocation runs init again
+            # [environment.reset] a timeout resets the environment: its next invocation runs init again
             env.reset = True
         fn.pool.release(env)
         if fn.routing is not None:

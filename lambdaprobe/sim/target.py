@@ -8,6 +8,7 @@ from lambdaprobe.errors import NotAvailableError
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.gc_pause import no_cycle_collection
 from lambdaprobe.observation import Observations, Sent
+from lambdaprobe.rules import rule
 from lambdaprobe.scenario import NEW_VERSION, PUBLISHED_VERSION, DeploymentSpec, Scenario
 from lambdaprobe.sim import sources
 from lambdaprobe.sim.assumptions import ASSUMPTIONS
@@ -64,6 +65,8 @@ class SimTarget:
             raise NotAvailableError(f"--source {kind}: not modelled by the simulator in this build")
         clock.run()
         obs.notes.extend(ASSUMPTIONS[key] for key in ASSUMPTIONS if key in service.assumptions)
+        relied = [rule(r) for r in sorted(obs.rules)]
+        obs.notes.extend(f"assumption ({r.id.value}): {r.text}" for r in relied if r.kind == "assumption")
         return obs
 
     @staticmethod
