@@ -154,7 +154,7 @@ class LambdaService:
             if rate_limited and fn.pool.rate_refused:
                 self.rules.update(RATE_RULES)
             elif reason == SCALING_LIMIT:
-                self.assumptions.add("scaling_reason")
+                self.rules.update((RuleId.CONCURRENCY_SCALING_RATE, RuleId.CONCURRENCY_SCALING_REASON))
             return reason or "TooManyRequestsException"
         if cold:
             env.inits += 1
