@@ -13,7 +13,7 @@ def abort_command(
     caller: Annotated[str, typer.Option(help="apigateway (REST integration, 504 at 29 s) or sdk (read timeout, retries).")] = "apigateway",
     duration: Annotated[float, typer.Option(help="Seconds the handler runs.")] = 40.0,
     timeout: Annotated[float | None, typer.Option(help="Function timeout in seconds (1..900). Default: the duration + 5 s.")] = None,
-    read_timeout: Annotated[float | None, typer.Option(help="Seconds the caller waits: apigateway 1..29 (default 29), sdk (default 60, botocore's).")] = None,
+    read_timeout: Annotated[float | None, typer.Option(help="Seconds the caller waits: apigateway 0.05..29 (default 29; up to 900 for a Regional API after the account's integration-timeout quota is raised), sdk 1..3600 (default 60, botocore's).")] = None,
     sdk_retries: Annotated[str | None, typer.Option(help="[sdk] off (1 attempt), legacy (5, boto3's default), standard (3).")] = None,
     init: Annotated[float, typer.Option(help="Seconds a cold start's init takes.")] = 0.3,
 ) -> None:

@@ -10,6 +10,10 @@ from lambdaprobe.scenarios.common import directive, in_range, one_of, timeout_fo
 CALLERS = ("apigateway", "sdk")
 SDK_MODES = ("off", "legacy", "standard")
 APIGATEWAY_TIMEOUT_S = 29.0  # [R] the REST integration timeout's default
+# [apigateway.timeout-range] 50 ms..29 s; a Regional or private API (the run's is Regional) may go
+# higher once the account's quota is raised: accepted up to the longest a function can run, and said.
+APIGATEWAY_TIMEOUT_MIN_S = 0.05
+APIGATEWAY_TIMEOUT_RAISED_MAX_S = 900.0
 
 
 def build(
@@ -21,7 +25,7 @@ def build(
         if sdk_retries is not None:
             raise InputError("--sdk-retries", "applies only to --caller sdk (API Gateway never retries)")
         wait = APIGATEWAY_TIMEOUT_S if read_timeout is None else read_timeout
-        in_range("--read-timeout", wait, 1, APIGATEWAY_TIMEOUT_S)
+        in_range("--read-timeout", wait, APIGATEWAY_TIMEOUT_MIN_S, APIGATEWAY_TIMEOUT_RAISED_MAX_S)
         mode: str = "off"
     else:
         wait = 60.0 if read_timeout is None else read_timeout
@@ -55,7 +59,15 @@ def findings(report: Report) -> list[str]:
     ran_on = max((a.end_s for a in runs), default=0.0)
     answer = "no answer" if client is None else f"{client.status or 'no HTTP status'} {client.error or ''}".strip()
     gave_up = client.latency_s if client else 0.0
-    return [
+    lines = [
         f"finding: the caller got {answer} after {gave_up:g} s; the function ran {len(runs)} time(s), the last "
         f"until {ran_on:g} s, billed {billed:,} ms in all: a caller giving up does not stop an invocation"
     ]
+    wait = float(str(report.params.get("read_timeout", 0.0)))
+    if report.params.get("caller") == "apigateway" and wait > APIGATEWAY_TIMEOUT_S:
+        lines.append(
+            f"note: an integration timeout of {wait:g} s is above 29 s: AWS allows it only for a Regional or "
+            "private REST API (the run's is Regional) after the account's quota is raised; without the "
+            "increase AWS refuses the integration (apigateway.timeout-range)"
+        )
+    return lines

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.observation import ClientResult, Final, Observations, Settled, Throttle
+from lambdaprobe.rules import RuleId
 from lambdaprobe.scenario import SdkConfig
 from lambdaprobe.sim.service import Execution, Item, LambdaService, SimFunction
 
@@ -75,6 +76,7 @@ class SyncClient:
         # only the caller gave up on `ex`: the execution itself runs on to its end or timeout
         if self.sdk.caller == "apigateway":
             # [R, S] the gateway answers 504 at its integration timeout; it never retries
+            self.service.rules.add(RuleId.APIGATEWAY_TIMEOUT_RANGE)
             self._finish(call, 504, "Endpoint request timed out", None)
         elif not self._retry(call):
             self._finish(call, 0, "ReadTimeoutError", None)

@@ -1,6 +1,7 @@
 """Environment reset after a timeout, the requests-per-second quota, the account limit, environment
 lifetime, and async throttling with a DLQ on the concurrency probe."""
 
+import re
 from collections import Counter
 
 import pytest
@@ -112,7 +113,7 @@ def test_a_small_account_limit_throttles_at_the_account_pool() -> None:
      (50, 1, "1 is out of range; allowed: 0..0")],
 )
 def test_account_limit_bounds_and_what_may_be_reserved(limit: int, reserved: int | None, message: str) -> None:
-    with pytest.raises(InputError, match=message):
+    with pytest.raises(InputError, match=re.escape(message)):
         concurrency.build(
             reserved=reserved, provisioned=0, qualifier="alias", count=1, interval=1.0, duration=1.0, mode="sync",
             init=0.0, timeout=None, seed=0, account_limit=limit,
@@ -168,3 +169,25 @@ def test_async_options_need_async_mode() -> None:
             reserved=1, provisioned=0, qualifier="alias", count=1, interval=1.0, duration=1.0, mode="sync",
             init=0.0, timeout=None, seed=0, asynchronous=concurrency.AsyncOptions(dlq="sqs"),
         )
+
+
+@pytest.mark.parametrize("wait", [0.05, 29.0, 45.0])
+def test_apigateway_integration_timeout_from_50_ms(wait: float) -> None:
+    # [apigateway.timeout-range] 50 ms..29 s; above 29 s (a raised quota) accepted and said
+    from lambdaprobe.scenarios import abort
+
+    scenario = abort.build(caller="apigateway", duration=50.0, timeout=None, read_timeout=wait, sdk_retries=None,
+                           init=0.0, seed=0)
+    report = simulate(scenario)
+    client = report.requests[0].client
+    assert client is not None and (client.status, client.latency_s) == (504, pytest.approx(wait))
+    said = any("above 29 s" in line for line in abort.findings(report))
+    assert said == (wait > 29.0)
+
+
+def test_apigateway_integration_timeout_below_50_ms_is_refused() -> None:
+    from lambdaprobe.scenarios import abort
+
+    with pytest.raises(InputError, match=re.escape("0.04 is out of range; allowed: 0.05..900")):
+        abort.build(caller="apigateway", duration=1.0, timeout=None, read_timeout=0.04, sdk_retries=None,
+                    init=0.0, seed=0)
