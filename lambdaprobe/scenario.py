@@ -7,6 +7,7 @@ a Target. Nothing here does I/O; both targets read the same fields.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal, get_args
 
 from lambdaprobe.function.directive import Directive
@@ -124,16 +125,26 @@ class SourceSpec:
 class Stimulus:
     """What is sent, and when: `count` requests, one every `interval_s`, starting at t=0.
 
-    The directive travels in each event, so requests may differ: request i uses
-    `directives[i % len(directives)]` when given, else the function's directive.
+    The directive travels in each event, so requests may differ: request i uses its entry in
+    `overrides` (0-based index, directive) when it has one, else `directives[i % len(directives)]`
+    when given, else the function's directive.
     """
 
     count: int = 1
     interval_s: float = 1.0
     mode: Mode = "sync"
     directives: tuple[Directive, ...] = ()
+    overrides: tuple[tuple[int, Directive], ...] = ()
+
+    @cached_property
+    def override_map(self) -> dict[int, Directive]:
+        return dict(self.overrides)
 
     def directive_for(self, index: int, default: Directive) -> Directive:
+        if self.overrides:
+            own = self.override_map.get(index)
+            if own is not None:
+                return own
         return self.directives[index % len(self.directives)] if self.directives else default
 
 

@@ -137,6 +137,7 @@ class Driver:
         self.outputs = outputs
         self.names = names
         self.ids = request_ids(scenario.stimulus.count)
+        self._index = {rid: i for i, rid in enumerate(self.ids)}
         self._lock = threading.Lock()
         self.errors: list[str] = []  # a stimulus that could not be sent: the experiment is void
         self.unanswered: list[str] = []  # invokes without any answer: observations, unless all are
@@ -228,8 +229,12 @@ class Driver:
                 elif isinstance(item, Settled):
                     obs.settled.append(item)
 
+    def directive_of(self, i: int) -> dict[str, Any]:
+        """Request i's directive (`--fail` may give one request its own), as the event carries it."""
+        return self.scenario.stimulus.directive_for(i, self.scenario.function.directive).to_event()
+
     def payload(self, rid: str) -> bytes:
-        event = invoke_event(rid, self.scenario.function.directive.to_event())
+        event = invoke_event(rid, self.directive_of(self._index[rid]))
         if self.scenario.deployment is not None:
             # each version follows its own LAMBDAPROBE_DIRECTIVE: the event carries none
             del event["lambdaprobe"]
@@ -307,7 +312,6 @@ class Driver:
     def _message_sender(self, obs: Observations, config: Config) -> Sender:
         s = self.scenario
         kind = s.source.kind
-        directive = s.function.directive.to_event()
         groups = max(1, s.source.sqs.message_groups) if s.source.sqs else 1
         if kind == "destination":
             upstream = self.client.client("lambda", config)
@@ -324,6 +328,7 @@ class Driver:
 
         def send(i: int, t: float, due: float) -> float | None:
             rid = self.ids[i]
+            directive = self.directive_of(i)
             body = json.dumps(invoke_event(rid, directive))
             actual = hold_until(due)  # no hook here: these clients are shared, sends are few
             try:

@@ -14,7 +14,12 @@ def invoke_command(
         str, typer.Option(help="sync (RequestResponse: waits, 200) or async (Event: 202 at once).")
     ] = "sync",
     duration: Annotated[float, typer.Option(help="Seconds the handler runs.")] = 1.0,
-    fail: Annotated[str, typer.Option(help="never, always, or first:N (fail the first N attempts).")] = "never",
+    fail: Annotated[
+        str,
+        typer.Option(help="never, always or first:N (fail the first N attempts) for every request; or per request, "
+                     "comma-separated: rNN:SPEC or N:SPEC (1-based index) plus one bare SPEC as the default for "
+                     "the rest (default never), e.g. r03:always (one poison message among good ones)."),
+    ] = "never",
     init: Annotated[float, typer.Option(help="Seconds a cold start's init takes.")] = 0.3,
     timeout: Annotated[
         float | None,

@@ -22,7 +22,12 @@ def retry_command(
         typer.Option(help="sync, async, sqs, sqs-fifo, sns, eventbridge, kinesis, dynamodb, or destination."),
     ] = "async",
     duration: Annotated[float, typer.Option(help="Seconds the handler runs on each attempt.")] = 2.0,
-    fail: Annotated[str, typer.Option(help="never, always, or first:N (fail the first N attempts).")] = "always",
+    fail: Annotated[
+        str,
+        typer.Option(help="never, always or first:N (fail the first N attempts) for every request; or per request, "
+                     "comma-separated: rNN:SPEC or N:SPEC (1-based index) plus one bare SPEC as the default for "
+                     "the rest (default never), e.g. r03:always (one poison message among good ones)."),
+    ] = "always",
     init: Annotated[float, typer.Option(help="Seconds a cold start's init takes (not counted in the timeout).")] = 0.3,
     timeout: Annotated[
         float | None, typer.Option(help="Function timeout in seconds (1..900). Default: the duration + 5 s.")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lambdaprobe.scenario import FunctionSpec, Mode, Scenario, SourceSpec, Stimulus
-from lambdaprobe.scenarios.common import directive, one_of, stimulus_shape, timeout_for
+from lambdaprobe.scenarios.common import fail_directives, one_of, stimulus_shape, timeout_for
 from lambdaprobe.scenarios.concurrency import MODES
 
 
@@ -12,12 +12,13 @@ def build(
 ) -> Scenario:
     one_of("--mode", mode, MODES)
     stimulus_shape(count, interval)
-    fn = FunctionSpec(timeout_s=timeout_for(timeout, duration), directive=directive(duration, fail, init))
+    default, overrides = fail_directives(fail, count, duration, init)
+    fn = FunctionSpec(timeout_s=timeout_for(timeout, duration), directive=default)
     m: Mode = mode  # type: ignore[assignment]  # checked by one_of above
     return Scenario(
         probe="invoke",
         function=fn,
-        stimulus=Stimulus(count=count, interval_s=interval, mode=m),
+        stimulus=Stimulus(count=count, interval_s=interval, mode=m, overrides=overrides),
         source=SourceSpec(kind=m),
         seed=seed,
         params=(

@@ -21,7 +21,7 @@ from lambdaprobe.scenario import (
     Stimulus,
     StreamSourceSpec,
 )
-from lambdaprobe.scenarios.common import directive, in_range, one_of, stimulus_shape, timeout_for
+from lambdaprobe.scenarios.common import fail_directives, in_range, one_of, stimulus_shape, timeout_for
 
 ASYNC_SOURCES = ("async", "sns", "eventbridge", "destination")  # [O, P]: Lambda's async policy applies
 QUEUE_SOURCES = ("sqs", "sqs-fifo")
@@ -101,7 +101,8 @@ def build(o: RetryOptions) -> Scenario:
     _only_for("--batching-window", o.batching_window, src, QUEUE_SOURCES)
     _only_for("--report-batch-item-failures", o.report_batch_item_failures, src, (*QUEUE_SOURCES, *STREAM_SOURCES))
 
-    fn = FunctionSpec(timeout_s=timeout_for(o.timeout, o.duration), directive=directive(o.duration, o.fail, o.init))
+    default, overrides = fail_directives(o.fail, o.count, o.duration, o.init)
+    fn = FunctionSpec(timeout_s=timeout_for(o.timeout, o.duration), directive=default)
     mode: Mode = "sync" if src == "sync" else "async"
     source = SourceSpec(kind=src)  # type: ignore[arg-type]  # checked by one_of above
     async_config = AsyncConfig()
@@ -144,7 +145,7 @@ def build(o: RetryOptions) -> Scenario:
     return Scenario(
         probe="retry",
         function=fn,
-        stimulus=Stimulus(count=o.count, interval_s=o.interval, mode=mode),
+        stimulus=Stimulus(count=o.count, interval_s=o.interval, mode=mode, overrides=overrides),
         source=source,
         async_config=async_config,
         sdk=sdk,

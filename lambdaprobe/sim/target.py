@@ -94,6 +94,8 @@ class SimTarget:
         )
         payloads = [d.to_event() if d is not None else {} for d in cycle]  # shared: events are never mutated
         loop = _OpenLoop(ctx, client, ids, interval, cycle, payloads, qualifier, stim.mode == "sync")
+        if stim.overrides and not scenario.deployment:
+            loop.overrides = stim.override_map
         ctx.clock.at(0.0, loop.send, 0)
 
 
@@ -102,7 +104,7 @@ class _OpenLoop:
     itself would be a reference cycle: a run must leave none, for its records are frozen out of
     the collector (see gc_pause)."""
 
-    __slots__ = ("at", "call", "cycle", "ids", "interval", "invoke", "payloads", "qualifier", "sync")
+    __slots__ = ("at", "call", "cycle", "ids", "interval", "invoke", "overrides", "payloads", "qualifier", "sync")
 
     def __init__(
         self,
@@ -118,6 +120,7 @@ class _OpenLoop:
         self.at, self.call, self.invoke = ctx.clock.at, client.call, ctx.invoker.invoke  # bound once
         self.ids, self.interval, self.cycle, self.payloads = ids, interval, cycle, payloads
         self.qualifier, self.sync = qualifier, sync
+        self.overrides: dict[int, Directive] | None = None  # requests with a directive of their own
 
     def send(self, i: int) -> None:
         # Each send schedules the next, so the agenda holds one pending stimulus, not all of them.
@@ -125,7 +128,13 @@ class _OpenLoop:
         if i + 1 < len(ids):
             self.at((i + 1) * self.interval, self.send, i + 1)
         k = i % len(self.cycle)
-        if self.sync:
+        own = self.overrides.get(i) if self.overrides else None
+        if own is not None:
+            if self.sync:
+                self.call(ids[i], own, self.qualifier)
+            else:
+                self.invoke(ids[i], invoke_event(ids[i], own.to_event()), own, self.qualifier)
+        elif self.sync:
             self.call(ids[i], self.cycle[k], self.qualifier)
         else:
             self.invoke(ids[i], invoke_event(ids[i], self.payloads[k]), self.cycle[k], self.qualifier)
