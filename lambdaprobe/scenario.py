@@ -135,6 +135,7 @@ class Stimulus:
     mode: Mode = "sync"
     directives: tuple[Directive, ...] = ()
     overrides: tuple[tuple[int, Directive], ...] = ()
+    payload_bytes: int | None = None  # each event padded to this size; None: as built (a few hundred bytes)
 
     @cached_property
     def override_map(self) -> dict[int, Directive]:

@@ -27,6 +27,12 @@ def invoke_command(
     ] = None,
     count: Annotated[int, typer.Option(help="How many invokes.")] = 1,
     interval: Annotated[float, typer.Option(help="Seconds between invokes.")] = 1.0,
+    payload_size: Annotated[
+        int | None,
+        typer.Option(help="Bytes each event is padded to, 1..16777216 (default: as built, a few hundred). Over 6 MB "
+                     "(6291456) sync or 1 MB (1048576) async, Lambda refuses the invoke with 413 "
+                     "RequestEntityTooLargeException and nothing runs. sim only for now."),
+    ] = None,
 ) -> None:
     """What do the caller and the function see for one sync or async invoke?"""
     from lambdaprobe.runner import run_probe
@@ -36,6 +42,6 @@ def invoke_command(
         common,
         lambda: invoke.build(
             mode=mode, duration=duration, fail=fail, init=init, timeout=timeout, count=count, interval=interval,
-            seed=common.seed,
+            seed=common.seed, payload_bytes=payload_size,
         ),
     )

@@ -89,6 +89,12 @@ def retry_command(
     parallelization_factor: Annotated[
         int | None, typer.Option(help="[kinesis, dynamodb] Concurrent batches per shard, 1..10 (default 1).")
     ] = None,
+    payload_size: Annotated[
+        int | None,
+        typer.Option(help="[sync, async] Bytes each event is padded to, 1..16777216 (default: as built, a few hundred). Over 6 MB "
+                     "(6291456) sync or 1 MB (1048576) async, Lambda refuses the invoke with 413 "
+                     "RequestEntityTooLargeException and nothing runs. sim only for now."),
+    ] = None,
 ) -> None:
     """How do retries unfold: sync, async, SQS, SNS, EventBridge, Kinesis, DynamoDB, destinations?"""
     from lambdaprobe.runner import run_probe
@@ -101,6 +107,6 @@ def retry_command(
         visibility_timeout=visibility_timeout, max_receive_count=max_receive_count, batch_size=batch_size,
         batching_window=batching_window, report_batch_item_failures=report_batch_item_failures,
         max_concurrency=max_concurrency, message_groups=message_groups, max_record_age=max_record_age,
-        bisect=bisect, shards=shards, parallelization_factor=parallelization_factor,
+        bisect=bisect, shards=shards, parallelization_factor=parallelization_factor, payload_size=payload_size,
     )
     run_probe(common, lambda: retry.build(options), retry.findings)

@@ -89,3 +89,13 @@ def stimulus_shape(count: int, interval: float) -> None:
 
 def _num(v: float) -> str:
     return str(int(v)) if float(v).is_integer() else str(v)
+
+
+PAYLOAD_SIZE_MAX = 16 * 1024 * 1024  # enough to cross either invoke limit
+
+
+def checked_payload_size(size: int | None) -> int | None:
+    """`--payload-size`: the event padded to this many bytes (over the invoke limits: refused, 413)."""
+    if size is not None:
+        in_range("--payload-size", size, 1, PAYLOAD_SIZE_MAX)
+    return size

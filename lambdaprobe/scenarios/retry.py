@@ -21,7 +21,14 @@ from lambdaprobe.scenario import (
     Stimulus,
     StreamSourceSpec,
 )
-from lambdaprobe.scenarios.common import fail_directives, in_range, one_of, stimulus_shape, timeout_for
+from lambdaprobe.scenarios.common import (
+    checked_payload_size,
+    fail_directives,
+    in_range,
+    one_of,
+    stimulus_shape,
+    timeout_for,
+)
 
 ASYNC_SOURCES = ("async", "sns", "eventbridge", "destination")  # [O, P]: Lambda's async policy applies
 QUEUE_SOURCES = ("sqs", "sqs-fifo")
@@ -62,6 +69,7 @@ class RetryOptions:
     bisect: bool = False
     shards: int | None = None
     parallelization_factor: int | None = None
+    payload_size: int | None = None
 
 
 def _only_for(option: str, value: object, source: str, allowed: tuple[str, ...]) -> None:
@@ -97,6 +105,7 @@ def build(o: RetryOptions) -> Scenario:
         ("--parallelization-factor", o.parallelization_factor),
     ):
         _only_for(option, value, src, STREAM_SOURCES)
+    _only_for("--payload-size", o.payload_size, src, ("sync", "async"))
     _only_for("--batch-size", o.batch_size, src, (*QUEUE_SOURCES, *STREAM_SOURCES))
     _only_for("--batching-window", o.batching_window, src, QUEUE_SOURCES)
     _only_for("--report-batch-item-failures", o.report_batch_item_failures, src, (*QUEUE_SOURCES, *STREAM_SOURCES))
@@ -111,6 +120,8 @@ def build(o: RetryOptions) -> Scenario:
         "source": src, "duration": o.duration, "fail": o.fail, "init": o.init, "timeout": fn.timeout_s,
         "count": o.count, "interval": o.interval, "seed": o.seed,
     }
+    if o.payload_size is not None:
+        params["payload_size"] = o.payload_size
     if src == "sync":
         one_of("--sdk-retries", o.sdk_retries, SDK_MODES)
         in_range("--read-timeout", o.read_timeout, 1, 3600)
@@ -145,7 +156,10 @@ def build(o: RetryOptions) -> Scenario:
     return Scenario(
         probe="retry",
         function=fn,
-        stimulus=Stimulus(count=o.count, interval_s=o.interval, mode=mode, overrides=overrides),
+        stimulus=Stimulus(
+            count=o.count, interval_s=o.interval, mode=mode, overrides=overrides,
+            payload_bytes=checked_payload_size(o.payload_size),
+        ),
         source=source,
         async_config=async_config,
         sdk=sdk,

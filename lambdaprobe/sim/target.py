@@ -7,8 +7,14 @@ from typing import Any
 from lambdaprobe.errors import NotAvailableError
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.gc_pause import no_cycle_collection
-from lambdaprobe.observation import Observations, Sent
-from lambdaprobe.rules import rule
+from lambdaprobe.observation import ClientResult, Observations, Sent, Settled
+from lambdaprobe.rules import RuleId, rule
+from lambdaprobe.rules.constants import (
+    ASYNC_PAYLOAD_MAX_BYTES,
+    PAYLOAD_TOO_LARGE_ERROR,
+    PAYLOAD_TOO_LARGE_STATUS,
+    SYNC_PAYLOAD_MAX_BYTES,
+)
 from lambdaprobe.scenario import NEW_VERSION, PUBLISHED_VERSION, DeploymentSpec, Scenario
 from lambdaprobe.sim import sources
 from lambdaprobe.sim.assumptions import ASSUMPTIONS
@@ -88,6 +94,8 @@ class SimTarget:
         ids = request_ids(stim.count)
         interval = stim.interval_s
         ctx.obs.sent.extend([Sent(rid, i * interval) for i, rid in enumerate(ids)])
+        if stim.payload_bytes is not None and _refused_as_too_large(ctx, stim.payload_bytes, stim.mode, ids, interval):
+            return
         # In a deployment each version follows its own configuration: the event carries no directive.
         cycle: tuple[Directive | None, ...] = (
             (None,) if scenario.deployment else (stim.directives or (scenario.function.directive,))
@@ -97,6 +105,24 @@ class SimTarget:
         if stim.overrides and not scenario.deployment:
             loop.overrides = stim.override_map
         ctx.clock.at(0.0, loop.send, 0)
+
+
+def _refused_as_too_large(ctx: sources.SimContext, size: int, mode: str, ids: list[str], interval: float) -> bool:
+    """[invoke.payload-limits] an event over the invoke limit is refused with 413 and never runs (every
+    request of a run has the same size). True if so."""
+    ctx.service.rules.add(RuleId.INVOKE_PAYLOAD_LIMITS)
+    limit = SYNC_PAYLOAD_MAX_BYTES if mode == "sync" else ASYNC_PAYLOAD_MAX_BYTES
+    if size <= limit:
+        return False
+    ctx.service.rules.add(RuleId.INVOKE_PAYLOAD_ERROR)
+    message = f"Request must be smaller than {limit} bytes for the InvokeFunction operation"
+    for i, rid in enumerate(ids):
+        t = i * interval
+        ctx.obs.client_results.append(
+            ClientResult(rid, t, PAYLOAD_TOO_LARGE_STATUS, 0.0, PAYLOAD_TOO_LARGE_ERROR, message)
+        )
+        ctx.obs.settled.append(Settled(rid, t, "failed"))
+    return True
 
 
 class _OpenLoop:

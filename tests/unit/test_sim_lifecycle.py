@@ -191,3 +191,27 @@ def test_apigateway_integration_timeout_below_50_ms_is_refused() -> None:
     with pytest.raises(InputError, match=re.escape("0.04 is out of range; allowed: 0.05..900")):
         abort.build(caller="apigateway", duration=1.0, timeout=None, read_timeout=0.04, sdk_retries=None,
                     init=0.0, seed=0)
+
+
+@pytest.mark.parametrize(
+    ("mode", "size", "refused"),
+    [("sync", 6 * 1024 * 1024, False), ("sync", 6 * 1024 * 1024 + 1, True), ("async", 1024 * 1024, False),
+     ("async", 1024 * 1024 + 1, True)],
+)
+def test_payload_over_the_invoke_limit_is_refused_with_413(mode: str, size: int, refused: bool) -> None:
+    # [invoke.payload-limits] sync 6 MB, async 1 MB; over it: 413 as an observation, nothing runs
+    from lambdaprobe.scenarios import invoke
+
+    scenario = invoke.build(mode=mode, duration=0.1, fail="never", init=0.0, timeout=None, count=2, interval=1.0,
+                            seed=0, payload_bytes=size)
+    observations = SimTarget().run(scenario)
+    report = simulate(scenario)
+    clients = [r.client for r in report.requests]
+    if refused:
+        assert all(c is not None and (c.status, c.error) == (413, "RequestEntityTooLargeException") for c in clients)
+        assert [r.final for r in report.requests] == ["failed", "failed"] and not observations.attempts
+        assert RuleId.INVOKE_PAYLOAD_ERROR in observations.rules
+    else:
+        assert [r.final for r in report.requests] == ["succeeded", "succeeded"]
+        assert RuleId.INVOKE_PAYLOAD_ERROR not in observations.rules
+    assert RuleId.INVOKE_PAYLOAD_LIMITS in observations.rules
