@@ -19,7 +19,7 @@ SourceKind = Literal[
 ]
 SOURCE_KINDS: tuple[SourceKind, ...] = get_args(SourceKind)
 DlqKind = Literal["sqs", "sns"]
-DestinationKind = Literal["sqs", "sns", "lambda", "eventbridge"]
+DestinationKind = Literal["sqs", "sns", "lambda", "eventbridge", "s3"]  # s3: on-failure only
 SdkRetryMode = Literal["off", "legacy", "standard"]
 Caller = Literal["sdk", "apigateway"]
 
@@ -109,7 +109,8 @@ class StreamSourceSpec:
     report_batch_item_failures: bool = False
     parallelization_factor: int = 1
     retention_s: int = 86400
-    on_failure: Literal["sqs", "sns"] | None = None
+    on_failure: Literal["sqs", "sns", "s3"] | None = None
+    batching_window_s: int = 0
 
 
 @dataclass(frozen=True)

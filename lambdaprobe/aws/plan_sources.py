@@ -231,6 +231,8 @@ class SourcePlanner(PlannerBase):
                     "ParallelizationFactor": st.parallelization_factor,
                 }
             )
+            if st.batching_window_s:
+                params["MaximumBatchingWindowInSeconds"] = st.batching_window_s
             if st.report_batch_item_failures:
                 params["FunctionResponseTypes"] = ["ReportBatchItemFailures"]
             if st.on_failure is not None:

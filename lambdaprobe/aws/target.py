@@ -47,6 +47,12 @@ def refuse_unbuilt(scenario: Scenario) -> None:
             "--payload-size on --target aws is not built yet (the driver does not pad events); "
             "allowed now: --target sim"
         )
+    stream = scenario.source.stream
+    if "s3" in (scenario.async_config.on_failure, stream.on_failure if stream else None):
+        raise NotAvailableError(
+            "--on-failure s3 on --target aws is not built yet (no bucket is created or read); "
+            "allowed now: sqs, sns (or --target sim)"
+        )
     if conc.env_lifetime_s is not None:
         raise InputError(
             "--env-lifetime",

@@ -46,8 +46,8 @@ def retry_command(
     ] = "none",
     on_failure: Annotated[
         str,
-        typer.Option(help="[async, sns, eventbridge, destination, kinesis, dynamodb] On-failure destination (gets the invocation record): sqs, sns, lambda, eventbridge, none. "
-                     "Streams: sqs, sns, none."),
+        typer.Option(help="[async, sns, eventbridge, destination, kinesis, dynamodb] On-failure destination (gets the invocation record): sqs, sns, lambda, eventbridge, s3 (on-failure only; sim only for now), none. "
+                     "Streams: sqs, sns, s3, none."),
     ] = "none",
     on_success: Annotated[
         str, typer.Option(help="[async, sns, eventbridge, destination] On-success destination: sqs, sns, lambda, eventbridge or none.")
@@ -68,7 +68,16 @@ def retry_command(
         int | None, typer.Option(help="[sqs, sqs-fifo, kinesis, dynamodb] Records per batch (default 10 for SQS, 100 for streams).")
     ] = None,
     batching_window: Annotated[
-        int | None, typer.Option(help="[sqs, sqs-fifo] MaximumBatchingWindowInSeconds, 0..300 (default 0).")
+        int | None,
+        typer.Option(help="[sqs, sqs-fifo, kinesis, dynamodb] MaximumBatchingWindowInSeconds, 0..300 (default 0): "
+                     "gather records until the batch is full or the window has passed. (TumblingWindowInSeconds, "
+                     "the streams' aggregation windows, is not modelled: its state passing between invocations is "
+                     "the function's, not Lambda's retry semantics.)"),
+    ] = None,
+    retention_hours: Annotated[
+        int | None,
+        typer.Option(help="[kinesis, dynamodb] Stream retention in hours: Kinesis 24..8760 (default 24); DynamoDB "
+                     "streams keep records 24 h, fixed."),
     ] = None,
     report_batch_item_failures: Annotated[
         bool, typer.Option("--report-batch-item-failures", help="[sqs, sqs-fifo, kinesis, dynamodb] Partial batch response: only failed items retry.")
@@ -108,5 +117,6 @@ def retry_command(
         batching_window=batching_window, report_batch_item_failures=report_batch_item_failures,
         max_concurrency=max_concurrency, message_groups=message_groups, max_record_age=max_record_age,
         bisect=bisect, shards=shards, parallelization_factor=parallelization_factor, payload_size=payload_size,
+        retention_hours=retention_hours,
     )
     run_probe(common, lambda: retry.build(options), retry.findings)

@@ -35,7 +35,11 @@ QUEUE_SOURCES = ("sqs", "sqs-fifo")
 STREAM_SOURCES = ("kinesis", "dynamodb")
 DLQ_KINDS = ("sqs", "sns", "none")
 DESTINATION_KINDS = ("sqs", "sns", "lambda", "eventbridge", "none")
-STREAM_DESTINATION_KINDS = ("sqs", "sns", "none")  # [N] (S3 and Kafka exist; not probed here)
+ON_FAILURE_KINDS = ("sqs", "sns", "lambda", "eventbridge", "s3", "none")  # [destinations.s3] on-failure only
+STREAM_DESTINATION_KINDS = ("sqs", "sns", "s3", "none")  # [N, destinations.s3] (Kafka: Kafka mappings only)
+# [stream.retention] Kinesis 24 h by default, up to 8,760 h; DynamoDB streams 24 h, fixed
+KINESIS_RETENTION_HOURS = (24, 8760)
+DYNAMODB_RETENTION_HOURS = 24
 SDK_MODES = ("off", "legacy", "standard")
 
 
@@ -70,6 +74,7 @@ class RetryOptions:
     shards: int | None = None
     parallelization_factor: int | None = None
     payload_size: int | None = None
+    retention_hours: int | None = None
 
 
 def _only_for(option: str, value: object, source: str, allowed: tuple[str, ...]) -> None:
@@ -107,7 +112,8 @@ def build(o: RetryOptions) -> Scenario:
         _only_for(option, value, src, STREAM_SOURCES)
     _only_for("--payload-size", o.payload_size, src, ("sync", "async"))
     _only_for("--batch-size", o.batch_size, src, (*QUEUE_SOURCES, *STREAM_SOURCES))
-    _only_for("--batching-window", o.batching_window, src, QUEUE_SOURCES)
+    _only_for("--batching-window", o.batching_window, src, (*QUEUE_SOURCES, *STREAM_SOURCES))
+    _only_for("--retention-hours", o.retention_hours, src, STREAM_SOURCES)
     _only_for("--report-batch-item-failures", o.report_batch_item_failures, src, (*QUEUE_SOURCES, *STREAM_SOURCES))
 
     default, overrides = fail_directives(o.fail, o.count, o.duration, o.init)
@@ -153,6 +159,10 @@ def build(o: RetryOptions) -> Scenario:
             "report_batch_item_failures": stream.report_batch_item_failures, "shards": stream.shards,
             "parallelization_factor": stream.parallelization_factor, "on_failure": stream.on_failure or "none",
         }
+        if stream.batching_window_s:
+            params["batching_window"] = stream.batching_window_s
+        if o.retention_hours is not None:
+            params["retention_hours"] = stream.retention_s // 3600
     return Scenario(
         probe="retry",
         function=fn,
@@ -175,7 +185,7 @@ def _async_config(o: RetryOptions) -> AsyncConfig:
     age = 21600 if o.max_event_age is None else o.max_event_age
     in_range("--max-event-age", age, 60, 21600)
     one_of("--dlq", o.dlq, DLQ_KINDS)
-    one_of("--on-failure", o.on_failure, DESTINATION_KINDS)
+    one_of("--on-failure", o.on_failure, ON_FAILURE_KINDS)
     one_of("--on-success", o.on_success, DESTINATION_KINDS)
     on_failure = _none(o.on_failure)
     if o.source == "destination":
@@ -243,7 +253,17 @@ def _stream(o: RetryOptions) -> StreamSourceSpec:
     in_range("--parallelization-factor", factor, 1, 10)
     one_of("--on-failure", o.on_failure, STREAM_DESTINATION_KINDS)
     on_failure = _none(o.on_failure)
+    window = 0 if o.batching_window is None else o.batching_window
+    in_range("--batching-window", window, 0, 300)
+    if o.source == "kinesis":
+        hours = KINESIS_RETENTION_HOURS[0] if o.retention_hours is None else o.retention_hours
+        in_range("--retention-hours", hours, *KINESIS_RETENTION_HOURS)
+    else:
+        hours = DYNAMODB_RETENTION_HOURS if o.retention_hours is None else o.retention_hours
+        in_range("--retention-hours", hours, DYNAMODB_RETENTION_HOURS, DYNAMODB_RETENTION_HOURS)
     return StreamSourceSpec(
+        batching_window_s=window,
+        retention_s=hours * 3600,
         shards=shards,
         batch_size=batch,
         max_retry_attempts=retries,

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from lambdaprobe.observation import DeadLetter, DestinationRecord, Observations
+from lambdaprobe.rules import RuleId
 from lambdaprobe.scenario import AsyncConfig, DestinationKind
 from lambdaprobe.sim.engine import Clock
 from lambdaprobe.sim.records import Ids, dlq_attributes, eventbridge_envelope
@@ -28,6 +29,7 @@ class Sinks:
         self.config = config
         self.ids = ids
         self.lambda_destination: LambdaDestinationHook | None = None
+        self.rules = obs.rules
 
     def wants(self, on: Literal["on_success", "on_failure"]) -> bool:
         """Whether a destination is configured for `on` (records are built only then)."""
@@ -56,6 +58,9 @@ class Sinks:
         if kind is None:
             return False
         role = "on-success" if on == "on_success" else "on-failure"
+        if kind == "s3":
+            # [destinations.s3] one object per failure, holding the record (destinations.s3-object)
+            self.rules.update((RuleId.DESTINATIONS_S3, RuleId.DESTINATIONS_S3_OBJECT))
         shaped = record
         if kind == "eventbridge":
             shaped = eventbridge_envelope(

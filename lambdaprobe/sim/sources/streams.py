@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.observation import DestinationRecord, Final, Settled, Throttle
+from lambdaprobe.rules import RuleId
 from lambdaprobe.scenario import Scenario, StreamSourceSpec
 from lambdaprobe.sim.records import timestamp
 from lambdaprobe.sim.service import ACCOUNT_ID, REGION, Execution, Item
@@ -89,7 +90,7 @@ class Batch:
 class Lane:
     """One shard, or one of its ParallelizationFactor slices: an ordered, blocking processor."""
 
-    __slots__ = ("busy", "failures", "pending", "retry", "shard_id")
+    __slots__ = ("busy", "failures", "gathering", "pending", "retry", "shard_id")
 
     def __init__(self, shard_id: str) -> None:
         self.shard_id = shard_id
@@ -98,6 +99,8 @@ class Lane:
         self.retry: deque[Batch] = deque()
         self.busy = False
         self.failures = 0
+        # a batching window is open: the wake-up scheduled for it, by number (0: none)
+        self.gathering = 0
 
 
 class StreamMapping:
@@ -123,6 +126,7 @@ class StreamMapping:
         self.shards = [self._shard_id(i) for i in range(spec.shards)]
         self.lanes = [[Lane(s) for _ in range(spec.parallelization_factor)] for s in self.shards]
         self._seq = [0] * spec.shards
+        self._wakeups = 0
         self.service.assumptions.add("stream_poll")
 
     # -- the producer ------------------------------------------------------------------------
@@ -138,6 +142,10 @@ class StreamMapping:
         if not lane.busy:
             lane.busy = True
             self.clock.at(self._next_poll(), self._next, lane)
+        elif lane.gathering and len(lane.pending) >= self.spec.batch_size:
+            # [stream.batching-window] a full batch does not wait for the window to close
+            lane.gathering = 0
+            self._next(lane)
 
     def _next_poll(self) -> float:
         interval = self.model.poll_interval_s
@@ -149,10 +157,26 @@ class StreamMapping:
         if lane.retry:
             self._invoke(lane, lane.retry.popleft())
         elif lane.pending:
+            window = self.spec.batching_window_s
+            if window and len(lane.pending) < self.spec.batch_size:
+                # [stream.batching-window] gather until the batch is full or the window, opened by the
+                # oldest waiting record, has passed
+                due = lane.pending[0].arrival + window
+                if self.clock.now + EPSILON < due:
+                    self.service.rules.add(RuleId.STREAM_BATCHING_WINDOW)
+                    self._wakeups += 1
+                    lane.gathering = self._wakeups
+                    self.clock.at(due, self._window_closed, lane, self._wakeups)
+                    return
             n = min(self.spec.batch_size, len(lane.pending))
             self._invoke(lane, Batch([lane.pending.popleft() for _ in range(n)]))
         else:
             lane.busy = False
+
+    def _window_closed(self, lane: Lane, wakeup: int) -> None:
+        if lane.gathering == wakeup:  # else a full batch went already
+            lane.gathering = 0
+            self._next(lane)
 
     def _invoke(self, lane: Lane, batch: Batch) -> None:
         now = self.clock.now
@@ -162,6 +186,7 @@ class StreamMapping:
             alive = [r for r in batch.records if now + EPSILON < r.arrival + retention]
             self._settle(batch.records[: len(batch.records) - len(alive)], "expired")
             self.service.assumptions.add("stream_retention")
+            self.service.rules.add(RuleId.STREAM_RETENTION)
             if not alive:
                 self._next(lane)
                 return
@@ -251,6 +276,7 @@ class StreamMapping:
         rest = batch.records[len(old) :]
         if condition is None:
             self.service.assumptions.add("stream_retention")
+            self.service.rules.add(RuleId.STREAM_RETENTION)
             self._settle(old, "expired")
         else:
             self._drop(lane, Batch(old, batch.retries, batch.last), condition)
@@ -377,6 +403,10 @@ class StreamMapping:
 def _drive(kind: StreamKind, ctx: SimContext, scenario: Scenario) -> None:
     spec = scenario.source.stream or StreamSourceSpec()
     mapping = StreamMapping(ctx, kind, spec, scenario.called_qualifier)
+    if spec.retention_s != StreamSourceSpec().retention_s:
+        ctx.service.rules.add(RuleId.STREAM_RETENTION)
+    if spec.on_failure == "s3":
+        ctx.service.rules.update((RuleId.DESTINATIONS_S3, RuleId.DESTINATIONS_S3_OBJECT))
     send_all(ctx, plan(scenario), "record", mapping.put)
 
 
