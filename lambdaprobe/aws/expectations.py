@@ -50,6 +50,7 @@ def derive_deadline_s(scenario: Scenario) -> float:
         st = scenario.source.stream
         retries = st.max_retry_attempts if st and st.max_retry_attempts >= 0 else 5
         per_request = (retries + 1) * (run + STREAM_BACKOFF_GUESS_S) + POLLER_SLACK_S
+        per_request += st.batching_window_s if st else 0  # a batch may wait that long for more records
         if st and st.max_record_age_s > 0:
             per_request = min(per_request, st.max_record_age_s + run + POLLER_SLACK_S)
     elif is_async(scenario):

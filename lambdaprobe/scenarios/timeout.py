@@ -39,12 +39,27 @@ def findings(report: Report) -> list[str]:
         return ["finding: the first call found a warm environment; nothing to say about init"]
     if init <= INIT_LIMIT_S:
         verdict = "succeeded" if first.outcome == "success" else f"ended in {first.outcome}"
-        return [
+        lines = [
             f"finding: init {init:g} s + handler {duration:g} s against a {timeout:g} s timeout: the call {verdict} "
             f"after {took:g} s{billed}; init up to 10 s is not counted in the timeout [K]"
         ]
-    return [
-        f"finding: init {init:g} s exceeds the 10 s init limit: it was cut at 10 s and run again inside the "
-        f"invoke, counted against the {timeout:g} s timeout (suppressed init, no Init Duration in REPORT) "
-        f"[K, W, X]: outcome {first.outcome} after {took:g} s{billed}"
-    ]
+    else:
+        lines = [
+            f"finding: init {init:g} s exceeds the 10 s init limit: it was cut at 10 s and run again inside the "
+            f"invoke, counted against the {timeout:g} s timeout (suppressed init, no Init Duration in REPORT) "
+            f"[K, W, X]: outcome {first.outcome} after {took:g} s{billed}"
+        ]
+    return lines + _after_reset(report)
+
+
+def _after_reset(report: Report) -> list[str]:
+    """[environment.reset] a call after a timed-out one, in the same environment, runs init again."""
+    attempts = [r.attempts[0] for r in report.requests if r.attempts]
+    for before, after in zip(attempts, attempts[1:], strict=False):
+        if before.outcome == "timeout" and after.cold and after.environment_id == before.environment_id:
+            n = attempts.index(after) + 1
+            return [
+                f"finding: the timeout reset the environment: call {n} ran init again in it (cold, "
+                f"init {after.init_s:g} s) and ended in {after.outcome} (environment.reset)"
+            ]
+    return []

@@ -34,8 +34,9 @@ ASSUMPTIONS: dict[str, str] = {
         "FunctionInvocationRateLimitExceeded"
     ),
     "reserved_zero_record": (
-        "assumption: with reserved concurrency 0 the event is sent to the DLQ/on-failure destination with "
-        "ErrorCode 429, approximateInvokeCount 0 and condition RetriesExhausted"
+        "assumption: with reserved concurrency 0, Lambda sends the event to the DLQ and on-failure destination "
+        "at once, without running or retrying it (documented); only the details are assumed: DLQ ErrorCode 429, "
+        "approximateInvokeCount 0 and the record's condition (here RetriesExhausted)"
     ),
     "destination_async": (
         "assumption: a Lambda destination is invoked asynchronously, so its own async retry policy applies [AG]"

@@ -215,3 +215,11 @@ def test_payload_over_the_invoke_limit_is_refused_with_413(mode: str, size: int,
         assert [r.final for r in report.requests] == ["succeeded", "succeeded"]
         assert RuleId.INVOKE_PAYLOAD_ERROR not in observations.rules
     assert RuleId.INVOKE_PAYLOAD_LIMITS in observations.rules
+
+
+def test_the_timeout_probe_says_when_a_reset_made_the_next_call_cold() -> None:
+    scenario = timeout.build(init=12.0, duration=1.0, timeout=3.0, count=2, seed=0)
+    lines = timeout.findings(simulate(scenario))
+    assert any("call 2 ran init again" in line and "ended in timeout" in line for line in lines)
+    quiet = timeout.findings(simulate(timeout.build(init=5.0, duration=2.5, timeout=3.0, count=2, seed=0)))
+    assert not any("ran init again" in line for line in quiet)
