@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from lambdaprobe.report import Report
 from lambdaprobe.scenario import FunctionSpec, Scenario, SdkConfig, SourceSpec, Stimulus
 from lambdaprobe.scenarios.common import directive, in_range, timeout_for
@@ -53,10 +55,11 @@ def findings(report: Report) -> list[str]:
 
 
 def _after_reset(report: Report) -> list[str]:
-    """[environment.reset] a call after a timed-out one, in the same environment, runs init again."""
+    """[environment.reset] a call after a timed-out one runs init again (the probe's calls run one after
+    another, so they share one environment: a later cold start is a reset)."""
     attempts = [r.attempts[0] for r in report.requests if r.attempts]
-    for before, after in zip(attempts, attempts[1:], strict=False):
-        if before.outcome == "timeout" and after.cold and after.environment_id == before.environment_id:
+    for before, after in pairwise(attempts):
+        if before.outcome == "timeout" and after.cold:
             n = attempts.index(after) + 1
             return [
                 f"finding: the timeout reset the environment: call {n} ran init again in it (cold, "
