@@ -84,19 +84,15 @@ _COMMON = [
 _COMMON_NAMES = [p.name for p in _COMMON]
 
 
-def assumptions_epilog(*keys: str) -> str:
-    """The simulator's assumptions a probe may rely on, for its --help (from the one registry)."""
+def assumptions_epilog(*ids: str) -> str:
+    """The simulator's assumptions a probe may rely on, for its --help, from the rules registry (an
+    unknown id fails when the command module is imported)."""
     from lambdaprobe.rules import rule
-    from lambdaprobe.sim.assumptions import ASSUMPTIONS
 
-    # a key is an old-style name or a rule id
-    lines = [
-        f"- {ASSUMPTIONS[k].removeprefix('assumption: ')}" if k in ASSUMPTIONS else f"- [{k}] {rule(k).text}"
-        for k in keys
-    ]
+    lines = [f"- [{r.id.value}] {r.text}" for r in map(rule, ids)]
     return (
-        "Where AWS documents nothing, the simulator assumes (listed in a report's notes when a run relies "
-        "on one; --target aws measures them):\n\n" + "\n\n".join(lines)
+        "Where AWS documents nothing, the simulator assumes (listed in a report's rules and notes when a run "
+        "relies on one; --target aws measures them; `lambdaprobe rules ID` explains each):\n\n" + "\n\n".join(lines)
     )
 
 

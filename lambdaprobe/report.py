@@ -1,6 +1,6 @@
 """The Report: what a run found, and its JSON form (the CI contract, schema `lambdaprobe.report/1`).
 
-Field names and meanings are fixed by ARCHITECTURE.md; changing one needs a schema bump.
+Field names and meanings are a contract: adding a field is fine, changing one needs a schema bump.
 """
 
 from __future__ import annotations
@@ -112,6 +112,8 @@ class Report:
     notes: list[str]
     complete: bool = True
     missing: list[str] = field(default_factory=list)
+    # {id, kind, text, sources[]} of every rule the run relied on (additive to schema /1)
+    rules: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The report object of the CI contract, JSON-ready."""
@@ -134,6 +136,7 @@ class Report:
             "notes": list(self.notes),
             "complete": self.complete,
             "missing": list(self.missing),
+            "rules": [dict(r) for r in self.rules],
         }
 
     @classmethod
@@ -169,6 +172,7 @@ class Report:
             notes=data["notes"],
             complete=data.get("complete", True),
             missing=data.get("missing", []),
+            rules=data.get("rules", []),
         )
 
 

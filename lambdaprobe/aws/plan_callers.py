@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 STAGE = "lp"
 RESOURCE_PATH = "probe"
-# [R] a REST integration waits at most 29 s (the default; AWS raises it only on request)
+# [apigateway.timeout-range] 50 ms..29 s; above 29 s only after a quota increase (Regional, private)
 
 
 def function_env(directive: Directive) -> dict[str, str]:

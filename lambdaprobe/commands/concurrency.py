@@ -6,7 +6,7 @@ from lambdaprobe.cli_common import app, assumptions_epilog, probe_command
 from lambdaprobe.options import CommonOptions
 
 
-@app.command("concurrency", short_help="How many calls are throttled? (reserved, provisioned)", epilog=assumptions_epilog("warm_reuse", "scaling_reason", "concurrency.rps-window", "concurrency.rps-reason", "environment.reset-init", "environment.lifetime", "poll_delay", "throttle_backoff", "age_check", "reserved_zero_record"))
+@app.command("concurrency", short_help="How many calls are throttled? (reserved, provisioned)", epilog=assumptions_epilog("environment.warm-reuse", "concurrency.scaling-reason", "concurrency.rps-window", "concurrency.rps-reason", "environment.reset-init", "environment.lifetime", "async.poll-delay", "async.throttle-backoff", "async.age-check", "async.reserved-zero-detail"))
 @probe_command
 def concurrency_command(
     common: CommonOptions,

@@ -6,7 +6,7 @@ from lambdaprobe.cli_common import app, assumptions_epilog, probe_command
 from lambdaprobe.options import CommonOptions
 
 
-@app.command("deploy-preference", short_help="Which version runs while an alias shifts?", epilog=assumptions_epilog("linear_steps", "alarm", "weighted_routing"))
+@app.command("deploy-preference", short_help="Which version runs while an alias shifts?", epilog=assumptions_epilog("deploy.linear-steps", "deploy.alarm-rollback", "deploy.weighted-pick"))
 @probe_command
 def deploy_preference_command(
     common: CommonOptions,

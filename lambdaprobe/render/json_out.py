@@ -1,4 +1,4 @@
-"""The JSON form of a report: exactly one object, the CI contract (ARCHITECTURE.md)."""
+"""The JSON form of a report: exactly one object, the CI contract (schema lambdaprobe.report/1, see report.py)."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ BODY_MAX = 60
 RECORD_MAX = 70
 ERROR_MESSAGE_MAX = 50
 
-# What each count means, from the report contract (ARCHITECTURE.md), in the reader's words.
+# What each count means, from the report contract (report.py), in the reader's words.
 SUMMARY_ROWS: tuple[tuple[str, str, str], ...] = (
     ("requests", "requests", "stimuli sent"),
     ("succeeded", "succeeded", ""),

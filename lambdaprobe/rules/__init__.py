@@ -4,6 +4,6 @@ written in brackets, e.g. [async.retry-spacing]."""
 
 from lambdaprobe.rules.ids import RuleId
 from lambdaprobe.rules.model import Constant, Kind, Rule
-from lambdaprobe.rules.registry import RULES, rule
+from lambdaprobe.rules.registry import RULES, in_order, rule
 
-__all__ = ["RULES", "Constant", "Kind", "Rule", "RuleId", "rule"]
+__all__ = ["RULES", "Constant", "Kind", "Rule", "RuleId", "in_order", "rule"]

@@ -152,8 +152,8 @@ ASSUMPTIONS: tuple[Rule, ...] = (
     ),
     assumption(
         R.SQS_DLQ_ATTRIBUTES,
-        "A message redriven to the queue's DLQ keeps its MessageId, body, SentTimestamp and "
-        "ApproximateReceiveCount, and gains DeadLetterQueueSourceArn.",
+        "A message redriven to the queue's DLQ keeps its MessageId, body and SentTimestamp, gains "
+        "DeadLetterQueueSourceArn, and its first receive from the DLQ counts maxReceiveCount + 1.",
         "the attributes of the message received from the DLQ",
         ("https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html",),
         SOURCES,

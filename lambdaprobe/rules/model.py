@@ -35,6 +35,10 @@ class Rule:
         """The report's `rules[]` entry (the run's record of what it relied on)."""
         return {"id": self.id.value, "kind": self.kind, "text": self.text, "sources": list(self.sources)}
 
+    def note(self) -> str:
+        """The report note an assumption gets (notes[] predates rules[] and keeps listing them)."""
+        return f"assumption: {self.text[0].lower()}{self.text[1:].rstrip('.')} [{self.id.value}]"
+
 
 def documented(
     rid: RuleId, text: str, sources: tuple[str, ...], probes: tuple[str, ...], **constants: Constant

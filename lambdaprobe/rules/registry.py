@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from types import MappingProxyType
 
 from lambdaprobe.rules.assumptions import ASSUMPTIONS
@@ -23,6 +24,12 @@ def _index(rules: tuple[Rule, ...]) -> MappingProxyType[RuleId, Rule]:
 
 
 RULES = _index(DOCUMENTED + ASSUMPTIONS)
+
+
+def in_order(ids: Iterable[RuleId]) -> list[Rule]:
+    """The rules of `ids`, in the registry's order (documented first, then assumptions)."""
+    wanted = set(ids)
+    return [r for i, r in RULES.items() if i in wanted]
 
 
 def rule(rid: RuleId | str) -> Rule:

@@ -1,19 +1,23 @@
-"""`abort`: what happens to the function when its caller gives up? (SEMANTICS §1, §4 [D, F, R, S])"""
+"""`abort`: what happens to the function when its caller gives up? ([caller.gives-up])"""
 
 from __future__ import annotations
 
 from lambdaprobe.errors import InputError
 from lambdaprobe.report import Report
+from lambdaprobe.rules.constants import APIGATEWAY_TIMEOUT_MIN_S as APIGATEWAY_TIMEOUT_MIN
+from lambdaprobe.rules.constants import APIGATEWAY_TIMEOUT_RAISED_MAX_S as APIGATEWAY_TIMEOUT_RAISED_MAX
+from lambdaprobe.rules.constants import (
+    APIGATEWAY_TIMEOUT_S,  # [apigateway.integration-timeout] the REST integration timeout's default
+)
 from lambdaprobe.scenario import Caller, FunctionSpec, Scenario, SdkConfig, SdkRetryMode, SourceSpec, Stimulus
 from lambdaprobe.scenarios.common import directive, in_range, one_of, timeout_for
 
 CALLERS = ("apigateway", "sdk")
 SDK_MODES = ("off", "legacy", "standard")
-APIGATEWAY_TIMEOUT_S = 29.0  # [R] the REST integration timeout's default
 # [apigateway.timeout-range] 50 ms..29 s; a Regional or private API (the run's is Regional) may go
 # higher once the account's quota is raised: accepted up to the longest a function can run, and said.
-APIGATEWAY_TIMEOUT_MIN_S = 0.05
-APIGATEWAY_TIMEOUT_RAISED_MAX_S = 900.0
+APIGATEWAY_TIMEOUT_MIN_S = APIGATEWAY_TIMEOUT_MIN
+APIGATEWAY_TIMEOUT_RAISED_MAX_S = APIGATEWAY_TIMEOUT_RAISED_MAX
 
 
 def build(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lambdaprobe.errors import InputError
+from lambdaprobe.rules import constants as c
 from lambdaprobe.scenario import (
     AsyncConfig,
     ConcurrencySpec,
@@ -23,9 +24,9 @@ QUALIFIERS = ("alias", "latest", "version")
 MODES = ("sync", "async")
 # The account's concurrency quota: 1,000 by default; new accounts may start lower, and a quota
 # increase raises it. Lambda keeps 100 of it unreserved (or all of it, below 100).
-ACCOUNT_LIMIT_DEFAULT = 1000
-ACCOUNT_LIMIT_RANGE = (10, 100_000)
-MIN_UNRESERVED = 100
+ACCOUNT_LIMIT_DEFAULT = c.ACCOUNT_CONCURRENCY_LIMIT
+ACCOUNT_LIMIT_RANGE = (c.ACCOUNT_CONCURRENCY_LIMIT_MIN, c.ACCOUNT_CONCURRENCY_LIMIT_MAX)
+MIN_UNRESERVED = c.MIN_UNRESERVED
 ENV_LIFETIME_RANGE = (1, 86_400)
 DLQ_KINDS = ("sqs", "sns", "none")
 DESTINATION_KINDS = ("sqs", "sns", "lambda", "eventbridge", "none")
@@ -43,7 +44,8 @@ def limits(
     account_limit: int = ACCOUNT_LIMIT_DEFAULT,
     env_lifetime: float | None = None,
 ) -> ConcurrencySpec:
-    """[J, I, L] reserved within the pool that may be reserved, provisioned within reserved."""
+    """Reserved within the pool that may be reserved, provisioned within reserved
+    ([concurrency.reserved] [concurrency.provisioned-spillover] [concurrency.account-pool])."""
     in_range("--account-limit", account_limit, *ACCOUNT_LIMIT_RANGE)
     most = reservable(account_limit)
     one_of("--qualifier", qualifier, QUALIFIERS)
@@ -83,7 +85,7 @@ class AsyncOptions:
 
 
 def async_config(o: AsyncOptions) -> AsyncConfig:
-    # [A, C] MaximumRetryAttempts 0..2, MaximumEventAgeInSeconds 60..21600
+    # [async.retry-config] MaximumRetryAttempts 0..2, MaximumEventAgeInSeconds 60..21600
     retries = 2 if o.max_retry_attempts is None else o.max_retry_attempts
     in_range("--max-retry-attempts", retries, 0, 2)
     age = 21600 if o.max_event_age is None else o.max_event_age

@@ -2,7 +2,7 @@
 
 Two async events to one function: r01's directive succeeds, r02's fails on every attempt. With a DLQ
 and both destinations configured, r01 yields an on-success record; r02 yields the DLQ message and an
-on-failure record at the same moment [B].
+on-failure record at the same moment [destinations.with-dlq].
 """
 
 from __future__ import annotations

@@ -1,14 +1,14 @@
-"""`timeout`: does the function timeout include the cold start? (SEMANTICS §4 [K, W, X, Y])"""
+"""`timeout`: does the function timeout include the cold start? ([init.outside-timeout],
+[init.suppressed], [init.billed])"""
 
 from __future__ import annotations
 
 from itertools import pairwise
 
 from lambdaprobe.report import Report
+from lambdaprobe.rules.constants import INIT_LIMIT_S  # [init.outside-timeout]
 from lambdaprobe.scenario import FunctionSpec, Scenario, SdkConfig, SourceSpec, Stimulus
 from lambdaprobe.scenarios.common import directive, in_range, timeout_for
-
-INIT_LIMIT_S = 10.0  # [K]
 
 
 def build(*, init: float, duration: float, timeout: float, count: int, seed: int) -> Scenario:
@@ -43,13 +43,13 @@ def findings(report: Report) -> list[str]:
         verdict = "succeeded" if first.outcome == "success" else f"ended in {first.outcome}"
         lines = [
             f"finding: init {init:g} s + handler {duration:g} s against a {timeout:g} s timeout: the call {verdict} "
-            f"after {took:g} s{billed}; init up to 10 s is not counted in the timeout [K]"
+            f"after {took:g} s{billed}; init up to 10 s is not counted in the timeout [init.outside-timeout]"
         ]
     else:
         lines = [
             f"finding: init {init:g} s exceeds the 10 s init limit: it was cut at 10 s and run again inside the "
             f"invoke, counted against the {timeout:g} s timeout (suppressed init, no Init Duration in REPORT) "
-            f"[K, W, X]: outcome {first.outcome} after {took:g} s{billed}"
+            f"[init.suppressed]: outcome {first.outcome} after {took:g} s{billed}"
         ]
     return lines + _after_reset(report)
 
@@ -63,6 +63,6 @@ def _after_reset(report: Report) -> list[str]:
             n = attempts.index(after) + 1
             return [
                 f"finding: the timeout reset the environment: call {n} ran init again in it (cold, "
-                f"init {after.init_s:g} s) and ended in {after.outcome} (environment.reset)"
+                f"init {after.init_s:g} s) and ended in {after.outcome} [environment.reset]"
             ]
     return []

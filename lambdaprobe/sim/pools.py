@@ -1,27 +1,41 @@
 """Concurrency: the account pool, reserved and provisioned concurrency, the scaling rate, and the
-execution environments that hold the slots (SEMANTICS §3)."""
+execution environments that hold the slots."""
 
 from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
 
-# [C] Reasons of TooManyRequestsException, as botocore's service model spells them.
-RESERVED_LIMIT = "ReservedFunctionConcurrentInvocationLimitExceeded"
-ACCOUNT_LIMIT = "ConcurrentInvocationLimitExceeded"
-SCALING_LIMIT = "FunctionInvocationRateLimitExceeded"
-# The requests-per-second quota's reasons (assumption rps_reason: AWS documents the quota, not which
-# of the rate reasons a refused call gets).
+from lambdaprobe.rules import RuleId
+from lambdaprobe.rules import constants as c
+from lambdaprobe.rules.constants import (
+    ACCOUNT_CONCURRENCY_LIMIT,
+    ACCOUNT_LIMIT,
+    MIN_UNRESERVED,
+    RESERVED_LIMIT,
+    SCALING_BURST,
+    SCALING_LIMIT,
+    SCALING_WINDOW_S,
+)
+
+# [concurrency.rps-reason] the requests-per-second quota's reasons: AWS documents the quota, not which
+# of the rate reasons a refused call gets.
 RESERVED_RATE_LIMIT = "ReservedFunctionInvocationRateLimitExceeded"
 RATE_LIMIT = "FunctionInvocationRateLimitExceeded"
-# Sync invokes per second: 10 x the concurrency available to the function (reserved, else the
-# account's), and 10 x provisioned for calls to a qualifier with provisioned concurrency.
-REQUESTS_PER_S_PER_CONCURRENCY = 10
+# [concurrency.requests-per-second] sync invokes per second: 10 x the concurrency available to the
+# function (reserved, else the account's), and 10 x provisioned for a qualifier with provisioned concurrency.
+REQUESTS_PER_S_PER_CONCURRENCY = c.REQUESTS_PER_S_PER_CONCURRENCY
 RATE_WINDOW_S = 1.0
 
-# [H] each function may add 1,000 execution environments every 10 s, refilled continuously.
-SCALING_BURST = 1000
-SCALING_REFILL_PER_S = 100.0
+# [concurrency.scaling-rate] each function may add 1,000 execution environments every 10 s, refilled continuously.
+SCALING_REFILL_PER_S = SCALING_BURST / SCALING_WINDOW_S
+
+# Which rule refuses a call, by the throttle reason it gets.
+REASON_RULES: dict[str, tuple[RuleId, ...]] = {
+    RESERVED_LIMIT: (RuleId.THROTTLE_ERROR, RuleId.CONCURRENCY_RESERVED),
+    ACCOUNT_LIMIT: (RuleId.THROTTLE_ERROR, RuleId.CONCURRENCY_ACCOUNT_POOL),
+    SCALING_LIMIT: (RuleId.THROTTLE_ERROR, RuleId.CONCURRENCY_SCALING_RATE, RuleId.CONCURRENCY_SCALING_REASON),
+}
 
 
 @dataclass(slots=True)
@@ -60,18 +74,19 @@ class RateWindow:
 
 @dataclass
 class Account:
-    """The Region's concurrency pool [L, J]: `limit`, of which `min_unreserved` never gets reserved."""
+    """The Region's concurrency pool [concurrency.account-pool]: `limit`, of which `min_unreserved`
+    never gets reserved."""
 
-    limit: int = 1000
-    min_unreserved: int = 100
+    limit: int = ACCOUNT_CONCURRENCY_LIMIT
+    min_unreserved: int = MIN_UNRESERVED
     reserved_total: int = 0
     unreserved_provisioned: int = 0
     unreserved_in_flight: int = 0
 
     @property
     def unreserved_capacity(self) -> int:
-        # [I] provisioned concurrency of a function without reserved concurrency draws on the
-        # unreserved pool; [J] reserved concurrency is carved out of it.
+        # [concurrency.provisioned-spillover] provisioned concurrency of a function without reserved
+        # concurrency draws on the unreserved pool; [concurrency.reserved] reserved is carved out of it.
         return self.limit - self.reserved_total - self.unreserved_provisioned
 
 
@@ -140,7 +155,7 @@ class FunctionPool:
         return sum(self.provisioned.values())
 
     def prewarm(self) -> list[ExecEnv]:
-        """[I] provisioned environments are initialised before any request: no cold start on them."""
+        """[concurrency.provisioned-warm] provisioned environments are initialised before any request."""
         made = []
         for version, count in sorted(self.provisioned.items()):
             for _ in range(count):
@@ -169,8 +184,8 @@ class FunctionPool:
             cold = env.reset
             env.reset = False
             return env, cold, None
-        # [I] beyond provisioned, requests spill over to on-demand within the reserved (or
-        # unreserved) pool; provisioned concurrency counts toward reserved whether busy or not.
+        # [concurrency.provisioned-spillover] beyond provisioned, requests spill over to on-demand
+        # within the reserved (or unreserved) pool; provisioned counts toward reserved, busy or not.
         if self.on_demand_cap is not None:
             if self.on_demand_in_flight >= self.on_demand_cap:
                 return None, False, RESERVED_LIMIT
@@ -182,7 +197,7 @@ class FunctionPool:
         if on_demand_idle:
             if rate_limited and not self._rate_admits(version, now):
                 return None, False, self.rate_reason
-            env = on_demand_idle.pop()  # assumption warm_reuse: most recently freed first
+            env = on_demand_idle.pop()  # [environment.warm-reuse]: most recently freed first
             cold = env.reset
             env.reset = False
         else:

@@ -8,7 +8,7 @@ from lambdaprobe.errors import NotAvailableError
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.gc_pause import no_cycle_collection
 from lambdaprobe.observation import ClientResult, Observations, Sent, Settled
-from lambdaprobe.rules import RuleId, rule
+from lambdaprobe.rules import RuleId
 from lambdaprobe.rules.constants import (
     ASYNC_PAYLOAD_MAX_BYTES,
     PAYLOAD_TOO_LARGE_ERROR,
@@ -17,7 +17,6 @@ from lambdaprobe.rules.constants import (
 )
 from lambdaprobe.scenario import NEW_VERSION, PUBLISHED_VERSION, DeploymentSpec, Scenario
 from lambdaprobe.sim import sources
-from lambdaprobe.sim.assumptions import ASSUMPTIONS
 from lambdaprobe.sim.async_invoke import AsyncInvoker
 from lambdaprobe.sim.client import SyncClient
 from lambdaprobe.sim.deployment import Routing
@@ -70,20 +69,17 @@ class SimTarget:
         else:
             raise NotAvailableError(f"--source {kind}: not modelled by the simulator in this build")
         clock.run()
-        obs.notes.extend(ASSUMPTIONS[key] for key in ASSUMPTIONS if key in service.assumptions)
-        relied = [rule(r) for r in sorted(obs.rules)]
-        obs.notes.extend(f"assumption ({r.id.value}): {r.text}" for r in relied if r.kind == "assumption")
         return obs
 
     @staticmethod
     def _deploy(service: LambdaService, fn: SimFunction, deployment: DeploymentSpec, seed: int) -> None:
         fn.routing = Routing(service.clock, deployment, seed)
         fn.version_directives = {PUBLISHED_VERSION: fn.spec.directive, NEW_VERSION: deployment.new_directive}
-        service.assumptions.add("weighted_routing")
+        service.rules.update((RuleId.DEPLOY_CONFIGURATIONS, RuleId.DEPLOY_ALIAS_ROUTING, RuleId.DEPLOY_WEIGHTED_PICK))
         if deployment.preference.startswith("Linear"):
-            service.assumptions.add("linear_steps")
+            service.rules.add(RuleId.DEPLOY_LINEAR_STEPS)
         if deployment.rollback_on_error:
-            service.assumptions.add("alarm")
+            service.rules.add(RuleId.DEPLOY_ALARM_ROLLBACK)
 
     @staticmethod
     def _direct(ctx: sources.SimContext, scenario: Scenario) -> None:

@@ -114,7 +114,7 @@ def test_timeout_probe_answers_its_question(capsys: pytest.CaptureFixture[str]) 
     data = report(capsys, "timeout", "--init", "5", "--duration", "2.5", "--timeout", "3")
     [attempt] = data["requests"][0]["attempts"]
     assert (attempt["outcome"], attempt["cold"], attempt["init_s"], attempt["end_s"]) == ("success", True, 5.0, 7.5)
-    assert attempt["billed_ms"] == 7500  # init billed for on-demand functions since 2025-08 [Y]
+    assert attempt["billed_ms"] == 7500  # init billed for on-demand functions since 2025-08 [init.billed]
     assert data["notes"][0].startswith("finding: init 5 s + handler 2.5 s against a 3 s timeout: the call succeeded")
     data = report(capsys, "timeout", "--init", "12", "--duration", "1", "--timeout", "3")
     assert data["requests"][0]["attempts"][0]["outcome"] == "timeout"
