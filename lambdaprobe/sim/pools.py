@@ -26,6 +26,12 @@ RATE_LIMIT = "FunctionInvocationRateLimitExceeded"
 # function (reserved, else the account's), and 10 x provisioned for a qualifier with provisioned concurrency.
 REQUESTS_PER_S_PER_CONCURRENCY = c.REQUESTS_PER_S_PER_CONCURRENCY
 RATE_WINDOW_S = 1.0
+RATE_RULES = (
+    RuleId.THROTTLE_ERROR,
+    RuleId.CONCURRENCY_REQUESTS_PER_SECOND,
+    RuleId.CONCURRENCY_RPS_WINDOW,
+    RuleId.CONCURRENCY_RPS_REASON,
+)
 
 # [concurrency.scaling-rate] each function may add 1,000 execution environments every 10 s, refilled continuously.
 SCALING_REFILL_PER_S = SCALING_BURST / SCALING_WINDOW_S
@@ -35,6 +41,9 @@ REASON_RULES: dict[str, tuple[RuleId, ...]] = {
     RESERVED_LIMIT: (RuleId.THROTTLE_ERROR, RuleId.CONCURRENCY_RESERVED),
     ACCOUNT_LIMIT: (RuleId.THROTTLE_ERROR, RuleId.CONCURRENCY_ACCOUNT_POOL),
     SCALING_LIMIT: (RuleId.THROTTLE_ERROR, RuleId.CONCURRENCY_SCALING_RATE, RuleId.CONCURRENCY_SCALING_REASON),
+    # the requests-per-second quota (concurrency.rps-reason); its unreserved Reason is the scaling
+    # rate's too, so a pool says which refused (FunctionPool.rate_refused)
+    RESERVED_RATE_LIMIT: RATE_RULES,
 }
 
 

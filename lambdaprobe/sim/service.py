@@ -19,10 +19,9 @@ from lambdaprobe.scenario import ALIAS_NAME, PUBLISHED_VERSION, FunctionSpec
 from lambdaprobe.sim.deployment import Routing
 from lambdaprobe.sim.engine import Clock
 from lambdaprobe.sim.payloads import error_payload, timeout_payload
-from lambdaprobe.sim.pools import REASON_RULES, Account, ExecEnv, FunctionPool
+from lambdaprobe.sim.pools import RATE_RULES, REASON_RULES, Account, ExecEnv, FunctionPool
 
 REGION = "us-east-1"
-RATE_RULES = (RuleId.CONCURRENCY_REQUESTS_PER_SECOND, RuleId.CONCURRENCY_RPS_WINDOW, RuleId.CONCURRENCY_RPS_REASON)
 ACCOUNT_ID = "123456789012"
 
 

@@ -223,3 +223,18 @@ def test_the_timeout_probe_says_when_a_reset_made_the_next_call_cold() -> None:
     assert any("call 2 ran init again" in line and "ended in timeout" in line for line in lines)
     quiet = timeout.findings(simulate(timeout.build(init=5.0, duration=2.5, timeout=3.0, count=2, seed=0)))
     assert not any("ran init again" in line for line in quiet)
+
+
+def test_without_reserved_concurrency_the_rate_follows_the_account_limit() -> None:
+    # account limit 10: 100 sync invokes per second; 300 calls in 0.3 s, each 1 ms
+    scenario = concurrency.build(
+        reserved=None, provisioned=0, qualifier="alias", count=300, interval=0.001, duration=0.001, mode="sync",
+        init=0.0, timeout=None, seed=0, account_limit=10,
+    )
+    observations = SimTarget().run(scenario)
+    report = simulate(scenario)
+    assert report.summary.succeeded == 100
+    assert {r.client.reason for r in report.requests if r.final == "throttled" and r.client} == {
+        "FunctionInvocationRateLimitExceeded"}
+    assert RuleId.CONCURRENCY_RPS_REASON in observations.rules
+    assert RuleId.CONCURRENCY_SCALING_REASON not in observations.rules  # same Reason, other rule
