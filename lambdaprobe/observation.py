@@ -71,6 +71,9 @@ class ClientResult:
     latency_s: float
     error: str | None = None
     reason: str | None = None
+    # A refused call's error body beside its Reason: message ("Rate Exceeded.") and Type ("User")
+    message: str | None = None
+    error_type: str | None = None
 
 
 @dataclass(slots=True)

@@ -39,6 +39,10 @@ class ClientLike(Protocol):
     def reason(self) -> str | None: ...
     @property
     def latency_s(self) -> float: ...
+    @property
+    def message(self) -> str | None: ...
+    @property
+    def error_type(self) -> str | None: ...
 
 
 class AttemptLike(Protocol):
@@ -73,6 +77,8 @@ class ClientView:
     error: str | None
     reason: str | None
     latency_s: float
+    message: str | None = None
+    error_type: str | None = None
 
 
 @dataclass(slots=True)
@@ -154,7 +160,7 @@ class Report:
                     id=r["id"],
                     sent_s=r["sent_s"],
                     final=r["final"],
-                    client=ClientView(**r["client"]) if r["client"] else None,
+                    client=_client_view(r["client"]) if r["client"] else None,
                     attempts=[AttemptView(**a) for a in r["attempts"]],
                     throttles=r.get("throttles", 0),
                 )
@@ -176,6 +182,12 @@ class Report:
         )
 
 
+def _client_view(c: dict[str, Any]) -> ClientView:
+    return ClientView(
+        c["status"], c["error"], c["reason"], c["latency_s"], c.get("message"), c.get("type")
+    )
+
+
 def _r(t: float) -> float:
     return round(t, 6)
 
@@ -192,6 +204,8 @@ def _request_json(r: RequestView) -> dict[str, Any]:
             "error": r.client.error,
             "reason": r.client.reason,
             "latency_s": _r(r.client.latency_s),
+            "message": r.client.message,
+            "type": r.client.error_type,
         },
         "attempts": [
             {

@@ -53,6 +53,7 @@ from lambdaprobe.aws.message_parse import (
 from lambdaprobe.aws.plan_records import Watch
 from lambdaprobe.errors import AwsError, ObservationTimeout
 from lambdaprobe.observation import DeadLetter, DestinationRecord, Observations, Settled
+from lambdaprobe.rules import RuleId
 from lambdaprobe.rules.constants import ASYNC_RETRY_SPACING_S, INIT_LIMIT_S
 from lambdaprobe.scenario import Scenario
 
@@ -200,6 +201,10 @@ class Collector:
             self.events.values(), self.t0_wall, renumber, requests=self.ledger.aws_ids, notes=notes
         )
         obs.notes.extend(n for n in notes if n not in obs.notes)
+        if SUPPRESSED_INIT_NOTE in notes:
+            obs.rules.add(RuleId.INIT_SUPPRESSED)  # a cold start's init was derived from the rule
+        if attempts:
+            obs.rules.add(RuleId.RUNTIME_REPORT_LINE)  # durations and billing read from REPORT lines
         obs.attempts = attempts
         obs.dead_letters = list(self.dead_letters)
         obs.destinations = list(self.destinations)

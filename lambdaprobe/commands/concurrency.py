@@ -6,7 +6,7 @@ from lambdaprobe.cli_common import app, assumptions_epilog, probe_command
 from lambdaprobe.options import CommonOptions
 
 
-@app.command("concurrency", short_help="How many calls are throttled? (reserved, provisioned)", epilog=assumptions_epilog("environment.warm-reuse", "concurrency.scaling-reason", "concurrency.rps-window", "concurrency.rps-reason", "environment.reset-init", "environment.lifetime", "async.poll-delay", "async.throttle-backoff", "async.age-check", "async.reserved-zero-detail"))
+@app.command("concurrency", short_help="How many calls are throttled? (reserved, provisioned)", epilog=assumptions_epilog("concurrency"))
 @probe_command
 def concurrency_command(
     common: CommonOptions,

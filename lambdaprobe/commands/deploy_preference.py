@@ -6,7 +6,7 @@ from lambdaprobe.cli_common import app, assumptions_epilog, probe_command
 from lambdaprobe.options import CommonOptions
 
 
-@app.command("deploy-preference", short_help="Which version runs while an alias shifts?", epilog=assumptions_epilog("deploy.linear-steps", "deploy.alarm-rollback", "deploy.weighted-pick"))
+@app.command("deploy-preference", short_help="Which version runs while an alias shifts?", epilog=assumptions_epilog("deploy-preference"))
 @probe_command
 def deploy_preference_command(
     common: CommonOptions,

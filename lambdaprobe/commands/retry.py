@@ -8,7 +8,7 @@ from lambdaprobe.options import CommonOptions
 
 @app.command(
     "retry", short_help="How do retries unfold, source by source?",
-    epilog=assumptions_epilog("async.poll-delay", "async.throttle-backoff", "async.age-check", "async.reserved-zero-detail", "destinations.lambda-async", "sdk.backoff-seeded", "batch.duration", "sqs.scaling-steps", "sqs.throttle-backoff", "sqs.fifo-batch", "stream.retry-delay", "stream.bisect-retries", "stream.age-check"),
+    epilog=assumptions_epilog("retry"),
 )
 @probe_command
 def retry_command(

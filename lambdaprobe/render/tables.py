@@ -163,7 +163,7 @@ def notes_list(report: Report) -> Table:
     table.add_column(no_wrap=True)
     table.add_column(overflow="fold")
     for note in report.notes:
-        table.add_row("  •", note)
+        table.add_row("  •", Text(note))  # plain: notes cite rule ids in brackets, not markup
     return table
 
 

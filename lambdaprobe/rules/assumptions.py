@@ -76,7 +76,7 @@ ASSUMPTIONS: tuple[Rule, ...] = (
         "Idle execution environments stay warm for the whole run, and the one freed most recently is reused "
         "first.",
         "which calls are cold (Init Duration in REPORT lines) and which log stream each call writes to",
-        (_ENVIRONMENT,), ("concurrency", "deploy-preference", "destinations", "invoke", "retry", "timeout"),
+        (_ENVIRONMENT,), INVOKING,
     ),
     assumption(
         R.CONCURRENCY_SCALING_REASON,

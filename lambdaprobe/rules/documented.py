@@ -172,7 +172,7 @@ DOCUMENTED: tuple[Rule, ...] = (
         R.CONCURRENCY_ACCOUNT_POOL,
         "An account's concurrency limit per Region defaults to 1,000, of which at least 100 must stay unreserved; "
         "functions without reserved concurrency share what is left.",
-        (QUOTAS, PUT_CONCURRENCY, CONCURRENCY), ("concurrency", "deploy-preference", "invoke", "retry", "timeout"),
+        (QUOTAS, PUT_CONCURRENCY, CONCURRENCY), INVOKING,
         limit=c.ACCOUNT_CONCURRENCY_LIMIT, min_unreserved=c.MIN_UNRESERVED,
     ),
     documented(

@@ -12,7 +12,13 @@ from dataclasses import dataclass
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.observation import ClientResult, Final, Observations, Settled, Throttle
 from lambdaprobe.rules import RuleId
-from lambdaprobe.rules.constants import SDK_MAX_ATTEMPTS, SDK_STANDARD_BACKOFF_CAP_S, THROTTLE_STATUS
+from lambdaprobe.rules.constants import (
+    SDK_MAX_ATTEMPTS,
+    SDK_STANDARD_BACKOFF_CAP_S,
+    THROTTLE_MESSAGE,
+    THROTTLE_STATUS,
+    THROTTLE_TYPE,
+)
 from lambdaprobe.scenario import SdkConfig
 from lambdaprobe.sim.service import Execution, Item, LambdaService, SimFunction
 
@@ -68,7 +74,7 @@ class SyncClient:
             # [throttle.error] 429 TooManyRequestsException with the pool's Reason
             self.obs.throttles.append(Throttle(call.request_id, self.clock.now, started))
             if not self._retry(call):
-                self._finish(call, THROTTLE_STATUS, "TooManyRequestsException", started)
+                self._finish(call, THROTTLE_STATUS, "TooManyRequestsException", started, throttled=True)
             return
         call.executions += 1
         if started.end - self.clock.now > self.sdk.read_timeout_s:
@@ -102,10 +108,15 @@ class SyncClient:
         self.clock.after(backoff_s(self.sdk.retry_mode, call.api_attempts, self.rng), self._send, call)
         return True
 
-    def _finish(self, call: Call, status: int, error: str | None, reason: str | None) -> None:
+    def _finish(
+        self, call: Call, status: int, error: str | None, reason: str | None, throttled: bool = False
+    ) -> None:
         call.answered = True
         now = self.clock.now
-        self.obs.client_results.append(ClientResult(call.request_id, now, status, now - call.t0, error, reason))
+        result = ClientResult(call.request_id, now, status, now - call.t0, error, reason)
+        if throttled:  # [throttle.error] the body beside the Reason
+            result.message, result.error_type = THROTTLE_MESSAGE, THROTTLE_TYPE
+        self.obs.client_results.append(result)
         final: Final
         if status == 200 and error is None:
             final = "succeeded"

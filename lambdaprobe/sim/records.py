@@ -8,6 +8,7 @@ A DLQ gets the *input* (the original event) with three attributes; a destination
 from __future__ import annotations
 
 import hashlib
+import math
 import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
@@ -23,6 +24,11 @@ Condition = Literal["Success", "RetriesExhausted", "EventAgeExceeded", "ZeroRese
 
 def timestamp(t: float) -> str:
     return (EPOCH + timedelta(seconds=t)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def timestamp_s(t: float) -> str:
+    """In whole seconds, as an EventBridge event's `time` is."""
+    return (EPOCH + timedelta(seconds=math.floor(t))).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 class Ids:
@@ -108,7 +114,7 @@ def eventbridge_envelope(
         "detail-type": f"Lambda Function Invocation Result - {'Success' if success else 'Failure'}",
         "source": "lambda",
         "account": arn_parts[4],
-        "time": timestamp(t).replace(".000Z", "Z"),
+        "time": timestamp_s(t),
         "region": arn_parts[3],
         "resources": [bus_arn, function_arn],
         "detail": record,

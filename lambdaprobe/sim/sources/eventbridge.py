@@ -11,7 +11,7 @@ from typing import Any
 
 from lambdaprobe.rules import RuleId
 from lambdaprobe.scenario import Scenario
-from lambdaprobe.sim.records import timestamp
+from lambdaprobe.sim.records import timestamp_s
 from lambdaprobe.sim.service import ACCOUNT_ID, REGION
 from lambdaprobe.sim.sources import SimContext, register
 from lambdaprobe.sim.sources.common import Stimulus, plan, probe_message, send_all
@@ -31,7 +31,7 @@ def envelope(ctx: SimContext, stimulus: Stimulus) -> dict[str, Any]:
     event["id"] = ctx.ids.request_id()
     event["account"] = ACCOUNT_ID
     event["region"] = REGION
-    event["time"] = timestamp(stimulus.t).replace(".000Z", "Z")
+    event["time"] = timestamp_s(stimulus.t)
     event["detail"] = probe_message(stimulus)
     return event
 
