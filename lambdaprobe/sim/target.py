@@ -115,7 +115,7 @@ def _refused_as_too_large(ctx: sources.SimContext, size: int, mode: str, ids: li
     for i, rid in enumerate(ids):
         t = i * interval
         ctx.obs.client_results.append(
-            ClientResult(rid, t, PAYLOAD_TOO_LARGE_STATUS, 0.0, PAYLOAD_TOO_LARGE_ERROR, message)
+            ClientResult(rid, t, PAYLOAD_TOO_LARGE_STATUS, 0.0, PAYLOAD_TOO_LARGE_ERROR, None, message, "User")
         )
         ctx.obs.settled.append(Settled(rid, t, "failed"))
     return True
