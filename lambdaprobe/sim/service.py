@@ -221,6 +221,9 @@ class LambdaService:
         self._executions += 1
         execution = Execution(f"x{self._executions}", now, end, "success", cold, init_reported, version, busy=busy)
         if run > timeout:
+            # [environment.reset] a timeout resets the environment: its next invocation runs init
+            # again (marked now: the environment is this execution's until it ends)
+            env.reset = True
             execution.outcome = "timeout"
             execution.error_type = TIMEOUT_ERROR_TYPE
             # [runtime.timeout-error] the runtime's timeout message, as its log line shows it
@@ -252,9 +255,6 @@ class LambdaService:
         on_done: Callable[..., None],
         done_args: tuple[Any, ...],
     ) -> None:
-        if execution.outcome == "timeout":
-            # [environment.reset] a timeout resets the environment: its next invocation runs init again
-            env.reset = True
         fn.pool.release(env)
         if fn.routing is not None:
             fn.routing.observe(execution.version, execution.function_error)
