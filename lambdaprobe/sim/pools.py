@@ -3,7 +3,7 @@ execution environments that hold the slots."""
 
 from __future__ import annotations
 
-from collections import deque
+import math
 from dataclasses import dataclass, field
 
 from lambdaprobe.rules import RuleId
@@ -62,23 +62,32 @@ class ExecEnv:
 
 
 class RateWindow:
-    """At most `limit` admissions in any sliding window of RATE_WINDOW_S (assumption rps_window)."""
+    """At most `limit` admissions in any sliding window of RATE_WINDOW_S [concurrency.rps-window].
 
-    __slots__ = ("limit", "times")
+    A ring of the last `limit` admission times: a call is admitted when the oldest of them is at
+    least a window old. O(1) per call, no loop; the ring is made on first use.
+    """
+
+    __slots__ = ("at", "limit", "times")
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
-        self.times: deque[float] = deque()
+        self.times: list[float] | None = None
+        self.at = 0
 
-    def has_room(self, now: float) -> bool:
+    def admit(self, now: float) -> bool:
         times = self.times
-        horizon = now - RATE_WINDOW_S
-        while times and times[0] <= horizon:
-            times.popleft()
-        return len(times) < self.limit
-
-    def take(self, now: float) -> None:
-        self.times.append(now)
+        if times is None:
+            if self.limit <= 0:
+                return False
+            times = self.times = [-math.inf] * self.limit
+        at = self.at
+        if times[at] > now - RATE_WINDOW_S:
+            return False
+        times[at] = now
+        at += 1
+        self.at = at if at < self.limit else 0
+        return True
 
 
 @dataclass
@@ -119,7 +128,7 @@ class FunctionPool:
     # None: idle environments live for the whole run (assumption env_lifetime)
     env_lifetime_s: float | None = None
     retired: int = 0
-    rate: RateWindow | None = None
+    rate: RateWindow = field(default_factory=lambda: RateWindow(0))  # set in __post_init__
     rate_refused: bool = False  # the last refusal was the requests-per-second quota's
     provisioned_rate: dict[str, RateWindow] = field(default_factory=dict)
 
@@ -141,23 +150,16 @@ class FunctionPool:
         return RATE_LIMIT if self.reserved is None else RESERVED_RATE_LIMIT
 
     def _rate_admits(self, version: str, now: float) -> bool:
-        window = self._rate_window(version, now)
-        if window is None:
-            self.rate_refused = True
-            return False
-        window.take(now)
-        return True
-
-    def _rate_window(self, version: str, now: float) -> RateWindow | None:
-        """The window a sync call may be admitted in, or None when the quota is used up.
-
-        A call to a qualifier with provisioned concurrency counts against that qualifier's window
-        first, then the function's (assumption rps_window)."""
-        own = self.provisioned_rate.get(version)
-        if own is not None and own.has_room(now):
-            return own
-        assert self.rate is not None
-        return self.rate if self.rate.has_room(now) else None
+        """A sync call to a qualifier with provisioned concurrency counts against that qualifier's
+        window first, then the function's [concurrency.rps-window]."""
+        if self.provisioned_rate:
+            own = self.provisioned_rate.get(version)
+            if own is not None and own.admit(now):
+                return True
+        if self.rate.admit(now):
+            return True
+        self.rate_refused = True
+        return False
 
     @property
     def provisioned_total(self) -> int:
