@@ -20,7 +20,7 @@ def retry_command(
     duration: Annotated[float, typer.Option(help="Seconds the handler runs on each attempt.")] = 2.0,
     fail: Annotated[
         str,
-        typer.Option(help="never, always or first:N (fail the first N attempts) for every request; or per request, "
+        typer.Option(help="never, always, crash (the runtime exits: Lambda resets the environment) or first:N (fail the first N attempts) for every request; or per request, "
                      "comma-separated: rNN:SPEC or N:SPEC (1-based index) plus one bare SPEC as the default for "
                      "the rest (default never), e.g. r03:always (one poison message among good ones)."),
     ] = "always",

@@ -40,7 +40,8 @@ def directive(duration: float, fail: str, init: float) -> Directive:
 
 PER_REQUEST = re.compile(r"^(?:r(\d+)|(\d+)):(.+)$")
 FAIL_HELP = (
-    "never, always or first:N for every request; or per request, comma-separated: rNN:SPEC (request id) or "
+    "never, always, crash (the runtime exits) or first:N for every request; or per request, comma-separated: "
+    "rNN:SPEC (request id) or "
     "N:SPEC (1-based index), with one bare SPEC as the default for the rest (default never), "
     "e.g. r03:always or always,r01:never"
 )

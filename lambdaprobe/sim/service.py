@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from lambdaprobe.function.directive import Directive, decide
+from lambdaprobe.function.directive import CRASH_ERROR_TYPE, Directive, decide
 from lambdaprobe.observation import Attempt, Observations, Outcome
 from lambdaprobe.rules import RuleId
 from lambdaprobe.rules.constants import INIT_LIMIT_S, TIMEOUT_ERROR_TYPE
@@ -63,8 +63,9 @@ class Execution:
     def response_payload(self, request_id: str, aws_request_id: str) -> dict[str, Any]:
         """What the function answered, as the runtime shapes it ([runtime.timeout-error],
         [runtime.error-payload]); `aws_request_id` is the invocation's id."""
-        if self.outcome == "timeout":
-            return timeout_payload(aws_request_id, self.error_message)
+        if self.outcome == "timeout" or self.error_type == CRASH_ERROR_TYPE:
+            # a crash answers like a timeout: the runtime's message, no stack
+            return timeout_payload(aws_request_id, self.error_message, self.error_type)
         if self.outcome == "error":
             return error_payload(aws_request_id, self.error_type, self.error_message)
         body: dict[str, Any] = {"ok": True, "request": request_id}
@@ -238,6 +239,17 @@ class LambdaService:
                 self.rules.add(RuleId.RUNTIME_ERROR_PAYLOAD)
                 execution.error_type = first_failing.error_type
                 execution.error_message = first_failing.error_message
+        if first_failing is not None and run <= timeout:
+            crashed = first_failing if first_failing.crash else next((d for d in decisions if d.crash), None)
+            if crashed is not None:
+                # [environment.reset] the runtime exited: the whole invocation fails (no partial batch
+                # response), and its environment is reset like a timed-out one
+                env.reset = True
+                self.rules.add(RuleId.ENVIRONMENT_RESET)
+                execution.failed = ()
+                execution.outcome = "error"
+                execution.error_type = crashed.error_type
+                execution.error_message = crashed.error_message
         # [init.billed] init is billed when it runs in the invocation (a cold start, or the re-init after
         # a reset [environment.reset]); provisioned environments were initialised ahead, so their `busy`
         # holds no init. [runtime.report-line] the billed duration is the REPORT line's.

@@ -238,3 +238,37 @@ def test_without_reserved_concurrency_the_rate_follows_the_account_limit() -> No
         "FunctionInvocationRateLimitExceeded"}
     assert RuleId.CONCURRENCY_RPS_REASON in observations.rules
     assert RuleId.CONCURRENCY_SCALING_REASON not in observations.rules  # same Reason, other rule
+
+
+def test_a_crash_resets_the_environment_like_a_timeout() -> None:
+    # [environment.reset] `--fail crash`: the runtime exits; the next call in that environment is cold
+    from lambdaprobe.scenarios import invoke
+
+    scenario = invoke.build(mode="sync", duration=0.1, fail="r02:crash", init=0.5, timeout=None, count=3,
+                            interval=10.0, seed=0)
+    observations = SimTarget().run(scenario)
+    report = simulate(scenario)
+    attempts = [r.attempts[0] for r in report.requests]
+    assert [(a.outcome, a.cold) for a in attempts] == [("success", True), ("error", False), ("success", True)]
+    assert attempts[1].error == "Runtime exited with error: exit status 1"
+    assert {RuleId.ENVIRONMENT_RESET, RuleId.ENVIRONMENT_RESET_INIT} <= observations.rules
+
+
+def test_a_crash_fails_the_whole_batch_even_with_partial_batch_responses() -> None:
+    from lambdaprobe.scenarios import retry
+
+    scenario = retry.build(retry.RetryOptions(
+        source="sqs", count=3, interval=0.0, fail="r02:crash", report_batch_item_failures=True, max_receive_count=1,
+    ))
+    report = simulate(scenario)
+    assert [r.attempts[0].outcome for r in report.requests] == ["error", "error", "error"]
+
+
+def test_a_crashed_async_attempt_records_the_runtime_exit_payload() -> None:
+    from lambdaprobe.scenarios import retry
+
+    observations = SimTarget().run(retry.build(retry.RetryOptions(source="async", fail="crash", on_failure="sqs")))
+    payload = observations.destinations[0].record["responsePayload"]
+    assert payload["errorType"] == "Runtime.ExitError"
+    assert payload["errorMessage"].endswith("Error: Runtime exited with error: exit status 1")
+    assert [a.cold for a in observations.attempts] == [True, True, True]  # each retry re-inits
