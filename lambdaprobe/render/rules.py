@@ -50,6 +50,19 @@ def source_lines(r: Rule) -> list[str]:
     return ["sources:", *(f"  {url}" for url in r.sources)]
 
 
+def relied_on(rules: list[dict[str, Any]]) -> RenderableType | None:
+    """A report's rules[] in one paragraph: the documented ids (assumptions are in the notes)."""
+    documented = [str(r["id"]) for r in rules if r.get("kind") == "documented"]
+    if not documented:
+        return None
+    grid = Table.grid(padding=(0, 1))
+    grid.title, grid.title_justify, grid.title_style = "Documented rules relied on", "left", "bold"
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    grid.add_row("  ", Text(", ".join(documented) + "  (`lambdaprobe rules ID` shows each with its sources)"))
+    return grid
+
+
 def rule_json(r: Rule) -> dict[str, Any]:
     """A rule whole, for `lambdaprobe rules --output json`."""
     return {

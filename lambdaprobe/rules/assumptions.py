@@ -90,7 +90,7 @@ ASSUMPTIONS: tuple[Rule, ...] = (
         "With reserved concurrency 0, the DLQ message of a dropped async event has ErrorCode 429 and "
         "ErrorMessage 'Rate Exceeded.'.",
         "the DLQ message attributes of an event sent to a function with reserved concurrency 0",
-        (ASYNC_RECORDS,), ASYNC_PROBES,
+        (ASYNC_RECORDS,), ("concurrency",),
         error_code=429,
     ),
     assumption(

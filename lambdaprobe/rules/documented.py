@@ -136,7 +136,7 @@ DOCUMENTED: tuple[Rule, ...] = (
         R.ASYNC_RESERVED_ZERO,
         "With reserved concurrency 0, Lambda does not run or retry new async events: it sends each to the "
         "on-failure destination with condition ZeroReservedConcurrency and no response, and to the DLQ.",
-        (ASYNC_RECORDS, RESERVED), ASYNC_PROBES,
+        (ASYNC_RECORDS, RESERVED), ("concurrency",),  # the one probe that sets reserved concurrency
         condition="ZeroReservedConcurrency",
     ),
     documented(

@@ -183,10 +183,10 @@ def build(o: RetryOptions) -> Scenario:
 
 def _async_config(o: RetryOptions) -> AsyncConfig:
     # [async.retry-config] MaximumRetryAttempts 0..2, MaximumEventAgeInSeconds 60..21600
-    retries = 2 if o.max_retry_attempts is None else o.max_retry_attempts
-    in_range("--max-retry-attempts", retries, 0, 2)
-    age = 21600 if o.max_event_age is None else o.max_event_age
-    in_range("--max-event-age", age, 60, 21600)
+    retries = c.ASYNC_MAX_RETRY_ATTEMPTS if o.max_retry_attempts is None else o.max_retry_attempts
+    in_range("--max-retry-attempts", retries, 0, c.ASYNC_MAX_RETRY_ATTEMPTS)
+    age = c.ASYNC_MAX_EVENT_AGE_S if o.max_event_age is None else o.max_event_age
+    in_range("--max-event-age", age, c.ASYNC_MAX_EVENT_AGE_MIN_S, c.ASYNC_MAX_EVENT_AGE_S)
     one_of("--dlq", o.dlq, DLQ_KINDS)
     one_of("--on-failure", o.on_failure, ON_FAILURE_KINDS)
     one_of("--on-success", o.on_success, DESTINATION_KINDS)
@@ -204,7 +204,7 @@ def _async_config(o: RetryOptions) -> AsyncConfig:
 def _sqs(o: RetryOptions, function_timeout: float) -> SqsSourceSpec:
     fifo = o.source == "sqs-fifo"
     visibility = 30 if o.visibility_timeout is None else o.visibility_timeout
-    in_range("--visibility-timeout", visibility, 0, 43200)  # [sqs.visibility-timeout] 0..12 h
+    in_range("--visibility-timeout", visibility, 0, c.SQS_VISIBILITY_TIMEOUT_MAX_S)  # [sqs.visibility-timeout]
     if function_timeout > visibility:
         # [sqs.mapping-timeout] AWS refuses to create the mapping in this case.
         raise InputError(
@@ -214,17 +214,17 @@ def _sqs(o: RetryOptions, function_timeout: float) -> SqsSourceSpec:
         )
     receives = 3 if o.max_receive_count is None else o.max_receive_count
     in_range("--max-receive-count", receives, 0, 1000)
-    batch = 10 if o.batch_size is None else o.batch_size
-    in_range("--batch-size", batch, 1, 10 if fifo else 10000)  # [sqs.batching]
+    batch = c.SQS_BATCH_SIZE_DEFAULT if o.batch_size is None else o.batch_size
+    in_range("--batch-size", batch, 1, c.SQS_FIFO_BATCH_SIZE_MAX if fifo else c.SQS_BATCH_SIZE_MAX)  # [sqs.batching]
     window = 0 if o.batching_window is None else o.batching_window
-    in_range("--batching-window", window, 0, 300)
+    in_range("--batching-window", window, 0, c.BATCHING_WINDOW_MAX_S)
     if batch > 10 and window < 1:
         # [sqs.batching] BatchSize over 10 needs MaximumBatchingWindowInSeconds >= 1
         raise InputError("--batching-window", f"--batch-size {batch} (> 10) needs a batching window; allowed: 1..300")
     if fifo and window:
         raise InputError("--batching-window", "FIFO queues do not support a batching window; allowed: 0")
     if o.max_concurrency is not None:
-        in_range("--max-concurrency", o.max_concurrency, 2, 1000)  # [sqs.scaling]
+        in_range("--max-concurrency", o.max_concurrency, c.SQS_MAX_CONCURRENCY_MIN, c.SQS_MAX_CONCURRENCY_MAX)
     groups = 1 if o.message_groups is None else o.message_groups
     in_range("--message-groups", groups, 1, 1000)
     if groups > 1 and not fifo:
@@ -244,16 +244,16 @@ def _sqs(o: RetryOptions, function_timeout: float) -> SqsSourceSpec:
 def _stream(o: RetryOptions) -> StreamSourceSpec:
     # [stream.retry-limits] [stream.batching]
     retries = -1 if o.max_retry_attempts is None else o.max_retry_attempts
-    in_range("--max-retry-attempts", retries, -1, 10000)
+    in_range("--max-retry-attempts", retries, -1, c.STREAM_MAX_RETRY_ATTEMPTS_MAX)
     age = -1 if o.max_record_age is None else o.max_record_age
     if age != -1:
-        in_range("--max-record-age", age, 60, 604800)
-    batch = 100 if o.batch_size is None else o.batch_size
-    in_range("--batch-size", batch, 1, 10000)
+        in_range("--max-record-age", age, c.STREAM_MAX_RECORD_AGE_MIN_S, c.STREAM_MAX_RECORD_AGE_MAX_S)
+    batch = c.STREAM_BATCH_SIZE_DEFAULT if o.batch_size is None else o.batch_size
+    in_range("--batch-size", batch, 1, c.STREAM_BATCH_SIZE_MAX)
     shards = 1 if o.shards is None else o.shards
     in_range("--shards", shards, 1, 100)
     factor = 1 if o.parallelization_factor is None else o.parallelization_factor
-    in_range("--parallelization-factor", factor, 1, 10)
+    in_range("--parallelization-factor", factor, 1, c.STREAM_PARALLELIZATION_MAX)
     one_of("--on-failure", o.on_failure, STREAM_DESTINATION_KINDS)
     on_failure = _none(o.on_failure)
     window = 0 if o.batching_window is None else o.batching_window

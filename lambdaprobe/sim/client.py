@@ -25,6 +25,8 @@ from lambdaprobe.sim.service import Execution, Item, LambdaService, SimFunction
 # [sdk.retry-modes] total attempts per call: legacy (boto3's default) 5, standard (AWS CLI v2's) 3.
 MAX_ATTEMPTS = SDK_MAX_ATTEMPTS
 STANDARD_BACKOFF_CAP_S = SDK_STANDARD_BACKOFF_CAP_S
+_SYNC_RULES = (RuleId.SYNC_NO_RETRY, RuleId.SYNC_STATUS)
+_SDK_RETRY_RULES = (RuleId.SDK_RETRY_MODES, RuleId.SDK_BACKOFF_SEEDED)
 
 
 def backoff_s(mode: str, failed_attempts: int, rng: random.Random) -> float:
@@ -54,11 +56,9 @@ class SyncClient:
         self.fn = fn
         self.sdk = sdk
         self.rng = random.Random(f"sdk:{seed}")
-        service.rules.update((RuleId.SYNC_NO_RETRY, RuleId.SYNC_STATUS))
-        if sdk.retry_mode != "off":
-            service.rules.update((RuleId.SDK_RETRY_MODES, RuleId.SDK_BACKOFF_SEEDED))
 
     def call(self, request_id: str, directive: Directive | None, qualifier: str) -> None:
+        self.service.rules.update(_SYNC_RULES)
         self._send(Call(request_id, directive, qualifier, self.clock.now))
 
     def _send(self, call: Call) -> None:
@@ -105,6 +105,7 @@ class SyncClient:
     def _retry(self, call: Call) -> bool:
         if call.api_attempts >= MAX_ATTEMPTS[self.sdk.retry_mode]:
             return False
+        self.service.rules.update(_SDK_RETRY_RULES)
         self.clock.after(backoff_s(self.sdk.retry_mode, call.api_attempts, self.rng), self._send, call)
         return True
 

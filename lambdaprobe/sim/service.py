@@ -167,7 +167,8 @@ class LambdaService:
             if env.inits > 1:
                 # [environment.reset] the environment was reset by a timeout: init runs again here
                 self.rules.update((RuleId.ENVIRONMENT_RESET, RuleId.ENVIRONMENT_RESET_INIT))
-        self.rules.add(RuleId.ENVIRONMENT_WARM_REUSE)
+        elif not env.provisioned:
+            self.rules.add(RuleId.ENVIRONMENT_WARM_REUSE)  # an idle on-demand environment, reused
         self.rules.add(RuleId.RUNTIME_REPORT_LINE)
         execution = self._plan(fn, env, cold, version, items, partial_batch)
         # Executions of one length end in the order they start: a lane per length keeps the agenda

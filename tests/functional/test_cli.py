@@ -139,7 +139,12 @@ def test_table_output_shows_timeline_counts_chart_and_notes(capsys: pytest.Captu
     assert any(line.startswith("r01 succeeded") for line in lines)
     assert any("in flight" in line for line in lines)
     assert any(line.startswith("throttled") and " 19 " in line for line in lines)
-    assert "Notes" in out and "assumption:" in out
+    # every call ran on the provisioned environment or was throttled: no assumption, only documented rules
+    assert "Notes" not in out and "Documented rules relied on" in out
+    assert "concurrency.provisioned-spillover" in " ".join(out.split())
+    status, out, err = run(capsys, "retry", "--source", "async")
+    assert status == 0, err
+    assert "Notes" in out and "assumption:" in out and "[async.poll-delay]" in " ".join(out.split())
 
 
 def test_interrupt_is_exit_130(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:

@@ -46,8 +46,9 @@ CONDITIONS = {
 OUTCOMES = {"timeout": {R.RUNTIME_TIMEOUT_ERROR}}
 
 
-def required(data: dict[str, Any], source: str) -> set[RuleId]:
-    """The rules the report's facts rest on, read from its JSON alone (and the source kind)."""
+def required(data: dict[str, Any], source: str, provisioned: bool) -> set[RuleId]:
+    """The rules the report's facts rest on, read from its JSON alone (and the source kind, and
+    whether provisioned environments could explain a warm start)."""
     need: set[RuleId] = set()
     for r in data["requests"]:
         client = r["client"]
@@ -71,7 +72,8 @@ def required(data: dict[str, Any], source: str) -> set[RuleId]:
                 need.add(R.RUNTIME_ERROR_PAYLOAD)
             if a["cold"]:
                 need.add(R.INIT_SUPPRESSED if a["init_s"] >= 10.0 else R.INIT_OUTSIDE_TIMEOUT)
-            need.add(R.ENVIRONMENT_WARM_REUSE)
+            elif not provisioned:
+                need.add(R.ENVIRONMENT_WARM_REUSE)
         if r["throttles"] and (client is None or client["status"] != 429):
             need.add({"sqs": R.SQS_THROTTLED_POLLER, "sqs-fifo": R.SQS_THROTTLED_POLLER, "kinesis":
                       R.STREAM_THROTTLE_RETRY, "dynamodb": R.STREAM_THROTTLE_RETRY,
@@ -88,9 +90,9 @@ def required(data: dict[str, Any], source: str) -> set[RuleId]:
     return need
 
 
-def check(report_json: dict[str, Any], source: str) -> None:
+def check(report_json: dict[str, Any], source: str, provisioned: bool = False) -> None:
     listed = {RuleId(r["id"]) for r in report_json["rules"]}
-    missing = required(report_json, source) - listed
+    missing = required(report_json, source, provisioned) - listed
     assert not missing, f"applied but not listed: {sorted(m.value for m in missing)}"
     # rules[] entries are the registry's, and every assumption listed is also in the notes
     for entry in report_json["rules"]:
@@ -103,7 +105,9 @@ def check(report_json: dict[str, Any], source: str) -> None:
 @settings(max_examples=150, deadline=None)
 @given(direct_scenarios)
 def test_direct_runs_list_every_rule_behind_their_outcomes(scenario) -> None:  # type: ignore[no-untyped-def]
-    check(simulate(scenario).to_json(), scenario.source.kind)
+    check(simulate(scenario).to_json(), scenario.source.kind, scenario.concurrency.provisioned > 0)
+    if scenario.stimulus.mode == "sync":
+        assert any(r["id"] == "sync.no-retry" for r in simulate(scenario).to_json()["rules"])
 
 
 @settings(max_examples=60, deadline=None)
@@ -177,3 +181,26 @@ def test_the_oracle_catches_a_rule_left_unlisted() -> None:
         assert "concurrency.reserved" in str(err)
     else:
         raise AssertionError("a throttle reason without its rule went unnoticed")
+
+
+def test_a_run_lists_only_rules_its_path_applied() -> None:
+    # an async run makes no sync call, and one warm-free run reuses no environment
+    ids = {r["id"] for r in simulate(direct(mode="async", count=1)).to_json()["rules"]}
+    assert "async.queued" in ids
+    assert not ids & {"sync.no-retry", "sync.status", "environment.warm-reuse", "sdk.retry-modes"}
+    ids = {r["id"] for r in simulate(direct(count=2, interval=5.0, duration=1.0)).to_json()["rules"]}
+    assert {"sync.no-retry", "environment.warm-reuse"} <= ids and "async.queued" not in ids
+
+
+def test_rules_and_throttle_bodies_survive_a_saved_report_and_older_reports_still_load() -> None:
+    from lambdaprobe.report import Report
+
+    data = simulate(direct(count=2, interval=0.0, duration=5.0, concurrency=ConcurrencySpec(reserved=1))).to_json()
+    again = Report.from_json(data).to_json()
+    assert again["rules"] == data["rules"] and again["requests"] == data["requests"]
+    assert again["requests"][1]["client"]["message"] == "Rate Exceeded."
+    older = {**data, "requests": [{**r, "client": {k: v for k, v in r["client"].items()
+                                                   if k not in ("message", "type")}} for r in data["requests"]]}
+    del older["rules"]
+    loaded = Report.from_json(older)
+    assert loaded.rules == [] and loaded.to_json()["requests"][1]["client"]["type"] is None

@@ -355,7 +355,7 @@ class SqsMapping:
         back: list[Message] = []
         for m in messages:
             if now + EPSILON >= m.expires:
-                self.service.rules.add(RuleId.SQS_RETENTION_IN_FLIGHT)
+                self.service.rules.update((RuleId.SQS_RETENTION, RuleId.SQS_RETENTION_IN_FLIGHT))
                 self._settle(m, now, "expired")
             elif max_receives is not None and m.receive_count >= max_receives:
                 self._dead_letter(m, now)
@@ -390,7 +390,7 @@ class SqsMapping:
     def _expired_while_visible(self, m: Message, now: float) -> bool:
         if now + EPSILON < m.expires:
             return False
-        self.service.rules.add(RuleId.SQS_RETENTION_IN_FLIGHT)
+        self.service.rules.update((RuleId.SQS_RETENTION, RuleId.SQS_RETENTION_IN_FLIGHT))
         self._settle(m, now, "expired")
         return True
 
