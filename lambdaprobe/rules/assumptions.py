@@ -16,6 +16,7 @@ from lambdaprobe.rules.documented import (
     SOURCES,
     SQS_ERRORS,
     SQS_SCALING,
+    SYNC_CALLING,
     WITH_DDB,
     WITH_KINESIS,
     WITH_SQS,
@@ -221,7 +222,7 @@ ASSUMPTIONS: tuple[Rule, ...] = (
         "qualifier with provisioned concurrency counts against its own 10 x provisioned first, then the "
         "function's; a call refused for concurrency uses none of it.",
         "the times of admitted and refused calls of a fast burst of short calls to a reserved-1 function",
-        (CONCURRENCY, SCALING), INVOKING,
+        (CONCURRENCY, SCALING), SYNC_CALLING,
         window_s=1.0,
     ),
     assumption(
@@ -230,7 +231,7 @@ ASSUMPTIONS: tuple[Rule, ...] = (
         "ReservedFunctionInvocationRateLimitExceeded when the function has reserved concurrency, else "
         "FunctionInvocationRateLimitExceeded.",
         "the Reason of the 429s of a fast burst of short calls",
-        (CONCURRENCY,), INVOKING,
+        (CONCURRENCY,), SYNC_CALLING,
     ),
     assumption(
         R.INVOKE_PAYLOAD_ERROR,

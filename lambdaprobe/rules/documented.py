@@ -32,6 +32,7 @@ ALL_PROBES = (
     "invoke", "retry", "timeout", "vpc",
 )
 INVOKING = ("abort", "concurrency", "deploy-preference", "destinations", "invoke", "retry", "timeout")
+SYNC_CALLING = ("abort", "concurrency", "deploy-preference", "invoke", "retry", "timeout")  # direct sync invokes
 ASYNC_PROBES = ("concurrency", "destinations", "invoke", "retry")
 SOURCES = ("retry",)
 
@@ -421,7 +422,7 @@ DOCUMENTED: tuple[Rule, ...] = (
         "Synchronous invokes are also limited per second: 10 times the concurrency available to the function "
         "(its reserved concurrency, else the account's), and 10 times the provisioned concurrency for a "
         "qualifier that has it; calls beyond that get 429.",
-        (CONCURRENCY, SCALING, QUOTAS), INVOKING,
+        (CONCURRENCY, SCALING, QUOTAS), SYNC_CALLING,
         per_concurrency=c.REQUESTS_PER_S_PER_CONCURRENCY,
     ),
     documented(
