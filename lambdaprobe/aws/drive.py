@@ -25,6 +25,7 @@ from lambdaprobe.aws.ledger import Ledger
 from lambdaprobe.aws.shift import SHIFT_NOTE, Shifter
 from lambdaprobe.errors import AwsError
 from lambdaprobe.observation import ClientResult, Final, Observations, Sent, Settled, Throttle
+from lambdaprobe.rules.constants import PAYLOAD_TOO_LARGE_STATUS
 from lambdaprobe.scenario import NEW_VERSION, PUBLISHED_VERSION, Scenario, SdkConfig
 from lambdaprobe.sim.target import request_ids
 from lambdaprobe.templates import invoke_event
@@ -44,6 +45,8 @@ MESSAGE_SDK = SdkConfig(retry_mode="off", read_timeout_s=30.0, connect_timeout_s
 # send(i, t, due): call i, scheduled at t seconds after the first, to leave at monotonic `due`.
 # Returns the monotonic instant its request went on the wire (None: when it was called).
 Sender = Callable[[int, float, float], float | None]
+# The bytes `"pad": ""` adds to a JSON object (json.dumps' default separators)
+PAD_FIELD = ', "pad": ""'
 
 
 def hold_until(due: float, clock: Callable[[], float] = time.monotonic) -> float:
@@ -238,7 +241,13 @@ class Driver:
         if self.scenario.deployment is not None:
             # each version follows its own LAMBDAPROBE_DIRECTIVE: the event carries none
             del event["lambdaprobe"]
-        return json.dumps(event).encode()
+        body = json.dumps(event).encode()
+        size = self.scenario.stimulus.payload_bytes
+        if size is not None and size > len(body) + len(PAD_FIELD):
+            # --payload-size: padded to exactly `size` bytes (over the invoke limit: 413)
+            event["pad"] = "x" * (size - len(body) - len(PAD_FIELD))
+            body = json.dumps(event).encode()
+        return body
 
     def _invoke_sender(self, invoke: Any, obs: Observations, is_async: bool) -> Sender:
         function = self.names["function"]
@@ -285,7 +294,7 @@ class Driver:
                 status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
                 error = str(exc.response.get("Error", {}).get("Code", "")) or None
                 reason = throttle_reason(exc.response) if status == 429 else None
-                if status == 429:
+                if status in (429, PAYLOAD_TOO_LARGE_STATUS):
                     message, error_type = throttle_body(exc.response)
             except botocore.exceptions.ReadTimeoutError:
                 error = "ReadTimeoutError"
@@ -304,6 +313,8 @@ class Driver:
             if status == 429:
                 items.append(Throttle(rid, sent_t + latency, reason or error or "TooManyRequestsException"))
             final = None if is_async else sync_final(status, error, sdk_off or not self.ledger.ran.get(rid))
+            if status == PAYLOAD_TOO_LARGE_STATUS:
+                final = "failed"  # [invoke.payload-limits] refused: nothing runs, sync or async
             if final is not None:
                 items.append(Settled(rid, sent_t + latency, final))
             self._record(obs, *items)
@@ -400,7 +411,8 @@ def sync_final(status: int, error: str | None, never_ran: bool) -> Final | None:
 
 
 def throttle_body(response: Mapping[str, Any]) -> tuple[str | None, str | None]:
-    """The `message` and `Type` of a 429 ([throttle.error]), wherever botocore put them."""
+    """The `message` and `Type` of a 429 ([throttle.error]) or a 413 ([invoke.payload-error]),
+    wherever botocore put them."""
     error = response.get("Error", {})
     message = response.get("message") or error.get("Message")
     kind = response.get("Type") or error.get("Type")

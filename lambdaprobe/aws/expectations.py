@@ -13,6 +13,7 @@ from lambdaprobe.function.directive import decide
 from lambdaprobe.observation import Attempt, Final, Observations, Settled
 from lambdaprobe.rules.constants import (
     ASYNC_RETRY_SPACING_S,  # [async.retry-spacing] retry k about 60*k s after the previous attempt
+    PAYLOAD_TOO_LARGE_STATUS,
 )
 from lambdaprobe.scenario import Scenario
 
@@ -108,6 +109,9 @@ def outstanding(
                 missing.append(f"{rid}: {len(attempts)} of {ran[rid]} executions seen")
         elif is_async(scenario):
             allowed = cfg.max_retry_attempts + 1
+            refused = clients.get(rid)
+            if refused is not None and refused.status == PAYLOAD_TOO_LARGE_STATUS:
+                continue  # [invoke.payload-limits] never queued: nothing to wait for
             if succeeded:
                 if cfg.on_success and "on_success" not in records[rid]:
                     missing.append(f"{rid}: succeeded; on-success record not seen yet")

@@ -42,11 +42,6 @@ def refuse_unbuilt(scenario: Scenario) -> None:
             "applies only to --target sim: on AWS the account's own limit applies "
             "(GetAccountSettings reports it); allowed on aws: the default",
         )
-    if scenario.stimulus.payload_bytes is not None:
-        raise NotAvailableError(
-            "--payload-size on --target aws is not built yet (the driver does not pad events); "
-            "allowed now: --target sim"
-        )
     stream = scenario.source.stream
     if "s3" in (scenario.async_config.on_failure, stream.on_failure if stream else None):
         raise NotAvailableError(

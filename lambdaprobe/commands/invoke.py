@@ -31,7 +31,7 @@ def invoke_command(
         int | None,
         typer.Option(help="Bytes each event is padded to, 1..16777216 (default: as built, a few hundred). Over 6 MB "
                      "(6291456) sync or 1 MB (1048576) async, Lambda refuses the invoke with 413 "
-                     "RequestEntityTooLargeException and nothing runs. sim only for now."),
+                     "RequestEntityTooLargeException and nothing runs."),
     ] = None,
 ) -> None:
     """What do the caller and the function see for one sync or async invoke?"""

@@ -98,7 +98,7 @@ def retry_command(
         int | None,
         typer.Option(help="[sync, async] Bytes each event is padded to, 1..16777216 (default: as built, a few hundred). Over 6 MB "
                      "(6291456) sync or 1 MB (1048576) async, Lambda refuses the invoke with 413 "
-                     "RequestEntityTooLargeException and nothing runs. sim only for now."),
+                     "RequestEntityTooLargeException and nothing runs."),
     ] = None,
 ) -> None:
     """How do retries unfold: sync, async, SQS, SNS, EventBridge, Kinesis, DynamoDB, destinations?"""

@@ -88,3 +88,26 @@ def test_the_aws_driver_sends_each_request_its_own_directive() -> None:
     driver = Driver(AwsClient(AwsOptions(region="us-east-1")), scenario, {}, {"function": "f"})
     assert [json.loads(driver.payload(rid))["lambdaprobe"]["fail"] for rid in ("r01", "r02", "r03")] == [
         "never", "always", "never"]
+
+
+@pytest.mark.parametrize("size", [400, 5000, 6 * 1024 * 1024 + 1])
+def test_the_aws_driver_pads_each_event_to_the_payload_size(size: int) -> None:
+    # [invoke.payload-limits] --payload-size on --target aws: the event is exactly that many bytes
+    scenario = invoke.build(mode="sync", duration=0.1, fail="never", init=0.0, timeout=None, count=1,
+                            interval=1.0, seed=0, payload_bytes=size)
+    driver = Driver(AwsClient(AwsOptions(region="us-east-1")), scenario, {}, {"function": "f"})
+    body = driver.payload("r01")
+    assert len(body) == size and json.loads(body)["request"] == "r01"
+
+
+def test_an_async_invoke_refused_as_too_large_is_not_waited_for() -> None:
+    from lambdaprobe.aws.expectations import outstanding
+    from lambdaprobe.observation import ClientResult, Observations, Sent
+
+    scenario = invoke.build(mode="async", duration=0.1, fail="never", init=0.0, timeout=None, count=2,
+                            interval=1.0, seed=0, payload_bytes=2 * 1024 * 1024)
+    obs = Observations("aws", sent=[Sent("r01", 0.0), Sent("r02", 1.0)],
+                       client_results=[ClientResult("r01", 0.0, 413, 0.1, "RequestEntityTooLargeException"),
+                                       ClientResult("r02", 1.0, 202, 0.1)])
+    missing, _ = outstanding(scenario, obs)
+    assert [m.split(":")[0] for m in missing] == ["r02"]
