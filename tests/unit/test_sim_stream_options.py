@@ -106,3 +106,20 @@ def test_sim_only_concurrency_options_are_refused_on_aws(kw: dict[str, object], 
     )
     with pytest.raises(InputError, match=re.escape(message)):
         AwsTarget(AwsOptions(region="us-east-1", dry_run=True)).plan_only(scenario)
+
+
+def test_concurrency_async_options_are_deployed_on_aws() -> None:
+    from lambdaprobe.scenarios import concurrency
+
+    scenario = concurrency.build(
+        reserved=0, provisioned=0, qualifier="alias", count=2, interval=1.0, duration=1.0, mode="async", init=0.0,
+        timeout=None, seed=0,
+        asynchronous=concurrency.AsyncOptions(dlq="sqs", on_failure="sqs", max_event_age=60, max_retry_attempts=0),
+    )
+    calls = plan(scenario, AwsOptions(region="us-east-1"))
+    (config,) = [c for c in calls if c.operation == "PutFunctionEventInvokeConfig"]
+    assert (config.params["MaximumEventAgeInSeconds"], config.params["MaximumRetryAttempts"]) == (60, 0)
+    assert "OnFailure" in config.params["DestinationConfig"]
+    (create,) = [c for c in calls if c.operation == "CreateFunction"]
+    assert "DeadLetterConfig" in create.params
+    assert any(c.operation == "PutFunctionConcurrency" and c.params["ReservedConcurrentExecutions"] == 0 for c in calls)
