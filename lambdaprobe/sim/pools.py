@@ -125,9 +125,8 @@ class FunctionPool:
     tokens_at: float = 0.0
     env_count: int = 0
     on_demand_cap: int | None = None
-    # None: idle environments live for the whole run (assumption env_lifetime)
+    # None: idle environments live for the whole run [environment.lifetime]
     env_lifetime_s: float | None = None
-    retired: int = 0
     rate: RateWindow = field(default_factory=lambda: RateWindow(0))  # set in __post_init__
     rate_refused: bool = False  # the last refusal was the requests-per-second quota's
     provisioned_rate: dict[str, RateWindow] = field(default_factory=dict)
@@ -239,7 +238,7 @@ class FunctionPool:
         self.idle_on_demand[env.version].append(env)
 
     def _retire_expired(self, idle: list[ExecEnv], now: float) -> None:
-        """Shut down idle environments that outlived --env-lifetime (assumption env_lifetime).
+        """Shut down idle environments that outlived --env-lifetime [environment.lifetime].
 
         Only the ones next in line are looked at: an expired one further down is dropped when it
         comes up, so no call ever runs on it, and an acquire stays O(1)."""
@@ -247,7 +246,6 @@ class FunctionPool:
         assert lifetime is not None
         while idle and now - idle[-1].created >= lifetime:
             idle.pop()
-            self.retired += 1
 
     def _refill(self, now: float) -> None:
         self.tokens = min(float(SCALING_BURST), self.tokens + (now - self.tokens_at) * SCALING_REFILL_PER_S)
