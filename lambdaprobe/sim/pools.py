@@ -254,4 +254,5 @@ class FunctionPool:
     def _new_env(self, version: str, provisioned: bool, now: float = 0.0) -> ExecEnv:
         self.env_count += 1
         (self.idle_provisioned if provisioned else self.idle_on_demand).setdefault(version, [])  # see release
-        return ExecEnv(f"{self.name}-env{self.env_count}", version, provisioned, created=now)
+        # a provisioned environment was initialised ahead: its next init would be a re-init
+        return ExecEnv(f"{self.name}-env{self.env_count}", version, provisioned, created=now, inits=int(provisioned))

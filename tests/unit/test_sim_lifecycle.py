@@ -272,3 +272,13 @@ def test_a_crashed_async_attempt_records_the_runtime_exit_payload() -> None:
     assert payload["errorType"] == "Runtime.ExitError"
     assert payload["errorMessage"].endswith("Error: Runtime exited with error: exit status 1")
     assert [a.cold for a in observations.attempts] == [True, True, True]  # each retry re-inits
+
+
+def test_a_provisioned_environment_reset_by_a_timeout_runs_init_in_the_next_call() -> None:
+    conc = ConcurrencySpec(reserved=1, provisioned=1)
+    scenario = direct(count=2, interval=20.0, duration=5.0, timeout=3.0, init=0.5, concurrency=conc)
+    observations = SimTarget().run(scenario)
+    first, second = (r.attempts[0] for r in simulate(scenario).requests)
+    assert (first.cold, first.provisioned, second.cold, second.provisioned) == (False, True, True, True)
+    assert second.billed_ms == 3500  # the re-init runs in the invocation, billed
+    assert RuleId.ENVIRONMENT_RESET in observations.rules
