@@ -123,3 +123,10 @@ def test_concurrency_async_options_are_deployed_on_aws() -> None:
     (create,) = [c for c in calls if c.operation == "CreateFunction"]
     assert "DeadLetterConfig" in create.params
     assert any(c.operation == "PutFunctionConcurrency" and c.params["ReservedConcurrentExecutions"] == 0 for c in calls)
+
+
+def test_two_days_of_stream_retries_do_not_overflow_the_retry_delay() -> None:
+    # a record failing for 48 h is retried thousands of times; the delay stays at its cap
+    report = simulate(retry.build(stream(fail="always", retention_hours=48, duration=1.0)))
+    (request,) = report.requests
+    assert request.final == "expired" and len(request.attempts) > 2000

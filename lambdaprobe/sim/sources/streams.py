@@ -55,7 +55,8 @@ class StreamModel:
 
     def retry_delay(self, failures: int) -> float:
         """The wait after the shard's `failures`-th consecutive failure (1-based)."""
-        delay = self.retry_delay_first_s * self.retry_delay_factor ** (failures - 1)
+        # the exponent is capped: a day of retries would overflow a float long after the cap applies
+        delay = self.retry_delay_first_s * self.retry_delay_factor ** min(failures - 1, 64)
         return min(delay, self.retry_delay_max_s)
 
 
