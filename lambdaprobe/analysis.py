@@ -9,7 +9,6 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from itertools import pairwise
 
-from lambdaprobe.gc_pause import no_cycle_collection
 from lambdaprobe.observation import Attempt, Final, Observations
 from lambdaprobe.report import AttemptLike, ClientLike, Report, RequestView, Summary
 from lambdaprobe.rules import in_order
@@ -19,11 +18,6 @@ FAILED_STATES: frozenset[Final] = frozenset({"failed", "dead_lettered", "expired
 
 
 def analyse(scenario: Scenario, obs: Observations) -> Report:
-    with no_cycle_collection():
-        return _analyse(scenario, obs)
-
-
-def _analyse(scenario: Scenario, obs: Observations) -> Report:
     # One view per request, filled in as each kind of observation is read: one dictionary lookup
     # per observation. (Separate dictionaries per kind cost four lookups per request on top, and at
     # a million requests those lookups miss the CPU caches.)

@@ -6,12 +6,13 @@ import re
 import pytest
 
 from lambdaprobe.aws.client import AwsClient
-from lambdaprobe.aws.drive import Driver
 from lambdaprobe.aws.options import AwsOptions
+from lambdaprobe.aws.run.drive import Driver
 from lambdaprobe.errors import InputError
 from lambdaprobe.scenarios import invoke, retry
 from lambdaprobe.scenarios.common import fail_directives
 from tests.helpers import simulate
+from tests.plan_refs import run_plan
 
 
 def fails(fail: str, count: int) -> tuple[str, list[tuple[int, str]]]:
@@ -85,7 +86,7 @@ def test_direct_invokes_take_their_own_directive() -> None:
 def test_the_aws_driver_sends_each_request_its_own_directive() -> None:
     scenario = invoke.build(mode="sync", duration=0.1, fail="r02:always", init=0.0, timeout=None, count=3,
                             interval=1.0, seed=0)
-    driver = Driver(AwsClient(AwsOptions(region="us-east-1")), scenario, {}, {"function": "f"})
+    driver = Driver(AwsClient(AwsOptions(region="us-east-1")), scenario, run_plan("f"), {})
     assert [json.loads(driver.payload(rid))["lambdaprobe"]["fail"] for rid in ("r01", "r02", "r03")] == [
         "never", "always", "never"]
 
@@ -95,13 +96,13 @@ def test_the_aws_driver_pads_each_event_to_the_payload_size(size: int) -> None:
     # [invoke.payload-limits] --payload-size on --target aws: the event is exactly that many bytes
     scenario = invoke.build(mode="sync", duration=0.1, fail="never", init=0.0, timeout=None, count=1,
                             interval=1.0, seed=0, payload_bytes=size)
-    driver = Driver(AwsClient(AwsOptions(region="us-east-1")), scenario, {}, {"function": "f"})
+    driver = Driver(AwsClient(AwsOptions(region="us-east-1")), scenario, run_plan("f"), {})
     body = driver.payload("r01")
     assert len(body) == size and json.loads(body)["request"] == "r01"
 
 
 def test_an_async_invoke_refused_as_too_large_is_not_waited_for() -> None:
-    from lambdaprobe.aws.expectations import outstanding
+    from lambdaprobe.aws.sources.expect import outstanding
     from lambdaprobe.observation import ClientResult, Observations, Sent
 
     scenario = invoke.build(mode="async", duration=0.1, fail="never", init=0.0, timeout=None, count=2,

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from lambdaprobe.aws.options import AwsOptions
-from lambdaprobe.aws.plan import plan
+from lambdaprobe.aws.planner import build_plan
 from lambdaprobe.aws.target import AwsTarget
 from lambdaprobe.errors import InputError, NotAvailableError
 from lambdaprobe.rules import RuleId
@@ -85,7 +85,7 @@ def test_the_aws_target_refuses_what_it_does_not_build_yet() -> None:
 
 
 def test_the_stream_mapping_gets_the_batching_window_and_the_retention() -> None:
-    calls = plan(retry.build(stream(batching_window=7, retention_hours=48)), AwsOptions(region="us-east-1"))
+    calls = build_plan(retry.build(stream(batching_window=7, retention_hours=48)), AwsOptions(region="us-east-1")).calls
     (esm,) = [c for c in calls if c.operation == "CreateEventSourceMapping"]
     assert esm.params["MaximumBatchingWindowInSeconds"] == 7
     (longer,) = [c for c in calls if c.operation == "IncreaseStreamRetentionPeriod"]
@@ -116,7 +116,7 @@ def test_concurrency_async_options_are_deployed_on_aws() -> None:
         timeout=None, seed=0,
         asynchronous=concurrency.AsyncOptions(dlq="sqs", on_failure="sqs", max_event_age=60, max_retry_attempts=0),
     )
-    calls = plan(scenario, AwsOptions(region="us-east-1"))
+    calls = build_plan(scenario, AwsOptions(region="us-east-1")).calls
     (config,) = [c for c in calls if c.operation == "PutFunctionEventInvokeConfig"]
     assert (config.params["MaximumEventAgeInSeconds"], config.params["MaximumRetryAttempts"]) == (60, 0)
     assert "OnFailure" in config.params["DestinationConfig"]
