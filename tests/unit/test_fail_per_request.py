@@ -95,7 +95,7 @@ def test_the_aws_driver_sends_each_request_its_own_directive() -> None:
 def test_the_aws_driver_pads_each_event_to_the_payload_size(size: int) -> None:
     # [invoke.payload-limits] --payload-size on --target aws: the event is exactly that many bytes
     scenario = invoke.build(mode="sync", duration=0.1, fail="never", init=0.0, timeout=None, count=1,
-                            interval=1.0, seed=0, payload_bytes=size)
+                            interval=1.0, seed=0, payload_size=size)
     driver = Driver(AwsClient(AwsOptions(region="us-east-1")), scenario, run_plan("f"), {})
     body = driver.payload("r01")
     assert len(body) == size and json.loads(body)["request"] == "r01"
@@ -106,7 +106,7 @@ def test_an_async_invoke_refused_as_too_large_is_not_waited_for() -> None:
     from lambdaprobe.observation import ClientResult, Observations, Sent
 
     scenario = invoke.build(mode="async", duration=0.1, fail="never", init=0.0, timeout=None, count=2,
-                            interval=1.0, seed=0, payload_bytes=2 * 1024 * 1024)
+                            interval=1.0, seed=0, payload_size=2 * 1024 * 1024)
     obs = Observations("aws", sent=[Sent("r01", 0.0), Sent("r02", 1.0)],
                        client_results=[ClientResult("r01", 0.0, 413, 0.1, "RequestEntityTooLargeException"),
                                        ClientResult("r02", 1.0, 202, 0.1)])

@@ -122,7 +122,7 @@ def test_oversized_payload_runs_list_the_payload_rules(mode: str, size: int) -> 
     from lambdaprobe.scenarios import invoke
 
     scenario = invoke.build(mode=mode, duration=0.1, fail="never", init=0.0, timeout=None, count=2, interval=1.0,
-                            seed=0, payload_bytes=size)
+                            seed=0, payload_size=size)
     check(simulate(scenario).to_json(), mode)
 
 

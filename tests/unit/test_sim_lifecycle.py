@@ -142,7 +142,7 @@ def test_environment_lifetime_never_touches_provisioned_environments() -> None:
 def test_async_mode_with_reserved_zero_sends_each_event_to_the_dlq_without_running_it() -> None:
     scenario = concurrency.build(
         reserved=0, provisioned=0, qualifier="alias", count=3, interval=1.0, duration=1.0, mode="async",
-        init=0.0, timeout=None, seed=0, asynchronous=concurrency.AsyncOptions(dlq="sqs", on_failure="sqs"),
+        init=0.0, timeout=None, seed=0, dlq="sqs", on_failure="sqs",
     )
     observations = SimTarget().run(scenario)
     assert len(observations.dead_letters) == 3 and len(observations.destinations) == 3
@@ -154,7 +154,7 @@ def test_async_events_throttled_past_their_max_age_expire_to_the_dlq() -> None:
     scenario = concurrency.build(
         reserved=1, provisioned=0, qualifier="alias", count=3, interval=1.0, duration=100.0, mode="async",
         init=0.0, timeout=None, seed=0,
-        asynchronous=concurrency.AsyncOptions(dlq="sqs", on_failure="sqs", max_event_age=60),
+        dlq="sqs", on_failure="sqs", max_event_age=60,
     )
     observations = SimTarget().run(scenario)
     report = simulate(scenario)
@@ -164,10 +164,10 @@ def test_async_events_throttled_past_their_max_age_expire_to_the_dlq() -> None:
 
 
 def test_async_options_need_async_mode() -> None:
-    with pytest.raises(InputError, match="apply only to --mode async"):
+    with pytest.raises(InputError, match="--dlq: applies only to --mode async"):
         concurrency.build(
             reserved=1, provisioned=0, qualifier="alias", count=1, interval=1.0, duration=1.0, mode="sync",
-            init=0.0, timeout=None, seed=0, asynchronous=concurrency.AsyncOptions(dlq="sqs"),
+            init=0.0, timeout=None, seed=0, dlq="sqs",
         )
 
 
@@ -181,7 +181,7 @@ def test_apigateway_integration_timeout_from_50_ms(wait: float) -> None:
     report = simulate(scenario)
     client = report.requests[0].client
     assert client is not None and (client.status, client.latency_s) == (504, pytest.approx(wait))
-    said = any("above 29 s" in line for line in abort.findings(report))
+    said = any("above 29 s" in f.text for f in abort.findings(report))
     assert said == (wait > 29.0)
 
 
@@ -203,7 +203,7 @@ def test_payload_over_the_invoke_limit_is_refused_with_413(mode: str, size: int,
     from lambdaprobe.scenarios import invoke
 
     scenario = invoke.build(mode=mode, duration=0.1, fail="never", init=0.0, timeout=None, count=2, interval=1.0,
-                            seed=0, payload_bytes=size)
+                            seed=0, payload_size=size)
     observations = SimTarget().run(scenario)
     report = simulate(scenario)
     clients = [r.client for r in report.requests]
@@ -220,9 +220,9 @@ def test_payload_over_the_invoke_limit_is_refused_with_413(mode: str, size: int,
 def test_the_timeout_probe_says_when_a_reset_made_the_next_call_cold() -> None:
     scenario = timeout.build(init=12.0, duration=1.0, timeout=3.0, count=2, seed=0)
     lines = timeout.findings(simulate(scenario))
-    assert any("call 2 ran init again" in line and "ended in timeout" in line for line in lines)
+    assert any("call 2 ran init again" in f.text and "ended in timeout" in f.text for f in lines)
     quiet = timeout.findings(simulate(timeout.build(init=5.0, duration=2.5, timeout=3.0, count=2, seed=0)))
-    assert not any("ran init again" in line for line in quiet)
+    assert not any("ran init again" in f.text for f in quiet)
 
 
 def test_without_reserved_concurrency_the_rate_follows_the_account_limit() -> None:

@@ -114,7 +114,7 @@ def test_concurrency_async_options_are_deployed_on_aws() -> None:
     scenario = concurrency.build(
         reserved=0, provisioned=0, qualifier="alias", count=2, interval=1.0, duration=1.0, mode="async", init=0.0,
         timeout=None, seed=0,
-        asynchronous=concurrency.AsyncOptions(dlq="sqs", on_failure="sqs", max_event_age=60, max_retry_attempts=0),
+        dlq="sqs", on_failure="sqs", max_event_age=60, max_retry_attempts=0,
     )
     calls = build_plan(scenario, AwsOptions(region="us-east-1")).calls
     (config,) = [c for c in calls if c.operation == "PutFunctionEventInvokeConfig"]
