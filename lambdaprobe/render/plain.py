@@ -15,7 +15,7 @@ from rich.text import Text
 
 from lambdaprobe.nesting import TOO_DEEP, bounded, too_deep
 from lambdaprobe.observation import DeadLetter, DestinationRecord
-from lambdaprobe.report import AttemptView, ClientView, Finding, Report, RequestView
+from lambdaprobe.report import AttemptView, ClientView, Report, RequestView
 
 # C0 and C1 controls, DEL; tab and newline are handled by the caller's choice of `keep`
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -117,8 +117,9 @@ def safe_report(report: Report, max_rows: int) -> Report:
             for d in report.destinations
         ],
         notes=[_clean(n) for n in report.notes],
+        # an answer can quote what a function or AWS said (an error message, a feature's result)
+        findings=[dataclasses.replace(f, text=_clean(f.text)) for f in report.findings],
         missing=[_clean(m) for m in report.missing],
         leftovers=[_clean(m) for m in report.leftovers],
         rules=[_clean(r) for r in report.rules],
-        findings=[Finding(_clean(f.text), tuple(_clean(r) for r in f.rules)) for f in report.findings],
     )

@@ -82,6 +82,9 @@ BAD_INPUTS: list[tuple[list[str], int, str]] = [
     (["report"], USAGE, "Missing argument"),
     (["nosuchcommand"], USAGE, "No such command 'nosuchcommand'"),
     (["rules", "nosuch.rule"], USAGE, "RULE_ID: unknown rule 'nosuch.rule'"),
+    (["explain"], USAGE, "--template: give --template FILE, or --function NAME --target aws"),
+    (["explain", "--template", "/nonexistent.yaml"], USAGE, "--template: /nonexistent.yaml: cannot read it"),
+    (["explain", "--template", "x.yaml", "--fail-on", "bogus"], USAGE, "--fail-on: 'bogus' is not allowed"),
     (["rules", "--output", "xml"], USAGE, "--output: 'xml' is not allowed; allowed: table, json"),
 ]
 
