@@ -81,6 +81,12 @@ BAD_INPUTS: list[tuple[list[str], int, str]] = [
     (["report"], USAGE, "Missing argument"),
     (["nosuchcommand"], USAGE, "No such command 'nosuchcommand'"),
     (["rules", "nosuch.rule"], USAGE, "RULE_ID: unknown rule 'nosuch.rule'"),
+    (["explain"], USAGE, "--template: give --template FILE, or --function NAME --target aws"),
+    (["explain", "--function", "orders"], USAGE, "--target: explain --function NAME reads a deployed function"),
+    (["explain", "--template", "t.yaml", "--duration", "nan"], USAGE, "--duration: nan"),
+    (["explain", "--template", "t.yaml", "--fail-on", "info"], USAGE,
+     "--fail-on: 'info' is not allowed; allowed: none, warning, error"),
+    (["explain", "--template", "/nonexistent/t.yaml"], USAGE, "--template: /nonexistent/t.yaml: cannot read it"),
     (["rules", "--output", "xml"], USAGE, "--output: 'xml' is not allowed; allowed: table, json"),
 ]
 
