@@ -45,6 +45,7 @@ BAD_INPUTS: list[tuple[list[str], int, str]] = [
     (["code-signing", "--policy", "Audit"], USAGE, "--policy: 'Audit' is not allowed; allowed: Enforce, Warn"),
     (["invoke", "--output", "xml"], USAGE, "--output: 'xml' is not allowed; allowed: table, json"),
     (["invoke", "--target", "gcp"], USAGE, "--target: 'gcp' is not allowed; allowed: sim, aws"),
+    (["explain", "--output", "xml"], USAGE, "--output: 'xml' is not allowed; allowed: table, json, sarif"),
     # options that do not apply, or that say the same thing twice
     (["retry", "--source", "sqs", "--dlq", "sns"], USAGE, "--dlq: applies only to --source async|sns|eventbridge"),
     (["retry", "--source", "async", "--bisect"], USAGE, "--bisect: applies only to --source kinesis|dynamodb"),
@@ -75,7 +76,7 @@ BAD_INPUTS: list[tuple[list[str], int, str]] = [
     (["cleanup", "--target", "aws", "--older-than", "soon"], USAGE, "--older-than"),
     (["cleanup"], USAGE, "--target: cleanup applies only to --target aws"),
     # files and expectations
-    (["report", "/nonexistent/run.json"], USAGE, "FILE: /nonexistent/run.json: not a readable lambdaprobe report"),
+    (["report", "/nonexistent/run.json"], USAGE, "FILE: /nonexistent/run.json: cannot read it"),
     (["invoke", "--expect", "colds=0"], USAGE, "--expect: unknown field 'colds'"),
     (["invoke", "--expect", "attempts"], USAGE, "--expect"),
     (["report"], USAGE, "Missing argument"),

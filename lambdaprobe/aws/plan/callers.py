@@ -100,7 +100,9 @@ def rest_api(p: PlanBuilder) -> None:
         )
     )
     method = {"restApiId": Ref("api_id"), "resourceId": Ref("api_resource"), "httpMethod": "POST"}
-    p.add(ApiCall("apigateway", "PutMethod", {**method, "authorizationType": "NONE"}))
+    # IAM authorization: only SigV4-signed calls of the run's own credentials get through (the
+    # driver signs its POSTs), so the API is not a public, unauthenticated invoker while it lives
+    p.add(ApiCall("apigateway", "PutMethod", {**method, "authorizationType": "AWS_IAM"}))
     wait_ms = min(MAX_INTEGRATION_MS, round(p.s.sdk.read_timeout_s * 1000))
     p.add(
         ApiCall(
@@ -128,9 +130,9 @@ def rest_api(p: PlanBuilder) -> None:
 
 
 def source_arn(p: PlanBuilder) -> Any:
-    """Only this API's POST /probe may invoke the alias (any account field: the API id is unique)."""
+    """Only this API's POST /probe, in the run's account, may invoke the alias."""
     region = p.o.region or "{region}"
-    return Fmt(f"arn:{p.p}:execute-api:{region}:*:" + "{api_id}/*/POST/" + RESOURCE_PATH)
+    return Fmt(f"arn:{p.p}:execute-api:{region}:" + "{account}:{api_id}/*/POST/" + RESOURCE_PATH)
 
 
 def stage_url(api_id: str, region: str, endpoint_url: str | None) -> str:

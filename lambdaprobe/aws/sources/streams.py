@@ -88,6 +88,8 @@ def resources(b: PlanBuilder) -> Any:
                     "StreamName": name,
                     "ShardCount": spec.shards,
                     "StreamModeDetails": {"StreamMode": "PROVISIONED"},
+                    # tagged at creation: an interrupt before ACTIVE must not leave it untagged
+                    "Tags": b.tag_dict(),
                 },
                 teardown=ApiCall(
                     "kinesis", "DeleteStream", {"StreamName": name, "EnforceConsumerDeletion": True}
@@ -110,6 +112,7 @@ def resources(b: PlanBuilder) -> Any:
                 mutating=False,
             )
         )
+        # again once ACTIVE, for endpoints that ignore CreateStream's Tags (moto does)
         b.add(ApiCall("kinesis", "AddTagsToStream", {"StreamName": name, "Tags": b.tag_dict()}))
         hours = math.ceil(spec.retention_s / 3600)
         if hours > 24:
