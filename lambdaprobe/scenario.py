@@ -7,6 +7,7 @@ a Target. Nothing here does I/O; both targets read the same fields.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal, get_args
 
 from lambdaprobe.function.directive import Directive
@@ -25,7 +26,7 @@ STREAM_SOURCES: tuple[SourceKind, ...] = ("kinesis", "dynamodb")
 # Invoked asynchronously by the service: Lambda's async policy applies [sns.async] [eventbridge.async]
 ASYNC_SOURCES: tuple[SourceKind, ...] = ("async", "sns", "eventbridge", "destination")
 DlqKind = Literal["sqs", "sns"]
-DestinationKind = Literal["sqs", "sns", "lambda", "eventbridge"]
+DestinationKind = Literal["sqs", "sns", "lambda", "eventbridge", "s3"]  # s3: on-failure only
 SdkRetryMode = Literal["off", "legacy", "standard"]
 Caller = Literal["sdk", "apigateway"]
 
@@ -57,6 +58,7 @@ class ConcurrencySpec:
     qualifier: Qualifier = "alias"
     account_limit: int = 1000
     min_unreserved: int = 100
+    env_lifetime_s: float | None = None  # None: environments live for the whole run
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,8 @@ class StreamSourceSpec:
     report_batch_item_failures: bool = False
     parallelization_factor: int = 1
     retention_s: int = 86400
-    on_failure: Literal["sqs", "sns"] | None = None
+    on_failure: Literal["sqs", "sns", "s3"] | None = None
+    batching_window_s: int = 0
 
 
 @dataclass(frozen=True)
@@ -135,16 +138,27 @@ class SourceSpec:
 class Stimulus:
     """What is sent, and when: `count` requests, one every `interval_s`, starting at t=0.
 
-    The directive travels in each event, so requests may differ: request i uses
-    `directives[i % len(directives)]` when given, else the function's directive.
+    The directive travels in each event, so requests may differ: request i uses its entry in
+    `overrides` (0-based index, directive) when it has one, else `directives[i % len(directives)]`
+    when given, else the function's directive.
     """
 
     count: int = 1
     interval_s: float = 1.0
     mode: Mode = "sync"
     directives: tuple[Directive, ...] = ()
+    overrides: tuple[tuple[int, Directive], ...] = ()
+    payload_bytes: int | None = None  # each event padded to this size; None: as built (a few hundred bytes)
+
+    @cached_property
+    def override_map(self) -> dict[int, Directive]:
+        return dict(self.overrides)
 
     def directive_for(self, index: int, default: Directive) -> Directive:
+        if self.overrides:
+            own = self.override_map.get(index)
+            if own is not None:
+                return own
         return self.directives[index % len(self.directives)] if self.directives else default
 
 

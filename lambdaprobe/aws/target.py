@@ -44,7 +44,7 @@ from lambdaprobe.errors import (
     TeardownIncomplete,
 )
 from lambdaprobe.observation import Observations
-from lambdaprobe.scenario import Scenario
+from lambdaprobe.scenario import ConcurrencySpec, Scenario
 
 Progress = Callable[[str], None]
 
@@ -55,6 +55,24 @@ def _quiet(_: str) -> None:
 
 def refuse_unbuilt(scenario: Scenario) -> None:
     """Say plainly what this target cannot run yet, rather than run something else."""
+    conc = scenario.concurrency
+    if conc.account_limit != ConcurrencySpec().account_limit:
+        raise InputError(
+            "--account-limit",
+            "applies only to --target sim: on AWS the account's own limit applies "
+            "(GetAccountSettings reports it); allowed on aws: the default",
+        )
+    stream = scenario.source.stream
+    if "s3" in (scenario.async_config.on_failure, stream.on_failure if stream else None):
+        raise NotAvailableError(
+            "--on-failure s3 on --target aws is not built yet (no bucket is created or read); "
+            "allowed now: sqs, sns (or --target sim)"
+        )
+    if conc.env_lifetime_s is not None:
+        raise InputError(
+            "--env-lifetime",
+            "applies only to --target sim: AWS decides when it recycles an environment; allowed on aws: none",
+        )
     if scenario.deployment is not None and scenario.sdk.caller != "sdk":
         raise NotAvailableError(
             f"{scenario.probe} --target aws: traffic shifting behind API Gateway is not built; allowed now: "

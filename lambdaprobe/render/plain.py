@@ -117,6 +117,8 @@ def safe_report(report: Report, max_rows: int) -> Report:
             for d in report.destinations
         ],
         notes=[_clean(n) for n in report.notes],
+        # an answer can quote what a function or AWS said (an error message, a feature's result)
+        findings=[dataclasses.replace(f, text=_clean(f.text)) for f in report.findings],
         missing=[_clean(m) for m in report.missing],
         leftovers=[_clean(m) for m in report.leftovers],
         rules=[_clean(r) for r in report.rules],

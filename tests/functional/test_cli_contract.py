@@ -88,6 +88,8 @@ BAD_INPUTS: list[tuple[list[str], int, str]] = [
     (["explain", "--template", "t.yaml", "--fail-on", "info"], USAGE,
      "--fail-on: 'info' is not allowed; allowed: none, warning, error"),
     (["explain", "--template", "/nonexistent/t.yaml"], USAGE, "--template: /nonexistent/t.yaml: cannot read it"),
+    (["explain", "--template", "/nonexistent.yaml"], USAGE, "--template: /nonexistent.yaml: cannot read it"),
+    (["explain", "--template", "x.yaml", "--fail-on", "bogus"], USAGE, "--fail-on: 'bogus' is not allowed"),
     (["rules", "--output", "xml"], USAGE, "--output: 'xml' is not allowed; allowed: table, json"),
 ]
 

@@ -135,7 +135,9 @@ def test_only_abandoned_resources_of_ours_are_deleted(moto_endpoint: str) -> Non
     ]
     assert result.failed == []
     # the mapping on the alias was found through the qualified ARN, and is gone
-    assert c["lambda"].list_event_source_mappings()["EventSourceMappings"] == []
+    # (the moto server is shared by the session: only lambdaprobe's mappings are this test's concern)
+    mappings = c["lambda"].list_event_source_mappings()["EventSourceMappings"]
+    assert [m for m in mappings if ":function:lambdaprobe-" in m["FunctionArn"]] == []
     # containers holding what the run did not make: left, and said
     blocked = "\n".join(result.blocked)
     assert "sns topic lambdaprobe-lpb0b0b1-dlq (run lpb0b0b1): not deletable" in blocked
@@ -152,7 +154,8 @@ def test_only_abandoned_resources_of_ours_are_deleted(moto_endpoint: str) -> Non
         s.startswith("sqs queue lambdaprobe-lpe0e0e1-source (run lpe0e0e1): its run is live") for s in result.skipped
     )
     assert any("kms key" in u and "AccessDeniedException" in u for u in result.unreadable)
-    assert queue_names(moto_endpoint) == [
+    # the moto server is shared by the session: other tests' queues (explain's) are not this test's concern
+    assert [q for q in queue_names(moto_endpoint) if q.startswith(("lambdaprobe-", "someone-elses"))] == [
         "lambdaprobe-ci-source",
         "lambdaprobe-lpabcdef-untagged",
         "lambdaprobe-lpe0e0e1-source",

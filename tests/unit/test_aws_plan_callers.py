@@ -76,9 +76,11 @@ def test_api_gateway_front_with_its_teardown() -> None:
     assert "api gateway rest api lambdaprobe-lp0c0a11-api" in resources(calls)
 
 
-def test_the_integration_timeout_follows_the_read_timeout() -> None:
-    (put,) = [c for c in build_plan(gateway(10), OPTIONS).calls if c.operation == "PutIntegration"]
-    assert put.params["timeoutInMillis"] == 10000
+@pytest.mark.parametrize(("wait", "millis"), [(10, 10000), (0.05, 50), (45, 45000)])
+def test_the_integration_timeout_follows_the_read_timeout(wait: float, millis: int) -> None:
+    # [apigateway.timeout-range] 50 ms..29 s, and above 29 s as asked (AWS decides, by the account's quota)
+    (put,) = [c for c in build_plan(gateway(wait), OPTIONS).calls if c.operation == "PutIntegration"]
+    assert put.params["timeoutInMillis"] == millis
 
 
 def test_without_a_region_the_plan_shows_where_it_goes() -> None:

@@ -81,6 +81,7 @@ def hostile_report() -> dict[str, Any]:
         ],
         "concurrency": [[0.0, 1], [1.0, 0]],
         "notes": [h],
+        "findings": [{"text": h, "rules": []}],
         "rules": [{"id": h, "kind": "documented", "text": h, "sources": [h]}],
         "complete": False,
         "missing": [h],

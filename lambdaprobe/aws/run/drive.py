@@ -25,6 +25,7 @@ from lambdaprobe.aws.sources import SOURCES
 from lambdaprobe.aws.sources.eventbridge import EntryRefused
 from lambdaprobe.errors import AwsError
 from lambdaprobe.observation import ClientResult, Final, Observations, Sent, Settled, Throttle
+from lambdaprobe.rules.constants import PAYLOAD_TOO_LARGE_STATUS
 from lambdaprobe.scenario import NEW_VERSION, PUBLISHED_VERSION, Scenario, SdkConfig, request_ids
 from lambdaprobe.templates import invoke_event
 
@@ -34,6 +35,9 @@ SEND_ATTEMPTS = 4
 SEND_BACKOFF_S = 0.2
 SEND_BACKOFF_MAX_S = 2.0
 MESSAGE_SDK = SdkConfig(retry_mode="off", read_timeout_s=30.0, connect_timeout_s=10.0)
+
+# The bytes `"pad": ""` adds to a JSON object (json.dumps' default separators)
+PAD_FIELD = ', "pad": ""'
 
 
 class Driver:
@@ -45,6 +49,7 @@ class Driver:
         self.plan = plan
         self.outputs = outputs
         self.ids = request_ids(scenario.stimulus.count)
+        self._index = {rid: i for i, rid in enumerate(self.ids)}
         self._lock = threading.Lock()
         self.errors: list[str] = []  # a stimulus that could not be sent: the experiment is void
         self.unanswered: list[str] = []  # invokes without any answer: observations, unless all are
@@ -159,12 +164,22 @@ class Driver:
                 elif isinstance(item, Settled):
                     obs.settled.append(item)
 
+    def directive_of(self, i: int) -> dict[str, Any]:
+        """Request i's directive (`--fail` may give one request its own), as the event carries it."""
+        return self.scenario.stimulus.directive_for(i, self.scenario.function.directive).to_event()
+
     def payload(self, rid: str) -> bytes:
-        event = invoke_event(rid, self.scenario.function.directive.to_event())
+        event = invoke_event(rid, self.directive_of(self._index[rid]))
         if self.scenario.deployment is not None:
             # each version follows its own LAMBDAPROBE_DIRECTIVE: the event carries none
             del event["lambdaprobe"]
-        return json.dumps(event).encode()
+        body = json.dumps(event).encode()
+        size = self.scenario.stimulus.payload_bytes
+        if size is not None and size > len(body) + len(PAD_FIELD):
+            # --payload-size: padded to exactly `size` bytes (over the invoke limit: 413)
+            event["pad"] = "x" * (size - len(body) - len(PAD_FIELD))
+            body = json.dumps(event).encode()
+        return body
 
     def _invoke_sender(self, invoke: Any, obs: Observations, is_async: bool) -> Sender:
         function = self.plan.function
@@ -211,7 +226,7 @@ class Driver:
                 status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
                 error = str(exc.response.get("Error", {}).get("Code", "")) or None
                 reason = throttle_reason(exc.response) if status == 429 else None
-                if status == 429:
+                if status in (429, PAYLOAD_TOO_LARGE_STATUS):
                     message, error_type = throttle_body(exc.response)
             except botocore.exceptions.ReadTimeoutError:
                 error = "ReadTimeoutError"
@@ -230,6 +245,8 @@ class Driver:
             if status == 429:
                 items.append(Throttle(rid, sent_t + latency, reason or error or "TooManyRequestsException"))
             final = None if is_async else sync_final(status, error, sdk_off or not self.ledger.ran.get(rid))
+            if status == PAYLOAD_TOO_LARGE_STATUS:
+                final = "failed"  # [invoke.payload-limits] refused: nothing runs, sync or async
             if final is not None:
                 items.append(Settled(rid, sent_t + latency, final))
             self._record(obs, *items)
@@ -244,11 +261,11 @@ class Driver:
         source = SOURCES[s.source.kind]
         assert source.sends_with is not None and source.send is not None and self.plan.source is not None
         send_one, to = source.send, self.plan.source.resolve(self.outputs)
-        directive = s.function.directive.to_event()
         api = self.client.client(source.sends_with, config)
 
         def send(i: int, t: float, due: float) -> float | None:
             rid = self.ids[i]
+            directive = self.directive_of(i)
             body = json.dumps(invoke_event(rid, directive))
             actual = hold_until(due, stop=self.stop)  # no hook here: these clients are shared, sends are few
 
@@ -310,7 +327,8 @@ def sync_final(status: int, error: str | None, never_ran: bool) -> Final | None:
 
 
 def throttle_body(response: Mapping[str, Any]) -> tuple[str | None, str | None]:
-    """The `message` and `Type` of a 429 ([throttle.error]), wherever botocore put them."""
+    """The `message` and `Type` of a 429 ([throttle.error]) or a 413 ([invoke.payload-error]),
+    wherever botocore put them."""
     error = response.get("Error", {})
     message = response.get("message") or error.get("Message")
     kind = response.get("Type") or error.get("Type")
