@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -21,6 +22,30 @@ from lambdaprobe.explain import account
 from tests.functional.aws_helpers import clients
 
 STUBBED = {"ListProvisionedConcurrencyConfigs", "GetAccountSettings"}
+PREFIX = "explain-"  # every resource these tests create; deleted after each, the moto server is shared
+
+
+@pytest.fixture(autouse=True)
+def leave_nothing_behind(moto_endpoint: str) -> Iterator[None]:
+    yield
+    c = clients(moto_endpoint)
+    for m in c["lambda"].list_event_source_mappings()["EventSourceMappings"]:
+        if f":function:{PREFIX}" in m.get("FunctionArn", ""):
+            c["lambda"].delete_event_source_mapping(UUID=m["UUID"])
+    for f in c["lambda"].list_functions()["Functions"]:
+        if f["FunctionName"].startswith(PREFIX):
+            c["lambda"].delete_function(FunctionName=f["FunctionName"])
+    for url in c["sqs"].list_queues(QueueNamePrefix=PREFIX).get("QueueUrls", []):
+        c["sqs"].delete_queue(QueueUrl=url)
+    for name in c["kinesis"].list_streams()["StreamNames"]:
+        if name.startswith(PREFIX):
+            c["kinesis"].delete_stream(StreamName=name)
+    for name in c["dynamodb"].list_tables()["TableNames"]:
+        if name.startswith(PREFIX):
+            c["dynamodb"].delete_table(TableName=name)
+    for role in c["iam"].list_roles()["Roles"]:
+        if role["RoleName"].startswith(PREFIX):
+            c["iam"].delete_role(RoleName=role["RoleName"])
 READ_ONLY_PREFIXES = ("Get", "List", "Describe")
 
 
