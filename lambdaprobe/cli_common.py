@@ -40,6 +40,14 @@ class OutputFormat(str, Enum):
     json = "json"
 
 
+# The --arrivals option of the probes that send load (the shapes are described in lambdaprobe.arrivals).
+ARRIVALS_HELP = (
+    "When calls are sent: even (one every --interval), poisson:RATE (--count calls at RATE/s, seeded), "
+    "burst:N@T (N calls at T s), file:PATH (replay a CSV of times, or of TIME,COUNT per second or minute: "
+    "a CloudWatch Invocations export); join with +, e.g. poisson:50+burst:200@30. Sim target only."
+)
+
+
 def _option(name: str, kind: Any, default: Any, *decls: str, **option: Any) -> inspect.Parameter:
     annotation = Annotated[kind, typer.Option(*decls, **option)]
     return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)

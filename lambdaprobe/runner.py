@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from lambdaprobe import expect
 from lambdaprobe.analysis import analyse
-from lambdaprobe.errors import Declined, ExpectationFailed, InputError, ObservationTimeout
+from lambdaprobe.errors import Declined, ExpectationFailed, InputError, NotAvailableError, ObservationTimeout
 from lambdaprobe.options import AWS_ONLY, CommonOptions
 from lambdaprobe.report import Report
 from lambdaprobe.scenario import Scenario
@@ -39,6 +39,9 @@ def run_probe(
     elif common.deadline is not None and common.deadline <= 0:
         raise InputError("--deadline", f"{common.deadline:g} is out of range; allowed: > 0 seconds")
     scenario = build()
+    if common.target == "aws" and scenario.stimulus.times is not None:
+        raise NotAvailableError("--arrivals: only `even` is sent on --target aws in this build; the other shapes "
+                                "run on --target sim")
     if common.target == "aws":
         aws = aws_target(common)
         if common.dry_run:

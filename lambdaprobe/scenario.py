@@ -6,6 +6,7 @@ a Target. Nothing here does I/O; both targets read the same fields.
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
@@ -125,12 +126,19 @@ class Stimulus:
 
     The directive travels in each event, so requests may differ: request i uses
     `directives[i % len(directives)]` when given, else the function's directive.
+    `times`, when given (a traffic shape, `--arrivals`), holds each request's send time, sorted,
+    and `count` is its length.
     """
 
     count: int = 1
     interval_s: float = 1.0
     mode: Mode = "sync"
     directives: tuple[Directive, ...] = ()
+    times: array[float] | None = field(default=None, hash=False, repr=False)
+
+    def at(self, index: int) -> float:
+        """When request `index` is sent, in seconds from the first."""
+        return self.times[index] if self.times is not None else index * self.interval_s
 
     def directive_for(self, index: int, default: Directive) -> Directive:
         return self.directives[index % len(self.directives)] if self.directives else default

@@ -2,7 +2,7 @@ from typing import Annotated
 
 import typer
 
-from lambdaprobe.cli_common import app, assumptions_epilog, probe_command
+from lambdaprobe.cli_common import ARRIVALS_HELP, app, assumptions_epilog, probe_command
 from lambdaprobe.options import CommonOptions
 
 
@@ -22,6 +22,7 @@ def concurrency_command(
     ] = "alias",
     count: Annotated[int, typer.Option(help="How many calls.")] = 20,
     interval: Annotated[float, typer.Option(help="Seconds between calls (open loop: each on time).")] = 1.0,
+    arrivals: Annotated[str, typer.Option(help=ARRIVALS_HELP)] = "even",
     duration: Annotated[float, typer.Option(help="Seconds each call runs in the handler.")] = 20.0,
     mode: Annotated[
         str, typer.Option(help="sync (RequestResponse: 429 when throttled) or async (Event: queued).")
@@ -40,6 +41,6 @@ def concurrency_command(
         common,
         lambda: concurrency.build(
             reserved=reserved, provisioned=provisioned, qualifier=qualifier, count=count, interval=interval,
-            duration=duration, mode=mode, init=init, timeout=timeout, seed=common.seed,
+            duration=duration, mode=mode, init=init, timeout=timeout, seed=common.seed, arrivals=arrivals,
         ),
     )

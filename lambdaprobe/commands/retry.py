@@ -2,7 +2,7 @@ from typing import Annotated
 
 import typer
 
-from lambdaprobe.cli_common import app, assumptions_epilog, probe_command
+from lambdaprobe.cli_common import ARRIVALS_HELP, app, assumptions_epilog, probe_command
 from lambdaprobe.options import CommonOptions
 
 
@@ -29,6 +29,7 @@ def retry_command(
     ] = None,
     count: Annotated[int, typer.Option("--count", "--messages", help="Requests (invokes, messages, records).")] = 1,
     interval: Annotated[float, typer.Option(help="Seconds between requests (0: all at once).")] = 1.0,
+    arrivals: Annotated[str, typer.Option(help=ARRIVALS_HELP)] = "even",
     max_retry_attempts: Annotated[
         int | None,
         typer.Option(help="[async, sns, eventbridge, destination, kinesis, dynamodb] Async: 0..2 (default 2). Streams: -1..10000 (default -1: until the record expires)."),
@@ -96,6 +97,6 @@ def retry_command(
         visibility_timeout=visibility_timeout, max_receive_count=max_receive_count, batch_size=batch_size,
         batching_window=batching_window, report_batch_item_failures=report_batch_item_failures,
         max_concurrency=max_concurrency, message_groups=message_groups, max_record_age=max_record_age,
-        bisect=bisect, shards=shards, parallelization_factor=parallelization_factor,
+        bisect=bisect, shards=shards, parallelization_factor=parallelization_factor, arrivals=arrivals,
     )
     run_probe(common, lambda: retry.build(options), retry.findings)

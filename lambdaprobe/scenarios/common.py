@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Iterable
 
 from lambdaprobe.errors import InputError
@@ -47,6 +48,16 @@ def timeout_for(timeout: float | None, duration: float) -> float:
 def stimulus_shape(count: int, interval: float) -> None:
     in_range("--count", count, 1, MAX_COUNT)
     in_range("--interval", interval, 0, 3600)
+
+
+def traffic(arrivals: str, count: int, interval: float, seed: int) -> array[float] | None:
+    """The send times of an --arrivals shape, or None for `even` (one call every --interval)."""
+    from lambdaprobe import arrivals as shapes
+
+    stimulus_shape(count, interval)
+    if shapes.is_even(arrivals):
+        return None
+    return shapes.times(arrivals, count, interval, seed)
 
 
 def _num(v: float) -> str:

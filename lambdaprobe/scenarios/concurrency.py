@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lambdaprobe.errors import InputError
 from lambdaprobe.scenario import ConcurrencySpec, FunctionSpec, Mode, Qualifier, Scenario, SourceSpec, Stimulus
-from lambdaprobe.scenarios.common import directive, in_range, one_of, stimulus_shape, timeout_for
+from lambdaprobe.scenarios.common import directive, in_range, one_of, timeout_for, traffic
 
 QUALIFIERS = ("alias", "latest", "version")
 MODES = ("sync", "async")
@@ -40,16 +40,17 @@ def build(
     init: float,
     timeout: float | None,
     seed: int,
+    arrivals: str = "even",
 ) -> Scenario:
     one_of("--mode", mode, MODES)
-    stimulus_shape(count, interval)
+    times = traffic(arrivals, count, interval, seed)
     conc = limits(reserved, provisioned, qualifier)
     fn = FunctionSpec(timeout_s=timeout_for(timeout, duration), directive=directive(duration, "never", init))
     m: Mode = mode  # type: ignore[assignment]  # checked by one_of above
     return Scenario(
         probe="concurrency",
         function=fn,
-        stimulus=Stimulus(count=count, interval_s=interval, mode=m),
+        stimulus=Stimulus(count=count if times is None else len(times), interval_s=interval, mode=m, times=times),
         source=SourceSpec(kind=m),
         concurrency=conc,
         seed=seed,
@@ -57,8 +58,9 @@ def build(
             ("reserved", reserved),
             ("provisioned", provisioned),
             ("qualifier", qualifier),
-            ("count", count),
+            ("count", count if times is None else len(times)),
             ("interval", interval),
+            *((("arrivals", arrivals),) if times is not None else ()),
             ("duration", duration),
             ("mode", mode),
             ("init", init),

@@ -8,7 +8,7 @@ import math
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.report import Report
 from lambdaprobe.scenario import NEW_VERSION, DeploymentSpec, FunctionSpec, Scenario, SourceSpec, Stimulus
-from lambdaprobe.scenarios.common import directive, in_range, one_of, timeout_for
+from lambdaprobe.scenarios.common import directive, in_range, one_of, timeout_for, traffic
 from lambdaprobe.sim.deployment import PREFERENCES, schedule
 
 AFTER_S = 120.0  # how long the probe keeps calling after the shift should be complete
@@ -16,7 +16,7 @@ AFTER_S = 120.0  # how long the probe keeps calling after the shift should be co
 
 def build(
     *, preference: str, rollback_on_error: bool, new_version_fails: bool, rate: float, minutes: float | None,
-    duration: float, init: float, seed: int,
+    duration: float, init: float, seed: int, arrivals: str = "even",
 ) -> Scenario:
     one_of("--preference", preference, PREFERENCES)
     in_range("--rate", rate, 0.1, 100)
@@ -25,10 +25,12 @@ def build(
     old = directive(duration, "never", init)
     new = Directive(duration_s=old.duration_s, fail="always" if new_version_fails else "never", init_s=old.init_s)
     count = max(1, math.floor(span_s * rate))
+    times = traffic(arrivals, count, 1.0 / rate, seed)
+    count = count if times is None else len(times)
     return Scenario(
         probe="deploy-preference",
         function=FunctionSpec(timeout_s=timeout_for(None, duration), directive=old),
-        stimulus=Stimulus(count=count, interval_s=1.0 / rate, mode="sync"),
+        stimulus=Stimulus(count=count, interval_s=1.0 / rate, mode="sync", times=times),
         source=SourceSpec(kind="sync"),
         deployment=DeploymentSpec(preference=preference, rollback_on_error=rollback_on_error, new_directive=new),
         seed=seed,
@@ -36,6 +38,7 @@ def build(
             ("preference", preference), ("rollback_on_error", rollback_on_error),
             ("new_version_fails", new_version_fails), ("rate", rate), ("minutes", round(span_s / 60.0, 3)),
             ("count", count), ("duration", duration), ("init", init), ("seed", seed),
+            *((("arrivals", arrivals),) if times is not None else ()),
         ),
     )
 

@@ -21,7 +21,7 @@ from lambdaprobe.scenario import (
     Stimulus,
     StreamSourceSpec,
 )
-from lambdaprobe.scenarios.common import directive, in_range, one_of, stimulus_shape, timeout_for
+from lambdaprobe.scenarios.common import directive, in_range, one_of, timeout_for, traffic
 
 ASYNC_SOURCES = ("async", "sns", "eventbridge", "destination")  # [O, P]: Lambda's async policy applies
 QUEUE_SOURCES = ("sqs", "sqs-fifo")
@@ -62,6 +62,7 @@ class RetryOptions:
     bisect: bool = False
     shards: int | None = None
     parallelization_factor: int | None = None
+    arrivals: str = "even"
 
 
 def _only_for(option: str, value: object, source: str, allowed: tuple[str, ...]) -> None:
@@ -75,7 +76,8 @@ def _none(value: str) -> str | None:
 
 def build(o: RetryOptions) -> Scenario:
     one_of("--source", o.source, SOURCE_KINDS)
-    stimulus_shape(o.count, o.interval)
+    times = traffic(o.arrivals, o.count, o.interval, o.seed)
+    count = o.count if times is None else len(times)
     src = o.source
     _only_for("--sdk-retries", None if o.sdk_retries == "off" else o.sdk_retries, src, ("sync",))
     _only_for("--max-event-age", o.max_event_age, src, ASYNC_SOURCES)
@@ -108,8 +110,10 @@ def build(o: RetryOptions) -> Scenario:
     sdk = SdkConfig()
     params: dict[str, object] = {
         "source": src, "duration": o.duration, "fail": o.fail, "init": o.init, "timeout": fn.timeout_s,
-        "count": o.count, "interval": o.interval, "seed": o.seed,
+        "count": count, "interval": o.interval, "seed": o.seed,
     }
+    if times is not None:  # listed only when not the default, so reports of even traffic read as before
+        params["arrivals"] = o.arrivals
     if src == "sync":
         one_of("--sdk-retries", o.sdk_retries, SDK_MODES)
         in_range("--read-timeout", o.read_timeout, 1, 3600)
@@ -144,7 +148,7 @@ def build(o: RetryOptions) -> Scenario:
     return Scenario(
         probe="retry",
         function=fn,
-        stimulus=Stimulus(count=o.count, interval_s=o.interval, mode=mode),
+        stimulus=Stimulus(count=count, interval_s=o.interval, mode=mode, times=times),
         source=source,
         async_config=async_config,
         sdk=sdk,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from array import array
 from typing import Any
 
 from lambdaprobe.errors import NotAvailableError
@@ -84,14 +85,18 @@ class SimTarget:
         client = SyncClient(ctx.service, ctx.fn, scenario.sdk, scenario.seed)
         ids = request_ids(stim.count)
         interval = stim.interval_s
-        ctx.obs.sent.extend([Sent(rid, i * interval) for i, rid in enumerate(ids)])
+        times = stim.times
+        if times is None:
+            ctx.obs.sent.extend([Sent(rid, i * interval) for i, rid in enumerate(ids)])
+        else:
+            ctx.obs.sent.extend([Sent(rid, t) for rid, t in zip(ids, times, strict=True)])
         # In a deployment each version follows its own configuration: the event carries no directive.
         cycle: tuple[Directive | None, ...] = (
             (None,) if scenario.deployment else (stim.directives or (scenario.function.directive,))
         )
         payloads = [d.to_event() if d is not None else {} for d in cycle]  # shared: events are never mutated
-        loop = _OpenLoop(ctx, client, ids, interval, cycle, payloads, qualifier, stim.mode == "sync")
-        ctx.clock.at(0.0, loop.send, 0)
+        loop = _OpenLoop(ctx, client, ids, interval, times, cycle, payloads, qualifier, stim.mode == "sync")
+        ctx.clock.at(stim.at(0), loop.send, 0)
 
 
 class _OpenLoop:
@@ -99,7 +104,7 @@ class _OpenLoop:
     itself would be a reference cycle: a run must leave none, for its records are frozen out of
     the collector (see gc_pause)."""
 
-    __slots__ = ("at", "call", "cycle", "ids", "interval", "invoke", "payloads", "qualifier", "sync")
+    __slots__ = ("at", "call", "cycle", "ids", "interval", "invoke", "payloads", "qualifier", "sync", "times")
 
     def __init__(
         self,
@@ -107,6 +112,7 @@ class _OpenLoop:
         client: SyncClient,
         ids: list[str],
         interval: float,
+        times: array[float] | None,
         cycle: tuple[Directive | None, ...],
         payloads: list[dict[str, Any]],
         qualifier: str,
@@ -114,13 +120,15 @@ class _OpenLoop:
     ) -> None:
         self.at, self.call, self.invoke = ctx.clock.at, client.call, ctx.invoker.invoke  # bound once
         self.ids, self.interval, self.cycle, self.payloads = ids, interval, cycle, payloads
+        self.times = times  # each send time (a traffic shape), or None: one every `interval`
         self.qualifier, self.sync = qualifier, sync
 
     def send(self, i: int) -> None:
         # Each send schedules the next, so the agenda holds one pending stimulus, not all of them.
         ids = self.ids
         if i + 1 < len(ids):
-            self.at((i + 1) * self.interval, self.send, i + 1)
+            times = self.times
+            self.at((i + 1) * self.interval if times is None else times[i + 1], self.send, i + 1)
         k = i % len(self.cycle)
         if self.sync:
             self.call(ids[i], self.cycle[k], self.qualifier)

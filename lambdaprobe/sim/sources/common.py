@@ -33,14 +33,15 @@ class Stimulus:
 
 
 def plan(scenario: Scenario) -> list[Stimulus]:
-    """`count` stimuli `interval_s` apart from t=0 (interval 0: a burst at t=0)."""
+    """`count` stimuli `interval_s` apart from t=0 (interval 0: a burst at t=0), or at the
+    stimulus's own `times` (a traffic shape)."""
     # Imported here, not at the top: sim.target imports this package while it is being loaded.
     from lambdaprobe.sim.target import request_ids
 
     stim = scenario.stimulus
     default = scenario.function.directive
     return [
-        Stimulus(i, rid, i * stim.interval_s, stim.directive_for(i, default))
+        Stimulus(i, rid, stim.at(i), stim.directive_for(i, default))
         for i, rid in enumerate(request_ids(stim.count))
     ]
 
