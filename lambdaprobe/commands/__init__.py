@@ -12,11 +12,12 @@ from lambdaprobe.commands import (
     invoke,
     report,
     retry,
+    sweep,
     timeout,
     vpc,
 )
 
 __all__ = [
     "abort", "cleanup", "code_signing", "concurrency", "deploy_preference", "destinations", "efs", "env_encryption",
-    "invoke", "report", "retry", "timeout", "vpc",
+    "invoke", "report", "retry", "sweep", "timeout", "vpc",
 ]
