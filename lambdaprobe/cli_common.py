@@ -74,6 +74,11 @@ _COMMON = [
     ),
     _option("max_rows", int, 40, min=1, help="Requests shown in the table timeline (json always lists all)."),
     _option("full", bool, False, "--full", help="Print DLQ messages and destination records whole, not shortened."),
+    _option(
+        "summary_only", bool, False, "--summary-only",
+        help="For very large runs: the counts without per-request detail (json: no requests[] or "
+        "concurrency[]; table: no timeline or chart).",
+    ),
     _option("region", str | None, None, help="AWS Region (aws target)."),
     _option("profile", str | None, None, help="AWS named profile (aws target)."),
     _option("endpoint_url", str | None, None, help="Any AWS-compatible endpoint instead of AWS (aws target)."),

@@ -23,3 +23,4 @@ class CommonOptions:
     dry_run: bool = False
     compare: bool = False
     deadline: float | None = None
+    summary_only: bool = False

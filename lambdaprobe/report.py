@@ -113,15 +113,19 @@ class Report:
     complete: bool = True
     missing: list[str] = field(default_factory=list)
 
-    def to_json(self) -> dict[str, Any]:
-        """The report object of the CI contract, JSON-ready."""
-        return {
+    def to_json(self, include_requests: bool = True) -> dict[str, Any]:
+        """The report object of the CI contract, JSON-ready (`render.json_out` writes it request by
+        request; without `include_requests` the object has no `requests` key)."""
+        head: dict[str, Any] = {
             "schema": SCHEMA,
             "probe": self.probe,
             "target": self.target,
             "params": self.params,
             "summary": asdict(self.summary),
-            "requests": [_request_json(r) for r in self.requests],
+        }
+        if include_requests:
+            head["requests"] = [_request_json(r) for r in self.requests]
+        return head | {
             "dead_letters": [
                 {"t_s": _r(d.t), "queue": d.queue, "body": d.body, "attributes": d.attributes, "request": d.request_id}
                 for d in self.dead_letters
@@ -155,7 +159,7 @@ class Report:
                     attempts=[AttemptView(**a) for a in r["attempts"]],
                     throttles=r.get("throttles", 0),
                 )
-                for r in data["requests"]
+                for r in data.get("requests", [])  # absent from a summary-only report
             ],
             dead_letters=[
                 DeadLetter(d["t_s"], d["queue"], d["body"], d["attributes"], d.get("request"))
@@ -165,7 +169,7 @@ class Report:
                 DestinationRecord(d["t_s"], d["kind"], d["target"], d["record"], d.get("request"))
                 for d in data["destinations"]
             ],
-            concurrency=[(t, n) for t, n in data["concurrency"]],
+            concurrency=[(t, n) for t, n in data.get("concurrency", [])],
             notes=data["notes"],
             complete=data.get("complete", True),
             missing=data.get("missing", []),

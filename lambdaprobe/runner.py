@@ -117,27 +117,31 @@ def _compare(scenario: Scenario, report: Report) -> Any:
 
 
 def emit(report: Report, common: CommonOptions, comparison: Any = None) -> None:
-    """The report on stdout (table or one JSON object), and to --save's file."""
+    """The report on stdout (table or one JSON object), and to --save's file. JSON is written as it
+    is made, never held whole (a million requests' report is hundreds of megabytes of text)."""
     from lambdaprobe.render import json_out
 
-    text = json_out.format(report)
     if common.save:
-        Path(common.save).write_text(text, encoding="utf-8")
+        with Path(common.save).open("w", encoding="utf-8") as saved:
+            json_out.write(report, saved, summary_only=common.summary_only)
     if common.output == "json":
         if comparison is not None:
             from dataclasses import asdict
 
-            data = json.loads(text)
+            data = json.loads(json_out.format(report, summary_only=common.summary_only))
             data["comparison"] = asdict(comparison)
-            text = json.dumps(data, indent=2) + "\n"
-        print(text, end="")
+            print(json.dumps(data, indent=2))
+            return
+        json_out.write(report, sys.stdout, summary_only=common.summary_only)
+        sys.stdout.flush()
         return
     from rich.console import Console
 
     from lambdaprobe.render import render_report
 
     console = Console()
-    render_report(report, console, max_rows=common.max_rows, full_records=common.full)
+    render_report(report, console, max_rows=common.max_rows, full_records=common.full,
+                  summary_only=common.summary_only)
     if comparison is not None:
         from lambdaprobe.compare import format_comparison
 

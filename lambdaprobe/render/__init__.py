@@ -24,15 +24,16 @@ __all__ = ["render_report"]
 
 
 def render_report(
-    report: Report, console: Console, *, max_rows: int = 40, full_records: bool = False
+    report: Report, console: Console, *, max_rows: int = 40, full_records: bool = False, summary_only: bool = False
 ) -> None:
     """Print the report for a person: header, timeline, concurrency, counts, records, notes."""
     console.print(header(report))
     console.print()
-    console.print(timeline(report, max_rows=max_rows))
-    console.print()
-    console.print(concurrency_chart(report, max_rows=max_rows))
-    console.print()
+    if not summary_only:
+        console.print(timeline(report, max_rows=max_rows))
+        console.print()
+        console.print(concurrency_chart(report, max_rows=max_rows))
+        console.print()
     console.print(summary_table(report))
     versions = versions_table(report)
     if versions is not None:
