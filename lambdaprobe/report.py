@@ -105,7 +105,7 @@ class Report:
     target: str
     params: dict[str, Any]
     summary: Summary
-    requests: list[RequestView]
+    requests: Sequence[RequestView]  # a list, or views made as they are read (a large simulator run)
     dead_letters: list[DeadLetter]
     destinations: list[DestinationRecord]
     concurrency: list[tuple[float, int]]

@@ -1,0 +1,157 @@
+"""Analysis of observations kept in columns (a simulator run): the summary in streaming passes over
+the columns, and the per-request views made only for the rows someone reads.
+
+It gives exactly the report `analysis` gives for the same observations (tested); it applies when the
+target settled every request once, which the simulator does for direct invokes, and `analysis`
+falls back to its general path otherwise.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from itertools import pairwise
+from typing import Any, overload
+
+from lambdaprobe.columns import Columns
+from lambdaprobe.observation import Attempt, ClientResult, Observations, Sent, Settled, Throttle
+from lambdaprobe.report import RequestView
+
+
+class Compact:
+    """The columns of one run's per-request records."""
+
+    def __init__(self, obs: Observations) -> None:
+        self.sent: Columns[Sent] = obs.sent  # type: ignore[assignment]
+        self.attempts: Columns[Attempt] = obs.attempts  # type: ignore[assignment]
+        self.clients: Columns[ClientResult] = obs.client_results  # type: ignore[assignment]
+        self.throttles: Columns[Throttle] = obs.throttles  # type: ignore[assignment]
+        self.settled: Columns[Settled] = obs.settled  # type: ignore[assignment]
+
+    @staticmethod
+    def of(obs: Observations) -> Compact | None:
+        """The columns, when every request is settled exactly once (else None: the general path)."""
+        kinds = (obs.sent, obs.attempts, obs.client_results, obs.throttles, obs.settled)
+        if not all(isinstance(k, Columns) for k in kinds) or len(obs.settled) != len(obs.sent):
+            return None
+        compact = Compact(obs)
+        sent_ids = set(compact.sent.column("request_id"))
+        if len(sent_ids) != len(obs.sent):
+            return None
+        settled_ids = set(compact.settled.column("request_id"))
+        if len(settled_ids) != len(obs.settled) or settled_ids != sent_ids:
+            return None
+        for records in (compact.attempts, compact.clients, compact.throttles):
+            if not sent_ids.issuperset(records.column("request_id")):
+                return None  # records of requests never sent: the general path drops them
+        return compact
+
+    def finals(self) -> Counter[str]:
+        return Counter(self.settled.column("final"))
+
+
+class Requests(Sequence[RequestView]):
+    """The report's requests, in the order sent, each view made when it is read."""
+
+    def __init__(self, compact: Compact) -> None:
+        self._c = compact
+        self._n = len(compact.sent)
+        self._cache: tuple[range, list[RequestView]] | None = None
+
+    def __len__(self) -> int:
+        return self._n
+
+    @overload
+    def __getitem__(self, index: int) -> RequestView: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[RequestView]: ...
+    def __getitem__(self, index: int | slice) -> RequestView | list[RequestView]:
+        if isinstance(index, slice):
+            return self._views(range(*index.indices(self._n)))
+        if index < 0:
+            index += self._n
+        if not 0 <= index < self._n:
+            raise IndexError(index)
+        return self._views(range(index, index + 1))[0]
+
+    def _views(self, wanted: range) -> list[RequestView]:
+        """Views of a few requests: one pass over each column to find their records."""
+        if self._cache is not None and self._cache[0] == wanted:
+            return self._cache[1]
+        c = self._c
+        sent = [c.sent[i] for i in wanted]
+        slot = {s.request_id: k for k, s in enumerate(sent)}
+        found: list[dict[str, list[int]]] = []
+        for records in (c.attempts, c.clients, c.throttles, c.settled):
+            positions: dict[str, list[int]] = {}
+            for j, rid in enumerate(records.column("request_id")):
+                if rid in slot:
+                    positions.setdefault(rid, []).append(j)
+            found.append(positions)
+        attempts, clients, throttles, settled = found
+        views = [
+            self._view(s, [c.attempts[j] for j in attempts.get(s.request_id, ())],
+                       [c.clients[j] for j in clients.get(s.request_id, ())],
+                       sum(c.throttles[j].count for j in throttles.get(s.request_id, ())),
+                       c.settled[settled[s.request_id][-1]])
+            for s in sent
+        ]
+        self._cache = (wanted, views)
+        return views
+
+    @staticmethod
+    def _view(sent: Sent, attempts: list[Attempt], clients: list[ClientResult], throttles: int,
+              settled: Settled) -> RequestView:
+        if len(attempts) > 1 and any(a.start > b.start for a, b in pairwise(attempts)):
+            attempts.sort(key=lambda a: (a.start, a.n))
+        return RequestView(sent.request_id, sent.t, settled.final, clients[-1] if clients else None, attempts,
+                           throttles)
+
+    def __iter__(self) -> Iterator[RequestView]:
+        """Every view in order; the records of each request are found through one index of the run."""
+        c = self._c
+        index = {rid: i for i, rid in enumerate(c.sent.column("request_id"))}
+        n = self._n
+        # Attempts as linked lists through two arrays (a request's attempts, in the order seen).
+        head = array("q", [-1]) * n
+        tail = array("q", [-1]) * n
+        after = array("q", [-1]) * len(c.attempts)
+        for j, rid in enumerate(c.attempts.column("request_id")):
+            i = index[rid]
+            if head[i] < 0:
+                head[i] = j
+            else:
+                after[tail[i]] = j
+            tail[i] = j
+        client = array("q", [-1]) * n
+        for j, rid in enumerate(c.clients.column("request_id")):
+            client[index[rid]] = j  # the last answer is the one the caller acted on
+        throttled = array("q", [0]) * n
+        for rid, count in zip(c.throttles.column("request_id"), c.throttles.column("count"), strict=True):
+            throttled[index[rid]] += count
+        final: list[Any] = [None] * n
+        for rid, f in zip(c.settled.column("request_id"), c.settled.column("final"), strict=True):
+            final[index[rid]] = f
+        del index
+        attempts_at, clients_at = c.attempts.__getitem__, c.clients.__getitem__
+        for i, s in enumerate(c.sent):
+            runs: list[Attempt] = []
+            j = head[i]
+            while j >= 0:
+                runs.append(attempts_at(j))
+                j = after[j]
+            if len(runs) > 1 and any(a.start > b.start for a, b in pairwise(runs)):
+                runs.sort(key=lambda a: (a.start, a.n))
+            yield RequestView(s.request_id, s.t, final[i], clients_at(client[i]) if client[i] >= 0 else None, runs,
+                              throttled[i])
+
+    def attempt_fields(self, *names: str) -> Iterator[tuple[Any, ...]]:
+        """Fields of every attempt, in the order seen."""
+        return zip(*[self._c.attempts.column(name) for name in names], strict=True)
+
+    def time_extent(self) -> float:
+        """The last moment a request was sent, an attempt ended or a caller was answered."""
+        c = self._c
+        return max(max(c.sent.column("t"), default=0.0), max(c.attempts.column("end"), default=0.0),
+                   max(c.clients.column("t"), default=0.0))

@@ -1,0 +1,117 @@
+"""Records kept column by column: how a large run holds millions of observations compactly.
+
+A `Columns` takes records (slotted dataclasses such as `Attempt`) through `append`, which is a plain
+list's append (the simulator's hot path pays nothing extra), and `flush` moves what was appended
+into a chunk of columns: a float column becomes an `array('d')` (8 bytes a value instead of a
+24-byte float object and an 8-byte reference), an int column an `array('q')`, and a column whose values in
+the chunk are all the same object (an outcome, a version, `None`) a single value and a length.
+Reading gives the records back, equal to those appended, in order: one at a time, never all at
+once unless the reader asks for a list.
+"""
+
+from __future__ import annotations
+
+import bisect
+from array import array
+from collections.abc import Iterable, Iterator
+from dataclasses import fields
+from itertools import chain, repeat
+from operator import attrgetter
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+# The typed arrays a field may be kept in, by its declared type; anything else is a list of references.
+# (A bool stays a list of references: it reads back without conversion.)
+_TYPECODES = {"float": "d", "int": "q"}
+
+
+class _Const:
+    """A chunk's column whose values are all one object."""
+
+    __slots__ = ("n", "value")
+
+    def __init__(self, value: Any, n: int) -> None:
+        self.value, self.n = value, n
+
+    def __getitem__(self, i: int) -> Any:
+        return self.value
+
+    def __iter__(self) -> Iterator[Any]:
+        return repeat(self.value, self.n)
+
+
+class Columns(Generic[T]):
+    """An append-only sequence of records of one dataclass, stored as chunks of columns."""
+
+    def __init__(self, cls: type[T]) -> None:
+        self.cls = cls
+        specs = fields(cls)  # type: ignore[arg-type]
+        self.names = tuple(f.name for f in specs)
+        self._codes = tuple(_TYPECODES.get(str(f.type)) for f in specs)
+        self._getters = tuple(attrgetter(name) for name in self.names)
+        self._chunks: list[tuple[Any, ...]] = []
+        self._starts: list[int] = []  # index of each chunk's first record
+        self._stored = 0
+        self._pending: list[T] = []
+        self.append = self._pending.append  # a list's own append: no Python call per record
+
+    def extend(self, records: Iterable[T]) -> None:
+        self._pending.extend(records)
+
+    def flush(self) -> None:
+        """Move the records appended since the last flush into a chunk of columns."""
+        pending = self._pending
+        if not pending:
+            return
+        n = len(pending)
+        columns = tuple(self._column(list(map(get, pending)), code) for get, code in zip(self._getters, self._codes,
+                                                                                         strict=True))
+        self._chunks.append(columns)
+        self._starts.append(self._stored)
+        self._stored += n
+        pending.clear()
+
+    @staticmethod
+    def _column(values: list[Any], code: str | None) -> Any:
+        kinds = set(map(type, values))
+        if len(kinds) != 1:
+            return values
+        first = values[0]
+        if values.count(first) == len(values):
+            return _Const(first, len(values))
+        if code is not None and kinds.pop().__name__ == _NAMES[code]:
+            try:
+                return array(code, values)
+            except OverflowError:
+                return values
+        return values
+
+    def __len__(self) -> int:
+        return self._stored + len(self._pending)
+
+    def column(self, name: str) -> Iterator[Any]:
+        """Every record's value of one field, in order."""
+        self.flush()
+        k = self.names.index(name)
+        return chain.from_iterable([columns[k] for columns in self._chunks])
+
+    def __iter__(self) -> Iterator[T]:
+        self.flush()
+        return map(self.cls, *[self.column(name) for name in self.names])
+
+    def __getitem__(self, index: int) -> T:
+        self.flush()
+        if index < 0:
+            index += self._stored
+        if not 0 <= index < self._stored:
+            raise IndexError(index)
+        c = bisect.bisect_right(self._starts, index) - 1
+        at = index - self._starts[c]
+        return self.cls(*[col[at] for col in self._chunks[c]])
+
+    def __repr__(self) -> str:
+        return f"Columns({self.cls.__name__}, {len(self)} records in {len(self._chunks)} chunks)"
+
+
+_NAMES = {"d": "float", "q": "int"}
