@@ -36,16 +36,30 @@ class Compact:
         if not all(isinstance(k, Columns) for k in kinds) or len(obs.settled) != len(obs.sent):
             return None
         compact = Compact(obs)
-        sent_ids = set(compact.sent.column("request_id"))
-        if len(sent_ids) != len(obs.sent):
-            return None
-        settled_ids = set(compact.settled.column("request_id"))
-        if len(settled_ids) != len(obs.settled) or settled_ids != sent_ids:
+        ids = set(compact.sent.column("request_id"))
+        if len(ids) != len(obs.sent):
             return None
         for records in (compact.attempts, compact.clients, compact.throttles):
-            if not sent_ids.issuperset(records.column("request_id")):
+            if not ids.issuperset(records.column("request_id")):
                 return None  # records of requests never sent: the general path drops them
-        return compact
+        # As many settled records as requests, and together they name every request: once each.
+        ids.difference_update(compact.settled.column("request_id"))
+        return compact if not ids else None
+
+    def executions_unique(self) -> bool:
+        """Whether every attempt is an execution of its own (no batches)."""
+        numbered = self.attempts.numbers("execution_id")
+        if numbered is not None and all(len(chunk) == 0 or min(chunk) >= 0 for chunk in numbered):
+            top = max((max(chunk) for chunk in numbered if len(chunk)), default=0)
+            seen = bytearray(top + 1)
+            for chunk in numbered:
+                for k in chunk:
+                    if seen[k]:
+                        return False
+                    seen[k] = 1
+            return True
+        ids = list(self.attempts.column("execution_id"))
+        return len(set(ids)) == len(ids)
 
     def finals(self) -> Counter[str]:
         return Counter(self.settled.column("final"))
@@ -155,3 +169,31 @@ class Requests(Sequence[RequestView]):
         c = self._c
         return max(max(c.sent.column("t"), default=0.0), max(c.attempts.column("end"), default=0.0),
                    max(c.clients.column("t"), default=0.0))
+
+
+class Series(Sequence[tuple[float, int]]):
+    """The concurrency series as two arrays (a large run has millions of changes); reads as
+    (time, level) pairs, and equals a list of the same pairs."""
+
+    def __init__(self, times: array[float], levels: array[int]) -> None:
+        self.times, self.levels = times, levels
+
+    def __len__(self) -> int:
+        return len(self.times)
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[float, int]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[tuple[float, int]]: ...
+    def __getitem__(self, index: int | slice) -> tuple[float, int] | list[tuple[float, int]]:
+        if isinstance(index, slice):
+            return list(zip(self.times[index], self.levels[index], strict=True))
+        return self.times[index], self.levels[index]
+
+    def __iter__(self) -> Iterator[tuple[float, int]]:
+        return zip(self.times, self.levels, strict=True)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]

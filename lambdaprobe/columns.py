@@ -16,7 +16,7 @@ from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import fields
 from itertools import chain, repeat
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
@@ -41,14 +41,55 @@ class _Const:
         return repeat(self.value, self.n)
 
 
-class Columns(Generic[T]):
-    """An append-only sequence of records of one dataclass, stored as chunks of columns."""
+def const(value: Any, n: int) -> Any:
+    """A column of `n` times one value, for `Columns.add_chunk`."""
+    return _Const(value, n)
 
-    def __init__(self, cls: type[T]) -> None:
+
+class _Numbered:
+    """A chunk's column of ids that are a prefix and a number (`x17`), kept as the numbers."""
+
+    __slots__ = ("numbers", "template")
+
+    def __init__(self, template: str, numbers: array[int]) -> None:
+        self.template, self.numbers = template, numbers
+
+    def __getitem__(self, i: int) -> str:
+        return self.template % self.numbers[i]
+
+    def __iter__(self) -> Iterator[str]:
+        return map(self.template.__mod__, self.numbers)
+
+    @staticmethod
+    def of(values: list[Any]) -> _Numbered | None:
+        first = values[0]
+        if type(first) is not str:
+            return None
+        digits = len(first) - len(first.rstrip("0123456789"))
+        if not digits:
+            return None
+        prefix = first[: len(first) - digits]
+        template = prefix.replace("%", "%%") + "%d"
+        try:
+            numbers = array("q", map(int, map(itemgetter(slice(len(prefix), None)), values)))
+        except (ValueError, TypeError, OverflowError):
+            return None
+        # Kept only if every id reads back exactly (no padding, sign or separator lost).
+        return _Numbered(template, numbers) if list(map(template.__mod__, numbers)) == values else None
+
+
+class Columns(Generic[T]):
+    """An append-only sequence of records of one dataclass, stored as chunks of columns.
+
+    `numbered` names the fields whose values are ids made of a prefix and a counter (`x17`): a
+    chunk of them is kept as the numbers when every one reads back exactly.
+    """
+
+    def __init__(self, cls: type[T], numbered: tuple[str, ...] = ()) -> None:
         self.cls = cls
         specs = fields(cls)  # type: ignore[arg-type]
         self.names = tuple(f.name for f in specs)
-        self._codes = tuple(_TYPECODES.get(str(f.type)) for f in specs)
+        self._codes = tuple("#" if f.name in numbered else _TYPECODES.get(str(f.type)) for f in specs)
         self._getters = tuple(attrgetter(name) for name in self.names)
         self._chunks: list[tuple[Any, ...]] = []
         self._starts: list[int] = []  # index of each chunk's first record
@@ -80,12 +121,29 @@ class Columns(Generic[T]):
         first = values[0]
         if values.count(first) == len(values):
             return _Const(first, len(values))
+        if code == "#":
+            return _Numbered.of(values) or values
         if code is not None and kinds.pop().__name__ == _NAMES[code]:
             try:
                 return array(code, values)
             except OverflowError:
                 return values
         return values
+
+    def add_chunk(self, columns: dict[str, Any], n: int) -> None:
+        """Add `n` records given as columns (sequences of n values, or `const(value, n)`)."""
+        self.flush()
+        if n:
+            self._chunks.append(tuple(columns[name] for name in self.names))
+            self._starts.append(self._stored)
+            self._stored += n
+
+    def numbers(self, name: str) -> list[array[int]] | None:
+        """A numbered field's numbers, chunk by chunk, if every chunk kept them as numbers."""
+        self.flush()
+        k = self.names.index(name)
+        found = [columns[k].numbers for columns in self._chunks if isinstance(columns[k], _Numbered)]
+        return found if len(found) == len(self._chunks) else None
 
     def __len__(self) -> int:
         return self._stored + len(self._pending)

@@ -108,7 +108,7 @@ class Report:
     requests: Sequence[RequestView]  # a list, or views made as they are read (a large simulator run)
     dead_letters: list[DeadLetter]
     destinations: list[DestinationRecord]
-    concurrency: list[tuple[float, int]]
+    concurrency: Sequence[tuple[float, int]]
     notes: list[str]
     complete: bool = True
     missing: list[str] = field(default_factory=list)

@@ -27,6 +27,9 @@ def executed_versions(report: Report, starts: list[tuple[float, str | None]] | N
 
 def versions_table(report: Report, *, buckets: int = 12) -> Table | None:
     """Invocations per version in equal time windows, with the newest version's share as a bar."""
+    fields = getattr(report.requests, "attempt_fields", None)
+    if fields is not None and len({v for (v,) in fields("version")} - {None}) < 2:
+        return None  # a large run's one version, seen without listing its attempts
     starts = _starts(report)
     versions = executed_versions(report, starts)
     if len(versions) < 2:

@@ -6,10 +6,10 @@ from array import array
 from collections.abc import Callable
 from typing import Any, cast
 
+from lambdaprobe.columns import Columns, const
 from lambdaprobe.errors import NotAvailableError
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.gc_pause import no_cycle_collection
-from lambdaprobe.columns import Columns
 from lambdaprobe.observation import Attempt, ClientResult, Observations, Sent, Settled, Throttle
 from lambdaprobe.scenario import NEW_VERSION, PUBLISHED_VERSION, DeploymentSpec, Scenario
 from lambdaprobe.sim import sources
@@ -38,7 +38,7 @@ def compact_observations(target: str) -> Observations:
     run's millions of records in a fraction of the memory. They read as the usual lists of records."""
     obs = Observations(target=target)
     obs.sent = cast(list[Sent], Columns(Sent))
-    obs.attempts = cast(list[Attempt], Columns(Attempt))
+    obs.attempts = cast(list[Attempt], Columns(Attempt, numbered=("execution_id",)))
     obs.client_results = cast(list[ClientResult], Columns(ClientResult))
     obs.throttles = cast(list[Throttle], Columns(Throttle))
     obs.settled = cast(list[Settled], Columns(Settled))
@@ -113,10 +113,14 @@ class SimTarget:
         ids = request_ids(stim.count)
         interval = stim.interval_s
         times = stim.times
-        if times is None:
-            ctx.obs.sent.extend([Sent(rid, i * interval) for i, rid in enumerate(ids)])
+        sent = ctx.obs.sent
+        if isinstance(sent, Columns):  # straight into columns: no Sent record is made
+            at = array("d", [i * interval for i in range(len(ids))]) if times is None else times
+            sent.add_chunk({"request_id": ids, "t": at, "kind": const("invoke", len(ids))}, len(ids))
+        elif times is None:
+            sent.extend([Sent(rid, i * interval) for i, rid in enumerate(ids)])
         else:
-            ctx.obs.sent.extend([Sent(rid, t) for rid, t in zip(ids, times, strict=True)])
+            sent.extend([Sent(rid, t) for rid, t in zip(ids, times, strict=True)])
         # In a deployment each version follows its own configuration: the event carries no directive.
         cycle: tuple[Directive | None, ...] = (
             (None,) if scenario.deployment else (stim.directives or (scenario.function.directive,))

@@ -122,3 +122,22 @@ def test_every_source_reports_the_same_from_columns(options: retry.RetryOptions)
     scenario = retry.build(options)
     obs = SimTarget().run(scenario)
     assert analyse(scenario, obs).to_json() == analyse(scenario, as_lists(obs)).to_json()
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    steps=st.lists(st.tuples(st.floats(0, 50, allow_nan=False), st.integers(-1, 9)), max_size=40),
+    width=st.integers(1, 30),
+)
+def test_chart_peaks_of_arrays_are_the_peaks_of_pairs(steps: list[tuple[float, int]], width: int) -> None:
+    from array import array
+
+    from lambdaprobe.analysis_compact import Series
+    from lambdaprobe.render.chart import column_peaks, peak
+    from lambdaprobe.render.frame import Frame
+
+    steps.sort()
+    frame = Frame(2, 3, 4, width, 50.0)
+    series = Series(array("d", [t for t, _ in steps]), array("q", [n for _, n in steps]))
+    assert column_peaks(series, frame) == column_peaks(list(steps), frame)
+    assert peak(series) == peak(list(steps))
