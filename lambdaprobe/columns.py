@@ -115,15 +115,14 @@ class Columns(Generic[T]):
 
     @staticmethod
     def _column(values: list[Any], code: str | None) -> Any:
-        kinds = set(map(type, values))
-        if len(kinds) != 1:
-            return values
         first = values[0]
-        if values.count(first) == len(values):
+        if values.count(first) == len(values) and len(set(map(type, values))) == 1:
             return _Const(first, len(values))
         if code == "#":
             return _Numbered.of(values) or values
-        if code is not None and kinds.pop().__name__ == _NAMES[code]:
+        # A typed array only when every value has the declared type (an int among floats would
+        # come back as a float, and print differently).
+        if code is not None and len(set(map(type, values))) == 1 and type(first).__name__ == _NAMES[code]:
             try:
                 return array(code, values)
             except OverflowError:

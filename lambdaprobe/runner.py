@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,6 +16,7 @@ from lambdaprobe.errors import Declined, ExpectationFailed, InputError, NotAvail
 from lambdaprobe.options import AWS_ONLY, CommonOptions
 from lambdaprobe.report import Report
 from lambdaprobe.scenario import Scenario
+from lambdaprobe.sim.target import SimTarget
 from lambdaprobe.target import Target
 
 if TYPE_CHECKING:
@@ -50,11 +52,10 @@ def run_probe(
         confirm_creation(common, aws.confirmation(scenario))
         target: Target = aws
     else:
-        from lambdaprobe.sim.target import SimTarget
-
         target = SimTarget()
     try:
-        observations = target.run(scenario)
+        with _progress(scenario, target):
+            observations = target.run(scenario)
     except ObservationTimeout as timeout:
         partial = getattr(timeout, "observations", None)
         if partial is not None:
@@ -67,6 +68,38 @@ def run_probe(
     if failed:
         raise ExpectationFailed("; ".join(failed))
     return report
+
+
+# A run of this many requests takes about a second or more on the simulator: it gets a progress bar.
+PROGRESS_FROM_REQUESTS = 100_000
+
+
+@contextmanager
+def _progress(scenario: Scenario, target: Target) -> Iterator[None]:
+    """A bar on stderr (a terminal only) while a large simulator run goes: the virtual time reached,
+    against the last send."""
+    if not (isinstance(target, SimTarget) and scenario.stimulus.count >= PROGRESS_FROM_REQUESTS
+            and sys.stderr.isatty()):
+        yield
+        return
+    from lambdaprobe.render.progress import bar
+
+    stim = scenario.stimulus
+    last = stim.at(stim.count - 1) or 1.0
+    with bar("simulating", 1000) as advance:
+        shown = [0]
+
+        def at(now: float) -> None:
+            step = min(1000, int(1000 * now / last)) - shown[0]
+            if step > 0:
+                advance(step)
+                shown[0] += step
+
+        target.progress = at
+        try:
+            yield
+        finally:
+            target.progress = None
 
 
 def _with_findings(report: Report, findings: Callable[[Report], list[str]] | None) -> Report:

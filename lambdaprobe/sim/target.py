@@ -90,7 +90,7 @@ class SimTarget:
         else:
             raise NotAvailableError(f"--source {kind}: not modelled by the simulator in this build")
         clock.run(tick=lambda: _flush(obs, clock.now, self.progress))
-        _flush(obs, clock.now, None)
+        _flush(obs, clock.now, self.progress)  # the end: a bar shows it reached
         obs.notes.extend(ASSUMPTIONS[key] for key in ASSUMPTIONS if key in service.assumptions)
         return obs
 
