@@ -15,12 +15,13 @@ import json
 import math
 import operator
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from lambdaprobe.columns import Columns
 from lambdaprobe.errors import InputError, ProbeError
 from lambdaprobe.scenario import Scenario
 
@@ -99,15 +100,22 @@ def run_point(probe: str, params: dict[str, Any]) -> dict[str, Any]:
     s = report.summary
     first: dict[str, float] = {}
     on_demand_ms = provisioned_ms = 0
-    for a in obs.attempts:
-        if a.request_id not in first:
-            first[a.request_id] = a.init_s if a.cold else 0.0
-        if a.provisioned:
-            provisioned_ms += a.billed_ms or 0
+    attempts = obs.attempts
+    rows: Iterable[tuple[str, bool, float, bool, int | None]] = (
+        zip(*[attempts.column(name) for name in ("request_id", "cold", "init_s", "provisioned", "billed_ms")],
+            strict=True)
+        if isinstance(attempts, Columns)
+        else ((a.request_id, a.cold, a.init_s, a.provisioned, a.billed_ms) for a in attempts)
+    )
+    for rid, cold, init_s, provisioned, billed_ms in rows:
+        if rid not in first:
+            first[rid] = init_s if cold else 0.0
+        if provisioned:
+            provisioned_ms += billed_ms or 0
         else:
-            on_demand_ms += a.billed_ms or 0
+            on_demand_ms += billed_ms or 0
     added = sorted(first.values())
-    sent = [x.t for x in obs.sent]
+    sent = list(obs.sent.column("t")) if isinstance(obs.sent, Columns) else [x.t for x in obs.sent]
     span = (max(sent) - min(sent)) * len(sent) / (len(sent) - 1) if len(sent) > 1 else 0.0
     return {
         "error": None,
