@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import fields
 from itertools import chain, repeat
 from operator import attrgetter, itemgetter
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, overload
 
 T = TypeVar("T")
 
@@ -157,8 +157,14 @@ class Columns(Generic[T]):
         self.flush()
         return map(self.cls, *[self.column(name) for name in self.names])
 
-    def __getitem__(self, index: int) -> T:
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[T]: ...
+    def __getitem__(self, index: int | slice) -> T | list[T]:
         self.flush()
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._stored))]
         if index < 0:
             index += self._stored
         if not 0 <= index < self._stored:

@@ -55,6 +55,7 @@ def test_columns_read_back_what_was_appended(chunks: list[list[Attempt]]) -> Non
                                                                                  columns.names]
     if flat:
         assert columns[-1] == flat[-1]
+    assert columns[1:-1:2] == flat[1:-1:2]
 
 
 def test_a_chunk_of_one_value_is_kept_once() -> None:
