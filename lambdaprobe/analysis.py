@@ -14,6 +14,7 @@ from lambdaprobe.analysis_compact import Compact, Requests, Series
 from lambdaprobe.gc_pause import no_cycle_collection
 from lambdaprobe.observation import Attempt, Final, Observations
 from lambdaprobe.report import AttemptLike, ClientLike, Report, RequestView, Summary
+from lambdaprobe.rules import in_order
 from lambdaprobe.scenario import Scenario
 
 FAILED_STATES: frozenset[Final] = frozenset({"failed", "dead_lettered", "expired"})
@@ -79,6 +80,7 @@ def _analyse(scenario: Scenario, obs: Observations) -> Report:
         dead_lettered=len(obs.dead_letters),
         destination_records=len(obs.destinations),
     )
+    relied = in_order(obs.rules)
     return Report(
         probe=scenario.probe,
         target=obs.target,
@@ -88,9 +90,10 @@ def _analyse(scenario: Scenario, obs: Observations) -> Report:
         dead_letters=sorted(obs.dead_letters, key=lambda d: d.t),
         destinations=sorted(obs.destinations, key=lambda d: d.t),
         concurrency=series,
-        notes=list(dict.fromkeys(obs.notes)),
+        notes=list(dict.fromkeys([*obs.notes, *(r.note() for r in relied if r.kind == "assumption")])),
         complete=obs.complete,
         missing=list(obs.missing),
+        rules=[r.to_json() for r in relied],
     )
 
 
@@ -123,6 +126,7 @@ def _analyse_compact(scenario: Scenario, obs: Observations, compact: Compact) ->
         dead_lettered=len(obs.dead_letters),
         destination_records=len(obs.destinations),
     )
+    relied = in_order(obs.rules)
     return Report(
         probe=scenario.probe,
         target=obs.target,
@@ -132,9 +136,10 @@ def _analyse_compact(scenario: Scenario, obs: Observations, compact: Compact) ->
         dead_letters=sorted(obs.dead_letters, key=lambda d: d.t),
         destinations=sorted(obs.destinations, key=lambda d: d.t),
         concurrency=series,
-        notes=list(dict.fromkeys(obs.notes)),
+        notes=list(dict.fromkeys([*obs.notes, *(r.note() for r in relied if r.kind == "assumption")])),
         complete=obs.complete,
         missing=list(obs.missing),
+        rules=[r.to_json() for r in relied],
     )
 
 

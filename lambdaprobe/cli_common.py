@@ -97,14 +97,15 @@ _COMMON = [
 _COMMON_NAMES = [p.name for p in _COMMON]
 
 
-def assumptions_epilog(*keys: str) -> str:
-    """The simulator's assumptions a probe may rely on, for its --help (from the one registry)."""
-    from lambdaprobe.sim.assumptions import ASSUMPTIONS
+def assumptions_epilog(probe: str) -> str:
+    """The simulator's assumptions `probe` may rely on, for its --help: the registry's, so the list
+    is the one `lambdaprobe rules ID` and a run's rules[] agree with."""
+    from lambdaprobe.rules import RULES
 
-    lines = [f"- {ASSUMPTIONS[k].removeprefix('assumption: ')}" for k in keys]
+    lines = [f"- [{r.id.value}] {r.text}" for r in RULES.values() if r.kind == "assumption" and probe in r.probes]
     return (
-        "Where AWS documents nothing, the simulator assumes (listed in a report's notes when a run relies "
-        "on one; --target aws measures them):\n\n" + "\n\n".join(lines)
+        "Where AWS documents nothing, the simulator assumes (listed in a report's rules and notes when a run "
+        "relies on one; --target aws measures them; `lambdaprobe rules ID` explains each):\n\n" + "\n\n".join(lines)
     )
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from lambdaprobe.rules import RuleId
+
 Outcome = Literal["success", "error", "timeout"]
 Final = Literal["succeeded", "failed", "throttled", "dead_lettered", "expired", "pending"]
 FINAL_STATES: tuple[Final, ...] = ("succeeded", "failed", "throttled", "dead_lettered", "expired", "pending")
@@ -69,6 +71,9 @@ class ClientResult:
     latency_s: float
     error: str | None = None
     reason: str | None = None
+    # A refused call's error body beside its Reason: message ("Rate Exceeded.") and Type ("User")
+    message: str | None = None
+    error_type: str | None = None
 
 
 @dataclass(slots=True)
@@ -119,7 +124,9 @@ class Settled:
 
 @dataclass
 class Observations:
-    """Everything one run saw, by kind, plus the notes the target adds (assumptions, warnings)."""
+    """Everything one run saw, by kind, plus the notes the target adds (warnings) and the rules it
+    relied on: each rule's code path adds its id as it applies the rule, so the record is complete
+    by construction."""
 
     target: str
     sent: list[Sent] = field(default_factory=list)
@@ -130,5 +137,6 @@ class Observations:
     destinations: list[DestinationRecord] = field(default_factory=list)
     settled: list[Settled] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    rules: set[RuleId] = field(default_factory=set)
     complete: bool = True
     missing: list[str] = field(default_factory=list)

@@ -1,6 +1,6 @@
 """The Report: what a run found, and its JSON form (the CI contract, schema `lambdaprobe.report/1`).
 
-Field names and meanings are fixed by ARCHITECTURE.md; changing one needs a schema bump.
+Field names and meanings are a contract: adding a field is fine, changing one needs a schema bump.
 """
 
 from __future__ import annotations
@@ -39,6 +39,10 @@ class ClientLike(Protocol):
     def reason(self) -> str | None: ...
     @property
     def latency_s(self) -> float: ...
+    @property
+    def message(self) -> str | None: ...
+    @property
+    def error_type(self) -> str | None: ...
 
 
 class AttemptLike(Protocol):
@@ -73,6 +77,8 @@ class ClientView:
     error: str | None
     reason: str | None
     latency_s: float
+    message: str | None = None
+    error_type: str | None = None
 
 
 @dataclass(slots=True)
@@ -112,6 +118,8 @@ class Report:
     notes: list[str]
     complete: bool = True
     missing: list[str] = field(default_factory=list)
+    # {id, kind, text, sources[]} of every rule the run relied on (additive to schema /1)
+    rules: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self, include_requests: bool = True) -> dict[str, Any]:
         """The report object of the CI contract, JSON-ready (`render.json_out` writes it request by
@@ -138,6 +146,7 @@ class Report:
             "notes": list(self.notes),
             "complete": self.complete,
             "missing": list(self.missing),
+            "rules": [dict(r) for r in self.rules],
         }
 
     @classmethod
@@ -155,7 +164,7 @@ class Report:
                     id=r["id"],
                     sent_s=r["sent_s"],
                     final=r["final"],
-                    client=ClientView(**r["client"]) if r["client"] else None,
+                    client=_client_view(r["client"]) if r["client"] else None,
                     attempts=[AttemptView(**a) for a in r["attempts"]],
                     throttles=r.get("throttles", 0),
                 )
@@ -173,7 +182,14 @@ class Report:
             notes=data["notes"],
             complete=data.get("complete", True),
             missing=data.get("missing", []),
+            rules=data.get("rules", []),
         )
+
+
+def _client_view(c: dict[str, Any]) -> ClientView:
+    return ClientView(
+        c["status"], c["error"], c["reason"], c["latency_s"], c.get("message"), c.get("type")
+    )
 
 
 def _r(t: float) -> float:
@@ -192,6 +208,8 @@ def _request_json(r: RequestView) -> dict[str, Any]:
             "error": r.client.error,
             "reason": r.client.reason,
             "latency_s": _r(r.client.latency_s),
+            "message": r.client.message,
+            "type": r.client.error_type,
         },
         "attempts": [
             {

@@ -55,7 +55,8 @@ class ConcurrencySpec:
 
 @dataclass(frozen=True)
 class AsyncConfig:
-    """The function's event invoke config, DLQ and destinations (SEMANTICS §2)."""
+    """The function's event invoke config, DLQ and destinations ([async.retry-config], [dlq.message],
+    [destinations.record])."""
 
     max_retry_attempts: int = 2
     max_event_age_s: int = 21600
@@ -66,7 +67,7 @@ class AsyncConfig:
 
 @dataclass(frozen=True)
 class SdkConfig:
-    """How the sync caller behaves (SEMANTICS §1 [D, E, F, R, S]).
+    """How the sync caller behaves ([sdk.retry-modes], [sdk.timeouts], [apigateway.integration-timeout]).
 
     `caller="apigateway"` is an API Gateway REST integration in front of the function: it stops
     waiting after its integration timeout (`read_timeout_s`, 29 s by default there) and answers 504.
@@ -83,7 +84,7 @@ class SdkConfig:
 
 @dataclass(frozen=True)
 class SqsSourceSpec:
-    """An SQS queue with an event source mapping (SEMANTICS §5 [M])."""
+    """An SQS queue with an event source mapping ([sqs.visibility-timeout])."""
 
     fifo: bool = False
     visibility_timeout_s: int = 30
@@ -98,7 +99,7 @@ class SqsSourceSpec:
 
 @dataclass(frozen=True)
 class StreamSourceSpec:
-    """A Kinesis or DynamoDB stream with an event source mapping (SEMANTICS §5 [N])."""
+    """A Kinesis or DynamoDB stream with an event source mapping ([stream.in-order])."""
 
     shards: int = 1
     batch_size: int = 100
@@ -210,7 +211,7 @@ class Scenario:
 
     @property
     def provisioned_qualifier(self) -> str | None:
-        """Where provisioned concurrency is configured (never `$LATEST` [I])."""
+        """Where provisioned concurrency is configured (never `$LATEST` [concurrency.provisioned-spillover])."""
         if self.concurrency.provisioned == 0:
             return None
         return PUBLISHED_VERSION if self.concurrency.qualifier == "version" else ALIAS_NAME

@@ -15,7 +15,8 @@ from typing import Any
 
 @cache
 def _load(name: str) -> Any:
-    return json.loads(resources.files("lambdaprobe").joinpath("payloads").joinpath(f"{name}.json").read_text(encoding="utf-8"))
+    path = resources.files("lambdaprobe").joinpath("payloads").joinpath(f"{name}.json")
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def template(name: str) -> Any:

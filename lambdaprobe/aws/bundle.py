@@ -16,7 +16,8 @@ _ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 
 @cache
 def function_zip() -> bytes:
-    """`probes/{handler,directive,features}.py` (installed as `lambdaprobe.function`) at the zip root, byte-for-byte reproducible."""
+    """`probes/{handler,directive,features}.py` (installed as `lambdaprobe.function`) at the zip
+    root, byte-for-byte reproducible."""
     package = resources.files("lambdaprobe.function")
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:

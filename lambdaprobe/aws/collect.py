@@ -17,7 +17,6 @@ from typing import Any
 from lambdaprobe.aws.client import BOTO_ERRORS, Caller, one_line
 from lambdaprobe.aws.expectations import (
     ASYNC_RETRY_MARGIN,
-    ASYNC_RETRY_SPACING_S,
     LOG_SLACK_S,
     POLLER_SLACK_S,
     STREAM_BACKOFF_GUESS_S,
@@ -29,7 +28,6 @@ from lambdaprobe.aws.expectations import (
 )
 from lambdaprobe.aws.ledger import Ledger
 from lambdaprobe.aws.log_parse import (
-    INIT_LIMIT_S,
     REPORT_RE,
     STREAM_VERSION_RE,
     SUPPRESSED_INIT_NOTE,
@@ -55,6 +53,8 @@ from lambdaprobe.aws.message_parse import (
 from lambdaprobe.aws.plan_records import Watch
 from lambdaprobe.errors import AwsError, ObservationTimeout
 from lambdaprobe.observation import DeadLetter, DestinationRecord, Observations, Settled
+from lambdaprobe.rules import RuleId
+from lambdaprobe.rules.constants import ASYNC_RETRY_SPACING_S, INIT_LIMIT_S
 from lambdaprobe.scenario import Scenario
 
 __all__ = [
@@ -201,6 +201,10 @@ class Collector:
             self.events.values(), self.t0_wall, renumber, requests=self.ledger.aws_ids, notes=notes
         )
         obs.notes.extend(n for n in notes if n not in obs.notes)
+        if SUPPRESSED_INIT_NOTE in notes:
+            obs.rules.add(RuleId.INIT_SUPPRESSED)  # a cold start's init was derived from the rule
+        if attempts:
+            obs.rules.add(RuleId.RUNTIME_REPORT_LINE)  # durations and billing read from REPORT lines
         obs.attempts = attempts
         obs.dead_letters = list(self.dead_letters)
         obs.destinations = list(self.destinations)

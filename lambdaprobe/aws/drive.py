@@ -264,6 +264,8 @@ class Driver:
             rid = self.ids[i]
             wire.t, wire.due, wire.rid = None, due, rid
             status, error, reason, version = 0, None, None, None
+            message: str | None = None
+            error_type: str | None = None
             try:
                 resp = invoke.invoke(
                     FunctionName=function,
@@ -278,6 +280,8 @@ class Driver:
                 status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
                 error = str(exc.response.get("Error", {}).get("Code", "")) or None
                 reason = throttle_reason(exc.response) if status == 429 else None
+                if status == 429:
+                    message, error_type = throttle_body(exc.response)
             except botocore.exceptions.ReadTimeoutError:
                 error = "ReadTimeoutError"
             except Exception as exc:  # no answer at all (connection, credentials, garbled reply)
@@ -290,7 +294,7 @@ class Driver:
             latency = answered - on_the_wire
             items: list[Any] = [
                 Sent(rid, sent_t, "invoke"),
-                ClientResult(rid, sent_t + latency, status, latency, error, reason),
+                ClientResult(rid, sent_t + latency, status, latency, error, reason, message, error_type),
             ]
             if status == 429:
                 items.append(Throttle(rid, sent_t + latency, reason or error or "TooManyRequestsException"))
@@ -388,6 +392,14 @@ def sync_final(status: int, error: str | None, never_ran: bool) -> Final | None:
     if error == "ReadTimeoutError":
         return "failed"  # the caller gave up: the call failed, whatever the function did after
     return None
+
+
+def throttle_body(response: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """The `message` and `Type` of a 429 ([throttle.error]), wherever botocore put them."""
+    error = response.get("Error", {})
+    message = response.get("message") or error.get("Message")
+    kind = response.get("Type") or error.get("Type")
+    return (str(message) if message else None, str(kind) if kind else None)
 
 
 def throttle_reason(response: Mapping[str, Any]) -> str | None:

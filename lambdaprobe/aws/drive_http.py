@@ -1,8 +1,9 @@
 """The API Gateway caller: POSTs to the stage URL, as a browser or a service behind the API would.
 
 API Gateway never retries; it answers 504 "Endpoint request timed out" when the integration
-timeout passes (the function runs on [R, S]), 502 when the function fails. This client waits
-longer than the gateway can, so what it records is the gateway's answer, not its own give-up.
+timeout passes (the function runs on: [apigateway.integration-timeout] [caller.gives-up]), 502
+when the function fails. This client waits longer than the gateway can, so what it records is
+the gateway's answer, not its own give-up.
 """
 
 from __future__ import annotations

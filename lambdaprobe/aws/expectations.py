@@ -11,14 +11,16 @@ from lambdaprobe.aws.message_parse import condition_of
 from lambdaprobe.aws.plan import function_timeout_s, is_async
 from lambdaprobe.function.directive import decide
 from lambdaprobe.observation import Attempt, Final, Observations, Settled
+from lambdaprobe.rules.constants import (
+    ASYNC_RETRY_SPACING_S,  # [async.retry-spacing] retry k about 60*k s after the previous attempt
+)
 from lambdaprobe.scenario import Scenario
 
-ASYNC_RETRY_SPACING_S = 60.0  # SEMANTICS §2 [A]: retry k about 60*k s after the previous attempt
 # Measured retries come later than the documented 1 and 2 minutes at times: wait half as long again.
 ASYNC_RETRY_MARGIN = 1.5
 LOG_SLACK_S = 30.0  # CloudWatch Logs ingestion delay, and a cold start's own delay
 POLLER_SLACK_S = 60.0  # an event source mapping starts polling some time after it is Enabled
-STREAM_BACKOFF_GUESS_S = 10.0  # undocumented (SEMANTICS §5): a generous guess per stream retry
+STREAM_BACKOFF_GUESS_S = 10.0  # [stream.retry-delay] undocumented: a generous guess per stream retry
 
 
 def expected_attempts(scenario: Scenario, max_attempts: int) -> int | None:
@@ -32,7 +34,7 @@ def expected_attempts(scenario: Scenario, max_attempts: int) -> int | None:
 
 
 def derive_deadline_s(scenario: Scenario) -> float:
-    """How long after the first stimulus collection may go on before giving up (SEMANTICS timings)."""
+    """How long after the first stimulus collection may go on before giving up (from the rules' timings)."""
     stim, fn = scenario.stimulus, scenario.function
     span = max(0, stim.count - 1) * stim.interval_s
     run = fn.directive.init_s + min(fn.directive.duration_s, function_timeout_s(scenario))

@@ -13,6 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from lambdaprobe.observation import Attempt, Outcome
+from lambdaprobe.rules.constants import (
+    INIT_LIMIT_S,  # [init.suppressed] an init longer than this is cut and run again in the invoke
+)
 
 REPORT_RE = re.compile(
     r"REPORT RequestId:\s*(?P<id>[0-9a-fA-F-]+)\s+Duration:\s*(?P<duration>[0-9.]+)\s*ms\s+"
@@ -203,10 +206,9 @@ def _executions(events: Iterable[LogEvent]) -> list[_Execution]:
     return executions
 
 
-INIT_LIMIT_S = 10.0  # SEMANTICS §4 [K]: an init longer than this is cut and run again in the invoke
 SUPPRESSED_INIT_NOTE = (
     "suppressed init: a cold start's REPORT line had no Init Duration (init over 10 s, re-run inside "
-    "the invoke [K, W, X]); its init_s is derived as the 10 s cut init, its start as 10 s before the "
+    "the invoke [init.suppressed]); its init_s is derived as the 10 s cut init, its start as 10 s before the "
     "invoke phase (the REPORT Duration, which includes the re-init)"
 )
 
@@ -250,7 +252,7 @@ def attempts_from_logs(
             begin = ex.first_start - (init_s if cold else 0.0) - t0_wall
             if suppressed:
                 # the handler's own measure is the re-run init, inside the invoke phase; before
-                # it came the cut 10 s init, which no line reports [K, W, X]
+                # it came the cut 10 s init, which no line reports [init.suppressed]
                 begin = ex.first_start - (start.init_s if ex.starts else 0.0) - INIT_LIMIT_S - t0_wall
                 init_s = INIT_LIMIT_S
                 if notes is not None and SUPPRESSED_INIT_NOTE not in notes:

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 STAGE = "lp"
 RESOURCE_PATH = "probe"
-# [R] a REST integration waits at most 29 s (the default; AWS raises it only on request)
+# [apigateway.integration-timeout] a REST integration waits at most 29 s (the default; AWS raises it only on request)
 MAX_INTEGRATION_MS = 29000
 
 

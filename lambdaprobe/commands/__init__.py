@@ -12,6 +12,7 @@ from lambdaprobe.commands import (
     invoke,
     report,
     retry,
+    rules,
     sweep,
     timeout,
     vpc,
@@ -19,5 +20,5 @@ from lambdaprobe.commands import (
 
 __all__ = [
     "abort", "cleanup", "code_signing", "concurrency", "deploy_preference", "destinations", "efs", "env_encryption",
-    "invoke", "report", "retry", "sweep", "timeout", "vpc",
+    "invoke", "report", "retry", "rules", "sweep", "timeout", "vpc",
 ]

@@ -6,7 +6,7 @@ from lambdaprobe.cli_common import app, assumptions_epilog, probe_command
 from lambdaprobe.options import CommonOptions
 
 
-@app.command("abort", short_help="When the caller gives up, does the function stop?", epilog=assumptions_epilog("sdk_backoff_seeded"))
+@app.command("abort", short_help="When the caller gives up, does the function stop?", epilog=assumptions_epilog("abort"))
 @probe_command
 def abort_command(
     common: CommonOptions,

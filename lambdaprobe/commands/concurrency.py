@@ -6,7 +6,7 @@ from lambdaprobe.cli_common import ARRIVALS_HELP, app, assumptions_epilog, probe
 from lambdaprobe.options import CommonOptions
 
 
-@app.command("concurrency", short_help="How many calls are throttled? (reserved, provisioned)", epilog=assumptions_epilog("warm_reuse", "scaling_reason", "poll_delay", "throttle_backoff"))
+@app.command("concurrency", short_help="How many calls are throttled? (reserved, provisioned)", epilog=assumptions_epilog("concurrency"))
 @probe_command
 def concurrency_command(
     common: CommonOptions,

@@ -6,7 +6,7 @@ from lambdaprobe.cli_common import ARRIVALS_HELP, app, assumptions_epilog, probe
 from lambdaprobe.options import CommonOptions
 
 
-@app.command("deploy-preference", short_help="Which version runs while an alias shifts?", epilog=assumptions_epilog("linear_steps", "alarm", "weighted_routing"))
+@app.command("deploy-preference", short_help="Which version runs while an alias shifts?", epilog=assumptions_epilog("deploy-preference"))
 @probe_command
 def deploy_preference_command(
     common: CommonOptions,

@@ -6,7 +6,7 @@ from lambdaprobe.cli_common import app, assumptions_epilog, probe_command
 from lambdaprobe.options import CommonOptions
 
 
-@app.command("destinations", short_help="What lands in a DLQ versus a destination?", epilog=assumptions_epilog("poll_delay", "destination_async"))
+@app.command("destinations", short_help="What lands in a DLQ versus a destination?", epilog=assumptions_epilog("destinations"))
 @probe_command
 def destinations_command(
     common: CommonOptions,

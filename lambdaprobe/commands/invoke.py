@@ -2,11 +2,11 @@ from typing import Annotated
 
 import typer
 
-from lambdaprobe.cli_common import app, probe_command
+from lambdaprobe.cli_common import app, assumptions_epilog, probe_command
 from lambdaprobe.options import CommonOptions
 
 
-@app.command("invoke", short_help="What do caller and function see for one invoke?")
+@app.command("invoke", short_help="What do caller and function see for one invoke?", epilog=assumptions_epilog("invoke"))
 @probe_command
 def invoke_command(
     common: CommonOptions,

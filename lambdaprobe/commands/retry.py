@@ -8,11 +8,7 @@ from lambdaprobe.options import CommonOptions
 
 @app.command(
     "retry", short_help="How do retries unfold, source by source?",
-    epilog=assumptions_epilog(
-        "poll_delay", "throttle_backoff", "age_check", "reserved_zero_record", "destination_async", "sdk_backoff_seeded",
-        "batch_duration", "sqs_scaling", "sqs_throttle_backoff", "sqs_fifo_batch", "stream_retry_delay", "stream_bisect",
-        "stream_age_check",
-    ),
+    epilog=assumptions_epilog("retry"),
 )
 @probe_command
 def retry_command(

@@ -2,11 +2,11 @@ from typing import Annotated
 
 import typer
 
-from lambdaprobe.cli_common import app, probe_command
+from lambdaprobe.cli_common import app, assumptions_epilog, probe_command
 from lambdaprobe.options import CommonOptions
 
 
-@app.command("timeout", short_help="Does the function timeout include the cold start?")
+@app.command("timeout", short_help="Does the function timeout include the cold start?", epilog=assumptions_epilog("timeout"))
 @probe_command
 def timeout_command(
     common: CommonOptions,

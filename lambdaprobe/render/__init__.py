@@ -8,6 +8,7 @@ from __future__ import annotations
 from rich.console import Console
 
 from lambdaprobe.render.chart import concurrency_chart
+from lambdaprobe.render.rules import relied_on
 from lambdaprobe.render.tables import (
     dead_letters_table,
     destinations_table,
@@ -48,6 +49,10 @@ def render_report(
     if report.notes:
         console.print()
         console.print(notes_list(report))
+    relied = relied_on(report.rules)
+    if relied is not None:
+        console.print()
+        console.print(relied)
     warning = incomplete_warning(report)
     if warning is not None:
         console.print()

@@ -73,7 +73,7 @@ def _request(r: RequestView) -> str:
     client = "null" if c is None else (
         "{\n        \"status\": " + _v(c.status) + ",\n        \"error\": " + _v(c.error)
         + ",\n        \"reason\": " + _v(c.reason) + ",\n        \"latency_s\": " + _v(_r(c.latency_s))
-        + "\n      }"
+        + ",\n        \"message\": " + _v(c.message) + ",\n        \"type\": " + _v(c.error_type) + "\n      }"
     )
     attempts = "[]" if not r.attempts else (
         "[\n        " + ",\n        ".join([_attempt(a) for a in r.attempts]) + "\n      ]"

@@ -15,7 +15,7 @@ BODY_MAX = 60
 RECORD_MAX = 70
 ERROR_MESSAGE_MAX = 50
 
-# What each count means, from the report contract (ARCHITECTURE.md), in the reader's words.
+# What each count means, from the report contract (report.py), in the reader's words.
 SUMMARY_ROWS: tuple[tuple[str, str, str], ...] = (
     ("requests", "requests", "stimuli sent"),
     ("succeeded", "succeeded", ""),
@@ -163,7 +163,7 @@ def notes_list(report: Report) -> Table:
     table.add_column(no_wrap=True)
     table.add_column(overflow="fold")
     for note in report.notes:
-        table.add_row("  •", note)
+        table.add_row("  •", Text(note))  # plain: notes cite rule ids in brackets, not markup
     return table
 
 

@@ -1,15 +1,17 @@
-"""`abort`: what happens to the function when its caller gives up? (SEMANTICS §1, §4 [D, F, R, S])"""
+"""`abort`: what happens to the function when its caller gives up? ([caller.gives-up])"""
 
 from __future__ import annotations
 
 from lambdaprobe.errors import InputError
 from lambdaprobe.report import Report
+from lambdaprobe.rules.constants import (
+    APIGATEWAY_TIMEOUT_S,  # [apigateway.integration-timeout] the REST integration timeout's default
+)
 from lambdaprobe.scenario import Caller, FunctionSpec, Scenario, SdkConfig, SdkRetryMode, SourceSpec, Stimulus
 from lambdaprobe.scenarios.common import directive, in_range, one_of, timeout_for
 
 CALLERS = ("apigateway", "sdk")
 SDK_MODES = ("off", "legacy", "standard")
-APIGATEWAY_TIMEOUT_S = 29.0  # [R] the REST integration timeout's default
 
 
 def build(

@@ -11,7 +11,8 @@ MODES = ("sync", "async")
 
 
 def limits(reserved: int | None, provisioned: int, qualifier: str) -> ConcurrencySpec:
-    """[J, I, L] reserved within the pool that may be reserved, provisioned within reserved."""
+    """Reserved within the pool that may be reserved, provisioned within reserved
+    ([concurrency.reserved] [concurrency.provisioned-spillover] [concurrency.account-pool])."""
     spec = ConcurrencySpec()
     reservable = spec.account_limit - spec.min_unreserved
     one_of("--qualifier", qualifier, QUALIFIERS)

@@ -2,12 +2,13 @@
 
 Two async events to one function: r01's directive succeeds, r02's fails on every attempt. With a DLQ
 and both destinations configured, r01 yields an on-success record; r02 yields the DLQ message and an
-on-failure record at the same moment [B].
+on-failure record at the same moment [destinations.with-dlq].
 """
 
 from __future__ import annotations
 
 from lambdaprobe.function.directive import Directive
+from lambdaprobe.rules.constants import ASYNC_MAX_RETRY_ATTEMPTS
 from lambdaprobe.scenario import AsyncConfig, DestinationKind, DlqKind, FunctionSpec, Scenario, SourceSpec, Stimulus
 from lambdaprobe.scenarios.common import directive, in_range, one_of, timeout_for
 
@@ -20,7 +21,7 @@ def build(
 ) -> Scenario:
     one_of("--dlq", dlq, DLQ_KINDS)
     one_of("--destination", destination, DESTINATION_KINDS)
-    in_range("--max-retry-attempts", max_retry_attempts, 0, 2)
+    in_range("--max-retry-attempts", max_retry_attempts, 0, ASYNC_MAX_RETRY_ATTEMPTS)  # [async.retry-config]
     ok = directive(duration, "never", init)
     failing = Directive(duration_s=ok.duration_s, fail="always", init_s=ok.init_s)
     d: DestinationKind = destination  # type: ignore[assignment]  # checked by one_of above

@@ -13,6 +13,10 @@ import re
 from lambdaprobe.errors import InputError, NotAvailableError
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.report import Report
+from lambdaprobe.rules.constants import (  # [features.limits] VpcConfig.SubnetIds, VpcConfig.SecurityGroupIds
+    MAX_SECURITY_GROUPS,
+    MAX_SUBNETS,
+)
 from lambdaprobe.scenario import ConcurrencySpec, FeatureSpec, FunctionSpec, Scenario, SourceSpec, Stimulus
 from lambdaprobe.scenarios.common import in_range, one_of
 
@@ -23,11 +27,9 @@ WHY_AWS = {
     "control plane, not by invocation semantics",
     "env-encryption": "decrypting an environment variable needs KMS and the function's IAM role",
 }
-POLICIES = ("Enforce", "Warn")  # CodeSigningPolicies.UntrustedArtifactOnDeployment [C]
+POLICIES = ("Enforce", "Warn")  # CodeSigningPolicies.UntrustedArtifactOnDeployment [features.limits]
 SUBNET_ID = re.compile(r"^subnet-[0-9a-f]{8,17}$")
 SECURITY_GROUP_ID = re.compile(r"^sg-[0-9a-f]{8,17}$")
-MAX_SUBNETS = 16  # VpcConfig.SubnetIds [C]
-MAX_SECURITY_GROUPS = 5  # VpcConfig.SecurityGroupIds [C]
 # The run's own VPC: the Amazon-provided DNS resolver sits at the VPC's base address + 2 and
 # answers TCP on port 53, so a connect target exists without launching an EC2 host.
 VPC_CIDR = "10.90.0.0/16"

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from lambdaprobe.errors import InputError
 from lambdaprobe.report import Report
+from lambdaprobe.rules import constants as c
 from lambdaprobe.scenario import (
     SOURCE_KINDS,
     AsyncConfig,
@@ -23,12 +24,13 @@ from lambdaprobe.scenario import (
 )
 from lambdaprobe.scenarios.common import directive, in_range, one_of, timeout_for, traffic
 
-ASYNC_SOURCES = ("async", "sns", "eventbridge", "destination")  # [O, P]: Lambda's async policy applies
+# [sns.async] [eventbridge.async]: Lambda's async policy applies
+ASYNC_SOURCES = ("async", "sns", "eventbridge", "destination")
 QUEUE_SOURCES = ("sqs", "sqs-fifo")
 STREAM_SOURCES = ("kinesis", "dynamodb")
 DLQ_KINDS = ("sqs", "sns", "none")
 DESTINATION_KINDS = ("sqs", "sns", "lambda", "eventbridge", "none")
-STREAM_DESTINATION_KINDS = ("sqs", "sns", "none")  # [N] (S3 and Kafka exist; not probed here)
+STREAM_DESTINATION_KINDS = ("sqs", "sns", "none")  # [stream.on-failure-record] (S3 and Kafka exist; not probed here)
 SDK_MODES = ("off", "legacy", "standard")
 
 
@@ -158,11 +160,11 @@ def build(o: RetryOptions) -> Scenario:
 
 
 def _async_config(o: RetryOptions) -> AsyncConfig:
-    # [A, C] MaximumRetryAttempts 0..2, MaximumEventAgeInSeconds 60..21600
-    retries = 2 if o.max_retry_attempts is None else o.max_retry_attempts
-    in_range("--max-retry-attempts", retries, 0, 2)
-    age = 21600 if o.max_event_age is None else o.max_event_age
-    in_range("--max-event-age", age, 60, 21600)
+    # [async.retry-config] MaximumRetryAttempts 0..2, MaximumEventAgeInSeconds 60..21600
+    retries = c.ASYNC_MAX_RETRY_ATTEMPTS if o.max_retry_attempts is None else o.max_retry_attempts
+    in_range("--max-retry-attempts", retries, 0, c.ASYNC_MAX_RETRY_ATTEMPTS)
+    age = c.ASYNC_MAX_EVENT_AGE_S if o.max_event_age is None else o.max_event_age
+    in_range("--max-event-age", age, c.ASYNC_MAX_EVENT_AGE_MIN_S, c.ASYNC_MAX_EVENT_AGE_S)
     one_of("--dlq", o.dlq, DLQ_KINDS)
     one_of("--on-failure", o.on_failure, DESTINATION_KINDS)
     one_of("--on-success", o.on_success, DESTINATION_KINDS)
@@ -180,9 +182,9 @@ def _async_config(o: RetryOptions) -> AsyncConfig:
 def _sqs(o: RetryOptions, function_timeout: float) -> SqsSourceSpec:
     fifo = o.source == "sqs-fifo"
     visibility = 30 if o.visibility_timeout is None else o.visibility_timeout
-    in_range("--visibility-timeout", visibility, 0, 43200)  # [C] 0..12 h
+    in_range("--visibility-timeout", visibility, 0, c.SQS_VISIBILITY_TIMEOUT_MAX_S)  # [sqs.visibility-timeout]
     if function_timeout > visibility:
-        # [M] AWS refuses to create the mapping in this case.
+        # [sqs.mapping-timeout] AWS refuses to create the mapping in this case.
         raise InputError(
             "--visibility-timeout",
             f"{visibility} s is below the function timeout ({function_timeout:g} s); AWS refuses the mapping; "
@@ -190,17 +192,17 @@ def _sqs(o: RetryOptions, function_timeout: float) -> SqsSourceSpec:
         )
     receives = 3 if o.max_receive_count is None else o.max_receive_count
     in_range("--max-receive-count", receives, 0, 1000)
-    batch = 10 if o.batch_size is None else o.batch_size
-    in_range("--batch-size", batch, 1, 10 if fifo else 10000)  # [M]
+    batch = c.SQS_BATCH_SIZE_DEFAULT if o.batch_size is None else o.batch_size
+    in_range("--batch-size", batch, 1, c.SQS_FIFO_BATCH_SIZE_MAX if fifo else c.SQS_BATCH_SIZE_MAX)  # [sqs.batching]
     window = 0 if o.batching_window is None else o.batching_window
-    in_range("--batching-window", window, 0, 300)
+    in_range("--batching-window", window, 0, c.BATCHING_WINDOW_MAX_S)
     if batch > 10 and window < 1:
-        # [C] BatchSize over 10 needs MaximumBatchingWindowInSeconds >= 1
+        # [sqs.batching] BatchSize over 10 needs MaximumBatchingWindowInSeconds >= 1
         raise InputError("--batching-window", f"--batch-size {batch} (> 10) needs a batching window; allowed: 1..300")
     if fifo and window:
         raise InputError("--batching-window", "FIFO queues do not support a batching window; allowed: 0")
     if o.max_concurrency is not None:
-        in_range("--max-concurrency", o.max_concurrency, 2, 1000)  # [AB, C]
+        in_range("--max-concurrency", o.max_concurrency, c.SQS_MAX_CONCURRENCY_MIN, c.SQS_MAX_CONCURRENCY_MAX)
     groups = 1 if o.message_groups is None else o.message_groups
     in_range("--message-groups", groups, 1, 1000)
     if groups > 1 and not fifo:
@@ -218,18 +220,18 @@ def _sqs(o: RetryOptions, function_timeout: float) -> SqsSourceSpec:
 
 
 def _stream(o: RetryOptions) -> StreamSourceSpec:
-    # [N, C]
+    # [stream.retry-limits] [stream.batching]
     retries = -1 if o.max_retry_attempts is None else o.max_retry_attempts
-    in_range("--max-retry-attempts", retries, -1, 10000)
+    in_range("--max-retry-attempts", retries, -1, c.STREAM_MAX_RETRY_ATTEMPTS_MAX)
     age = -1 if o.max_record_age is None else o.max_record_age
     if age != -1:
-        in_range("--max-record-age", age, 60, 604800)
-    batch = 100 if o.batch_size is None else o.batch_size
-    in_range("--batch-size", batch, 1, 10000)
+        in_range("--max-record-age", age, c.STREAM_MAX_RECORD_AGE_MIN_S, c.STREAM_MAX_RECORD_AGE_MAX_S)
+    batch = c.STREAM_BATCH_SIZE_DEFAULT if o.batch_size is None else o.batch_size
+    in_range("--batch-size", batch, 1, c.STREAM_BATCH_SIZE_MAX)
     shards = 1 if o.shards is None else o.shards
     in_range("--shards", shards, 1, 100)
     factor = 1 if o.parallelization_factor is None else o.parallelization_factor
-    in_range("--parallelization-factor", factor, 1, 10)
+    in_range("--parallelization-factor", factor, 1, c.STREAM_PARALLELIZATION_MAX)
     one_of("--on-failure", o.on_failure, STREAM_DESTINATION_KINDS)
     on_failure = _none(o.on_failure)
     return StreamSourceSpec(
@@ -252,15 +254,20 @@ def findings(report: Report) -> list[str]:
     starts = ", ".join(f"{round(a.start_s, 2):g}" for a in first.attempts[:6])
     more = f" (+{len(first.attempts) - 6} more)" if len(first.attempts) > 6 else ""
     who = {
-        "sync": "nobody: Lambda never retries a sync invoke [G]; any resend is the caller's SDK (--sdk-retries)",
-        "async": "Lambda's async retries [A]",
-        "sns": "Lambda's async retries: SNS invokes asynchronously [O]",
-        "eventbridge": "Lambda's async retries: EventBridge invokes asynchronously [P]",
-        "destination": "Lambda's async retries, then the on-failure destination [B]",
-        "sqs": "the queue: a failed message reappears after the visibility timeout [M]",
-        "sqs-fifo": "the queue: a failed message reappears after the visibility timeout and blocks its group [M]",
-        "kinesis": "the shard's poller, in order, until success or a limit [N]",
-        "dynamodb": "the shard's poller, in order, until success or a limit [N]",
+        "sync": (
+            "nobody: Lambda never retries a sync invoke [sync.no-retry]; any resend is the caller's SDK "
+            "(--sdk-retries)"
+        ),
+        "async": "Lambda's async retries [async.retry-spacing]",
+        "sns": "Lambda's async retries: SNS invokes asynchronously [sns.async]",
+        "eventbridge": "Lambda's async retries: EventBridge invokes asynchronously [eventbridge.async]",
+        "destination": "Lambda's async retries, then the on-failure destination [destinations.record]",
+        "sqs": "the queue: a failed message reappears after the visibility timeout [sqs.visibility-timeout]",
+        "sqs-fifo": (
+            "the queue: a failed message reappears after the visibility timeout and blocks its group [sqs.fifo-order]"
+        ),
+        "kinesis": "the shard's poller, in order, until success or a limit [stream.in-order]",
+        "dynamodb": "the shard's poller, in order, until success or a limit [stream.in-order]",
     }.get(str(report.params.get("source")), "")
     return [
         f"finding: {first.id} ran {len(first.attempts)} time(s), starting at {starts or '-'} s{more}, "

@@ -1,12 +1,12 @@
-"""`timeout`: does the function timeout include the cold start? (SEMANTICS §4 [K, W, X, Y])"""
+"""`timeout`: does the function timeout include the cold start? ([init.outside-timeout],
+[init.suppressed], [init.billed])"""
 
 from __future__ import annotations
 
 from lambdaprobe.report import Report
+from lambdaprobe.rules.constants import INIT_LIMIT_S  # [init.outside-timeout]
 from lambdaprobe.scenario import FunctionSpec, Scenario, SdkConfig, SourceSpec, Stimulus
 from lambdaprobe.scenarios.common import directive, in_range, timeout_for
-
-INIT_LIMIT_S = 10.0  # [K]
 
 
 def build(*, init: float, duration: float, timeout: float, count: int, seed: int) -> Scenario:
@@ -41,10 +41,10 @@ def findings(report: Report) -> list[str]:
         verdict = "succeeded" if first.outcome == "success" else f"ended in {first.outcome}"
         return [
             f"finding: init {init:g} s + handler {duration:g} s against a {timeout:g} s timeout: the call {verdict} "
-            f"after {took:g} s{billed}; init up to 10 s is not counted in the timeout [K]"
+            f"after {took:g} s{billed}; init up to 10 s is not counted in the timeout [init.outside-timeout]"
         ]
     return [
         f"finding: init {init:g} s exceeds the 10 s init limit: it was cut at 10 s and run again inside the "
         f"invoke, counted against the {timeout:g} s timeout (suppressed init, no Init Duration in REPORT) "
-        f"[K, W, X]: outcome {first.outcome} after {took:g} s{billed}"
+        f"[init.suppressed]: outcome {first.outcome} after {took:g} s{billed}"
     ]

@@ -1,5 +1,4 @@
-"""Asynchronous invocation: the internal queue, its poller, retries, age limit, DLQ and destinations
-(SEMANTICS §2)."""
+"""Asynchronous invocation: the internal queue, its poller, retries, age limit, DLQ and destinations."""
 
 from __future__ import annotations
 
@@ -8,19 +7,27 @@ from typing import Any
 
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.observation import ClientResult, Final, Observations, Settled, Throttle
+from lambdaprobe.rules import RuleId, rule
+from lambdaprobe.rules.constants import (
+    ASYNC_RETRY_SPACING_S,
+    ASYNC_THROTTLE_BACKOFF_FIRST_S,
+    ASYNC_THROTTLE_BACKOFF_MAX_S,
+    THROTTLE_MESSAGE,
+    THROTTLE_STATUS,
+)
 from lambdaprobe.scenario import AsyncConfig
 from lambdaprobe.sim.records import Condition, Ids, invocation_record
 from lambdaprobe.sim.service import Execution, Item, LambdaService, SimFunction
 from lambdaprobe.sim.sinks import Sinks
 
-# [A] "one-minute wait between the first two attempts, and two minutes between the second and third":
-# retry k starts 60*k s after the previous attempt ended.
-RETRY_SPACING_S = 60.0
-# [A] throttles and system errors are retried "from 1 second after the first attempt to a maximum of
-# 5 minutes"; assumption throttle_backoff: doubling, no jitter.
-THROTTLE_BACKOFF_FIRST_S = 1.0
-THROTTLE_BACKOFF_MAX_S = 300.0
-POLL_DELAY_S = 0.0  # assumption poll_delay
+# [async.retry-spacing] a minute before the first retry, two before the second: retry k starts
+# 60*k s after the previous attempt ended.
+RETRY_SPACING_S = ASYNC_RETRY_SPACING_S
+# [async.throttle-requeue] throttles and system errors are retried with a backoff from 1 s to 5 min;
+# [async.throttle-backoff]: doubling, no jitter.
+THROTTLE_BACKOFF_FIRST_S = ASYNC_THROTTLE_BACKOFF_FIRST_S
+THROTTLE_BACKOFF_MAX_S = ASYNC_THROTTLE_BACKOFF_MAX_S
+POLL_DELAY_S = float(rule(RuleId.ASYNC_POLL_DELAY).constants["delay_s"])
 
 
 @dataclass(slots=True)
@@ -53,16 +60,20 @@ class AsyncInvoker:
     def invoke(
         self, request_id: str, payload: Any, directive: Directive | None, qualifier: str, client: bool = True
     ) -> None:
-        """[B, Q] 202 at once: the API never throttles an async invoke; the event is queued."""
+        """[async.queued] 202 at once: the API never throttles an async invoke; the event is queued."""
         now = self.clock.now
+        self.service.rules.add(RuleId.ASYNC_QUEUED)
         if client:
             self.obs.client_results.append(ClientResult(request_id, now, 202, 0.0))
         event = QueuedEvent(request_id, payload, directive, qualifier, now)
-        self.service.assumptions.add("poll_delay")
+        self.service.rules.add(RuleId.ASYNC_POLL_DELAY)
         if self.fn.pool.reserved == 0:
-            # [B] reserved concurrency 0: events go straight to the DLQ / on-failure destination.
-            self.service.assumptions.add("reserved_zero_record")
-            self.clock.after(POLL_DELAY_S, self._give_up, event, "RetriesExhausted", 429, "Rate Exceeded.", None)
+            # [async.reserved-zero] reserved concurrency 0: events go straight to the DLQ and the
+            # on-failure destination, never run.
+            self.service.rules.add(RuleId.ASYNC_RESERVED_ZERO)
+            self.clock.after(
+                POLL_DELAY_S, self._give_up, event, "ZeroReservedConcurrency", THROTTLE_STATUS, THROTTLE_MESSAGE, None
+            )
             return
         if POLL_DELAY_S > 0.0:
             self.clock.after(POLL_DELAY_S, self._poll, event)
@@ -83,11 +94,12 @@ class AsyncInvoker:
         if not isinstance(started, str):
             self._flush_throttles(event)
             return
-        # [A] throttled at poll time: requeued with backoff; does not use up MaximumRetryAttempts.
+        # [async.throttle-requeue] throttled at poll time: requeued with backoff; does not use up
+        # MaximumRetryAttempts.
         now = self.clock.now
         if event.throttles == 0:
             event.throttled_since, event.throttle_reason = now, started
-        self.service.assumptions.add("throttle_backoff")
+        self.service.rules.update((RuleId.ASYNC_THROTTLE_REQUEUE, RuleId.ASYNC_THROTTLE_BACKOFF))
         delay = min(THROTTLE_BACKOFF_FIRST_S * 2**event.throttles, THROTTLE_BACKOFF_MAX_S)
         event.throttles += 1
         self._schedule(event, delay, None)
@@ -103,9 +115,11 @@ class AsyncInvoker:
         """Poll `event` again `delay` s from now, unless it would be too old by then."""
         deadline = self._deadline(event)
         if self.clock.now + delay > deadline:
-            # [A, C] MaximumEventAgeInSeconds; assumption age_check: discarded when the age is reached.
-            self.service.assumptions.add("age_check")
-            code, message = (200, last.error_message) if last else (429, "Rate Exceeded.")
+            # [async.retry-config] MaximumEventAgeInSeconds; [async.age-check]: discarded when the age is reached.
+            self.service.rules.update((RuleId.ASYNC_RETRY_CONFIG, RuleId.ASYNC_AGE_CHECK))
+            code, message = (
+                (200, self._error_text(event, last)) if last else (THROTTLE_STATUS, THROTTLE_MESSAGE)
+            )
             self.clock.at(max(deadline, self.clock.now), self._give_up, event, "EventAgeExceeded", code, message, last)
             return
         self.clock.after_fixed(delay, self._poll, event)
@@ -118,18 +132,27 @@ class AsyncInvoker:
             return
         retries_used = event.executions - 1
         if retries_used < self.config.max_retry_attempts:
-            # [A] retry k starts 60*k s after the end of the previous attempt
+            # [async.retry-spacing] retry k starts 60*k s after the end of the previous attempt
+            self.service.rules.add(RuleId.ASYNC_RETRY_SPACING)
             self._schedule(event, RETRY_SPACING_S * event.executions, ex)  # ex.end is now
             return
-        self._give_up(event, "RetriesExhausted", 200, ex.error_message, ex)
+        self.service.rules.add(RuleId.ASYNC_RETRY_CONFIG)  # MaximumRetryAttempts spent
+        self._give_up(event, "RetriesExhausted", 200, self._error_text(event, ex), ex)
+
+    def _error_text(self, event: QueuedEvent, ex: Execution) -> str:
+        """The error as a DLQ's ErrorMessage carries it: the answer's errorMessage."""
+        return str(ex.response_payload(event.request_id, self.ids.for_name(event.request_id))["errorMessage"])
 
     def _give_up(
         self, event: QueuedEvent, condition: Condition, code: int, message: str, last: Execution | None
     ) -> None:
-        """[B] on final failure the DLQ and the on-failure destination both receive, if configured."""
+        """[destinations.with-dlq] on final failure the DLQ and the on-failure destination both receive."""
         self._flush_throttles(event)
-        aws_id = self.ids.for_name(event.request_id)  # [A] one request id across all retries
+        aws_id = self.ids.for_name(event.request_id)  # [async.request-id] one request id across all retries
+        self.service.rules.add(RuleId.ASYNC_REQUEST_ID)
         lettered = self.sinks.dead_letter(event.request_id, aws_id, event.payload, code, message)
+        if lettered and condition == "ZeroReservedConcurrency":
+            self.service.rules.add(RuleId.ASYNC_RESERVED_ZERO_DETAIL)  # the DLQ's ErrorCode and message
         self._record("on_failure", event, condition, last, status=code)
         final: Final = "dead_lettered" if lettered else ("expired" if condition == "EventAgeExceeded" else "failed")
         self._settle(event, final)
@@ -139,17 +162,19 @@ class AsyncInvoker:
     ) -> None:
         if not self.sinks.wants(on):
             return
+        aws_id = self.ids.for_name(event.request_id)
         record = invocation_record(
             t=self.clock.now,
-            request_id=self.ids.for_name(event.request_id),
+            request_id=aws_id,
             function_arn=self.fn.qualified_arn(event.qualifier),
             condition=condition,
             invoke_count=event.executions,
             payload=event.payload,
-            status_code=status,
+            # [async.reserved-zero] an event that never ran has no response at all
+            status_code=None if condition == "ZeroReservedConcurrency" else status,
             executed_version=ex.version if ex else None,
             function_error=bool(ex and ex.function_error),
-            response=ex.response_payload(event.request_id) if ex else None,
+            response=ex.response_payload(event.request_id, aws_id) if ex else None,
         )
         self.sinks.destination(on, event.request_id, record, self.fn.qualified_arn(event.qualifier))
 

@@ -1,6 +1,7 @@
 """The synchronous caller: an SDK client invoking RequestResponse, with botocore's retry modes.
 
-Lambda never retries a sync invoke [G]; what looks like a Lambda retry is the client's [D, E, F].
+Lambda never retries a sync invoke [sync.no-retry]; what looks like a Lambda retry is the client's
+[sdk.retry-modes] [sdk.resend-after-read-timeout].
 """
 
 from __future__ import annotations
@@ -10,16 +11,26 @@ from dataclasses import dataclass
 
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.observation import ClientResult, Final, Observations, Settled, Throttle
+from lambdaprobe.rules import RuleId
+from lambdaprobe.rules.constants import (
+    SDK_MAX_ATTEMPTS,
+    SDK_STANDARD_BACKOFF_CAP_S,
+    THROTTLE_MESSAGE,
+    THROTTLE_STATUS,
+    THROTTLE_TYPE,
+)
 from lambdaprobe.scenario import SdkConfig
 from lambdaprobe.sim.service import Execution, Item, LambdaService, SimFunction
 
-# [D, E] total attempts per call: legacy (boto3's default) 5, standard (AWS CLI v2's) 3.
-MAX_ATTEMPTS = {"off": 1, "legacy": 5, "standard": 3}
-STANDARD_BACKOFF_CAP_S = 20.0
+# [sdk.retry-modes] total attempts per call: legacy (boto3's default) 5, standard (AWS CLI v2's) 3.
+MAX_ATTEMPTS = SDK_MAX_ATTEMPTS
+STANDARD_BACKOFF_CAP_S = SDK_STANDARD_BACKOFF_CAP_S
+_SYNC_RULES = (RuleId.SYNC_NO_RETRY, RuleId.SYNC_STATUS)
+_SDK_RETRY_RULES = (RuleId.SDK_RETRY_MODES, RuleId.SDK_BACKOFF_SEEDED)
 
 
 def backoff_s(mode: str, failed_attempts: int, rng: random.Random) -> float:
-    """Delay before the next attempt after `failed_attempts` failures [D]."""
+    """Delay before the next attempt after `failed_attempts` failures [sdk.retry-modes]."""
     if mode == "standard":
         return rng.random() * min(2.0 ** (failed_attempts - 1), STANDARD_BACKOFF_CAP_S)
     # legacy: base "rand", growth factor 2 (botocore data/_retry.json)
@@ -45,10 +56,9 @@ class SyncClient:
         self.fn = fn
         self.sdk = sdk
         self.rng = random.Random(f"sdk:{seed}")
-        if sdk.retry_mode != "off":
-            service.assumptions.add("sdk_backoff_seeded")
 
     def call(self, request_id: str, directive: Directive | None, qualifier: str) -> None:
+        self.service.rules.update(_SYNC_RULES)
         self._send(Call(request_id, directive, qualifier, self.clock.now))
 
     def _send(self, call: Call) -> None:
@@ -60,40 +70,52 @@ class SyncClient:
             lambda ex: self._answered(call, ex),
         )
         if isinstance(started, str):
-            # [C] 429 TooManyRequestsException with the pool's Reason
+            # [throttle.error] 429 TooManyRequestsException with the pool's Reason
             self.obs.throttles.append(Throttle(call.request_id, self.clock.now, started))
             if not self._retry(call):
-                self._finish(call, 429, "TooManyRequestsException", started)
+                self._finish(call, THROTTLE_STATUS, "TooManyRequestsException", started, throttled=True)
             return
         call.executions += 1
         if started.end - self.clock.now > self.sdk.read_timeout_s:
-            # [D, F] the client stops reading; the function runs on to its own end or timeout.
+            # [caller.gives-up] the client stops reading; the function runs on to its own end or timeout.
             self.clock.after(self.sdk.read_timeout_s, self._read_timeout, call, started)
 
     def _read_timeout(self, call: Call, ex: Execution) -> None:
         # only the caller gave up on `ex`: the execution itself runs on to its end or timeout
+        self.service.rules.add(RuleId.CALLER_GIVES_UP)
         if self.sdk.caller == "apigateway":
-            # [R, S] the gateway answers 504 at its integration timeout; it never retries
+            # [apigateway.integration-timeout] the gateway answers 504 at its integration timeout; it never retries
+            self.service.rules.add(RuleId.APIGATEWAY_INTEGRATION_TIMEOUT)
             self._finish(call, 504, "Endpoint request timed out", None)
-        elif not self._retry(call):
-            self._finish(call, 0, "ReadTimeoutError", None)
+        else:
+            self.service.rules.add(RuleId.SDK_TIMEOUTS)
+            if self._retry(call):
+                self.service.rules.add(RuleId.SDK_RESEND_AFTER_READ_TIMEOUT)
+            else:
+                self._finish(call, 0, "ReadTimeoutError", None)
 
     def _answered(self, call: Call, ex: Execution) -> None:
         if call.answered or ex.end - ex.start > self.sdk.read_timeout_s:
             return  # nobody is reading this answer any more
-        # [C] a function error is still 200, with FunctionError set
+        # [sync.status] a function error is still 200, with FunctionError set
         self._finish(call, 200, "Unhandled" if ex.function_error else None, None)
 
     def _retry(self, call: Call) -> bool:
         if call.api_attempts >= MAX_ATTEMPTS[self.sdk.retry_mode]:
             return False
+        self.service.rules.update(_SDK_RETRY_RULES)
         self.clock.after(backoff_s(self.sdk.retry_mode, call.api_attempts, self.rng), self._send, call)
         return True
 
-    def _finish(self, call: Call, status: int, error: str | None, reason: str | None) -> None:
+    def _finish(
+        self, call: Call, status: int, error: str | None, reason: str | None, throttled: bool = False
+    ) -> None:
         call.answered = True
         now = self.clock.now
-        self.obs.client_results.append(ClientResult(call.request_id, now, status, now - call.t0, error, reason))
+        result = ClientResult(call.request_id, now, status, now - call.t0, error, reason)
+        if throttled:  # [throttle.error] the body beside the Reason
+            result.message, result.error_type = THROTTLE_MESSAGE, THROTTLE_TYPE
+        self.obs.client_results.append(result)
         final: Final
         if status == 200 and error is None:
             final = "succeeded"

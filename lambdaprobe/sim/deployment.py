@@ -33,7 +33,7 @@ def schedule(preference: str) -> list[tuple[float, float]]:
     """(time s, weight of the new version) steps, from the deployment's start.
 
     Canary: 10 % at once, the rest after the interval. Linear: 10 % more at each interval;
-    assumption linear_steps: 10 % at the start, so 100 % comes 9 intervals later.
+    [deploy.linear-steps]: 10 % at the start, so 100 % comes 9 intervals later.
     """
     canary = CANARY.match(preference)
     if canary:
@@ -82,7 +82,7 @@ class Routing:
             return
         if self.completed_at is not None or self.rolled_back_at is not None or self._alarm_due is not None:
             return
-        # assumption alarm: Errors >= 1 in a period puts the alarm in ALARM when that period closes,
+        # [deploy.alarm-rollback]: Errors >= 1 in a period puts the alarm in ALARM when that period closes,
         # and CodeDeploy routes all traffic back at once.
         period = self.spec.alarm_period_s
         self._alarm_due = (int(self.clock.now // period) + 1) * period

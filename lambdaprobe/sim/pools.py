@@ -1,18 +1,30 @@
 """Concurrency: the account pool, reserved and provisioned concurrency, the scaling rate, and the
-execution environments that hold the slots (SEMANTICS §3)."""
+execution environments that hold the slots."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# [C] Reasons of TooManyRequestsException, as botocore's service model spells them.
-RESERVED_LIMIT = "ReservedFunctionConcurrentInvocationLimitExceeded"
-ACCOUNT_LIMIT = "ConcurrentInvocationLimitExceeded"
-SCALING_LIMIT = "FunctionInvocationRateLimitExceeded"
+from lambdaprobe.rules import RuleId
+from lambdaprobe.rules.constants import (
+    ACCOUNT_CONCURRENCY_LIMIT,
+    ACCOUNT_LIMIT,
+    MIN_UNRESERVED,
+    RESERVED_LIMIT,
+    SCALING_BURST,
+    SCALING_LIMIT,
+    SCALING_WINDOW_S,
+)
 
-# [H] each function may add 1,000 execution environments every 10 s, refilled continuously.
-SCALING_BURST = 1000
-SCALING_REFILL_PER_S = 100.0
+# [concurrency.scaling-rate] each function may add 1,000 execution environments every 10 s, refilled continuously.
+SCALING_REFILL_PER_S = SCALING_BURST / SCALING_WINDOW_S
+
+# Which rule refuses a call, by the throttle reason it gets.
+REASON_RULES: dict[str, tuple[RuleId, ...]] = {
+    RESERVED_LIMIT: (RuleId.THROTTLE_ERROR, RuleId.CONCURRENCY_RESERVED),
+    ACCOUNT_LIMIT: (RuleId.THROTTLE_ERROR, RuleId.CONCURRENCY_ACCOUNT_POOL),
+    SCALING_LIMIT: (RuleId.THROTTLE_ERROR, RuleId.CONCURRENCY_SCALING_RATE, RuleId.CONCURRENCY_SCALING_REASON),
+}
 
 
 @dataclass(slots=True)
@@ -27,18 +39,19 @@ class ExecEnv:
 
 @dataclass
 class Account:
-    """The Region's concurrency pool [L, J]: `limit`, of which `min_unreserved` never gets reserved."""
+    """The Region's concurrency pool [concurrency.account-pool]: `limit`, of which `min_unreserved`
+    never gets reserved."""
 
-    limit: int = 1000
-    min_unreserved: int = 100
+    limit: int = ACCOUNT_CONCURRENCY_LIMIT
+    min_unreserved: int = MIN_UNRESERVED
     reserved_total: int = 0
     unreserved_provisioned: int = 0
     unreserved_in_flight: int = 0
 
     @property
     def unreserved_capacity(self) -> int:
-        # [I] provisioned concurrency of a function without reserved concurrency draws on the
-        # unreserved pool; [J] reserved concurrency is carved out of it.
+        # [concurrency.provisioned-spillover] provisioned concurrency of a function without reserved
+        # concurrency draws on the unreserved pool; [concurrency.reserved] reserved is carved out of it.
         return self.limit - self.reserved_total - self.unreserved_provisioned
 
 
@@ -73,7 +86,7 @@ class FunctionPool:
         return sum(self.provisioned.values())
 
     def prewarm(self) -> list[ExecEnv]:
-        """[I] provisioned environments are initialised before any request: no cold start on them."""
+        """[concurrency.provisioned-warm] provisioned environments are initialised before any request."""
         made = []
         for version, count in sorted(self.provisioned.items()):
             for _ in range(count):
@@ -90,8 +103,8 @@ class FunctionPool:
             env.busy = True
             self.in_flight += 1
             return env, False, None
-        # [I] beyond provisioned, requests spill over to on-demand within the reserved (or
-        # unreserved) pool; provisioned concurrency counts toward reserved whether busy or not.
+        # [concurrency.provisioned-spillover] beyond provisioned, requests spill over to on-demand
+        # within the reserved (or unreserved) pool; provisioned counts toward reserved, busy or not.
         if self.on_demand_cap is not None:
             if self.on_demand_in_flight >= self.on_demand_cap:
                 return None, False, RESERVED_LIMIT
@@ -99,7 +112,7 @@ class FunctionPool:
             return None, False, ACCOUNT_LIMIT
         on_demand_idle = self.idle_on_demand.get(version)
         if on_demand_idle:
-            env = on_demand_idle.pop()  # assumption warm_reuse: most recently freed first
+            env = on_demand_idle.pop()  # [environment.warm-reuse]: most recently freed first
             cold = False
         else:
             self._refill(now)

@@ -1,4 +1,5 @@
-"""What lands in a DLQ and at a destination, shaped exactly as AWS shapes it (SEMANTICS §2 [B, T, U]).
+"""What lands in a DLQ and at a destination, shaped exactly as AWS shapes it ([dlq.message],
+[destinations.record], [destinations.eventbridge-envelope]).
 
 A DLQ gets the *input* (the original event) with three attributes; a destination gets an
 *invocation record* (input and output).
@@ -7,19 +8,27 @@ A DLQ gets the *input* (the original event) with three attributes; a destination
 from __future__ import annotations
 
 import hashlib
+import math
 import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
 
+from lambdaprobe.rules.constants import DLQ_ERROR_MESSAGE_LIMIT
+
 # Virtual time 0 maps to this instant, so records carry plausible, reproducible timestamps.
 EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
-ERROR_MESSAGE_LIMIT = 1024  # [B] ErrorMessage holds the first 1 KB
+ERROR_MESSAGE_LIMIT = DLQ_ERROR_MESSAGE_LIMIT  # [dlq.message] ErrorMessage holds the first 1 KB
 
-Condition = Literal["Success", "RetriesExhausted", "EventAgeExceeded"]
+Condition = Literal["Success", "RetriesExhausted", "EventAgeExceeded", "ZeroReservedConcurrency"]
 
 
 def timestamp(t: float) -> str:
     return (EPOCH + timedelta(seconds=t)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def timestamp_s(t: float) -> str:
+    """In whole seconds, as an EventBridge event's `time` is."""
+    return (EPOCH + timedelta(seconds=math.floor(t))).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 class Ids:
@@ -41,7 +50,7 @@ class Ids:
 
 
 def dlq_attributes(kind: str, request_id: str, error_code: int, error_message: str) -> dict[str, Any]:
-    """[B] RequestID (String), ErrorCode (Number, the HTTP status), ErrorMessage (String, 1 KB).
+    """[dlq.message] RequestID (String), ErrorCode (Number, the HTTP status), ErrorMessage (String, 1 KB).
 
     As a consumer sees them: SQS message attributes, or the SNS notification's MessageAttributes.
     """
@@ -63,17 +72,13 @@ def invocation_record(
     condition: Condition,
     invoke_count: int,
     payload: Any,
-    status_code: int,
+    status_code: int | None,
     executed_version: str | None,
     function_error: bool,
     response: Any,
 ) -> dict[str, Any]:
-    """[B, T] the invocation record sent to an async destination."""
-    response_context: dict[str, Any] = {"statusCode": status_code}
-    if executed_version is not None:
-        response_context["executedVersion"] = executed_version
-    if function_error:
-        response_context["functionError"] = "Unhandled"
+    """[destinations.record] the invocation record sent to an async destination. `status_code`
+    None: the function never ran, and the record has no responseContext ([async.reserved-zero])."""
     record: dict[str, Any] = {
         "version": "1.0",
         "timestamp": timestamp(t),
@@ -84,17 +89,24 @@ def invocation_record(
             "approximateInvokeCount": invoke_count,
         },
         "requestPayload": payload,
-        "responseContext": response_context,
     }
+    if status_code is not None:
+        response_context: dict[str, Any] = {"statusCode": status_code}
+        if executed_version is not None:
+            response_context["executedVersion"] = executed_version
+        if function_error:
+            response_context["functionError"] = "Unhandled"
+        record["responseContext"] = response_context
     if response is not None:
         record["responsePayload"] = response
     return record
 
 
 def eventbridge_envelope(
-    t: float, record: dict[str, Any], success: bool, function_arn: str, event_id: str
+    t: float, record: dict[str, Any], success: bool, function_arn: str, event_id: str, bus_arn: str
 ) -> dict[str, Any]:
-    """[B, U] an EventBridge destination carries the record as `detail` of a `lambda` event."""
+    """[destinations.eventbridge-envelope] the record as `detail` of a `lambda` event whose
+    resources are the destination bus and the function."""
     arn_parts = function_arn.split(":")
     return {
         "version": "0",
@@ -102,8 +114,8 @@ def eventbridge_envelope(
         "detail-type": f"Lambda Function Invocation Result - {'Success' if success else 'Failure'}",
         "source": "lambda",
         "account": arn_parts[4],
-        "time": timestamp(t).replace(".000Z", "Z"),
+        "time": timestamp_s(t),
         "region": arn_parts[3],
-        "resources": [function_arn],
+        "resources": [bus_arn, function_arn],
         "detail": record,
     }

@@ -13,13 +13,14 @@ from typing import Any
 
 from lambdaprobe.function.directive import Directive, decide
 from lambdaprobe.observation import Attempt, Observations, Outcome
+from lambdaprobe.rules import RuleId
+from lambdaprobe.rules.constants import INIT_LIMIT_S, TIMEOUT_ERROR_TYPE
 from lambdaprobe.scenario import ALIAS_NAME, PUBLISHED_VERSION, FunctionSpec
 from lambdaprobe.sim.deployment import Routing
 from lambdaprobe.sim.engine import Clock
-from lambdaprobe.sim.pools import Account, ExecEnv, FunctionPool
+from lambdaprobe.sim.payloads import error_payload, timeout_payload
+from lambdaprobe.sim.pools import REASON_RULES, Account, ExecEnv, FunctionPool
 
-# [K] the init phase may take up to 10 s without counting toward the function timeout.
-INIT_LIMIT_S = 10.0
 REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"
 
@@ -59,11 +60,13 @@ class Execution:
     def function_error(self) -> bool:
         return self.outcome != "success"
 
-    def response_payload(self, request_id: str) -> dict[str, Any]:
+    def response_payload(self, request_id: str, aws_request_id: str) -> dict[str, Any]:
+        """What the function answered, as the runtime shapes it ([runtime.timeout-error],
+        [runtime.error-payload]); `aws_request_id` is the invocation's id."""
         if self.outcome == "timeout":
-            return {"errorMessage": self.error_message}
+            return timeout_payload(aws_request_id, self.error_message)
         if self.outcome == "error":
-            return {"errorMessage": self.error_message, "errorType": self.error_type, "stackTrace": []}
+            return error_payload(aws_request_id, self.error_type, self.error_message)
         body: dict[str, Any] = {"ok": True, "request": request_id}
         if self.failed:
             body["batchItemFailures"] = [{"itemIdentifier": i} for i in self.failed]
@@ -109,13 +112,18 @@ class LambdaService:
         self.obs = obs
         self.account = account
         self.functions: dict[str, SimFunction] = {}
-        self.assumptions: set[str] = set()
+        self.rules = obs.rules  # each rule applied adds its id (see Observations)
         self._executions = 0
 
     def add_function(
         self, name: str, spec: FunctionSpec, reserved: int | None, provisioned: dict[str, int]
     ) -> SimFunction:
         fn = SimFunction(name, spec, FunctionPool(name, self.account, reserved, dict(provisioned)))
+        # The pool every admission of this function is decided by, and its configuration's limits.
+        self.rules.add(RuleId.FUNCTION_LIMITS)
+        self.rules.add(RuleId.CONCURRENCY_ACCOUNT_POOL if reserved is None else RuleId.CONCURRENCY_RESERVED)
+        if any(provisioned.values()):
+            self.rules.update((RuleId.CONCURRENCY_PROVISIONED_SPILLOVER, RuleId.CONCURRENCY_PROVISIONED_WARM))
         fn.pool.prewarm()
         self.functions[name] = fn
         return fn
@@ -138,8 +146,12 @@ class LambdaService:
         version = fn.version_of(qualifier) if fn.routing is None else fn.resolve(qualifier)
         env, cold, reason = fn.pool.acquire(version, now)
         if env is None:
+            if reason:
+                self.rules.update(REASON_RULES[reason])
             return reason or "TooManyRequestsException"
-        self.assumptions.add("warm_reuse")
+        if not cold and not env.provisioned:
+            self.rules.add(RuleId.ENVIRONMENT_WARM_REUSE)  # an idle on-demand environment, reused
+        self.rules.add(RuleId.RUNTIME_REPORT_LINE)
         execution = self._plan(fn, env, cold, version, items, partial_batch)
         # Executions of one length end in the order they start: a lane per length keeps the agenda
         # at a handful of entries instead of one per execution in flight.
@@ -167,19 +179,23 @@ class LambdaService:
             first_failing = decision if decision.fail else None
         else:
             decisions = [decide(item.directive or fn.directive_for(version), item.attempt) for item in items]
-            # assumption batch_duration: one directed duration per invocation, whatever the batch size
+            # [batch.duration]: one directed duration per invocation, whatever the batch size
             duration = max(d.duration_s for d in decisions)
-            self.assumptions.add("batch_duration")
+            self.rules.add(RuleId.BATCH_DURATION)
             first_failing = next((d for d in decisions if d.fail), None)
         init_s = fn.spec.directive.init_s if cold else 0.0
+        if cold:
+            self.rules.add(RuleId.INIT_SUPPRESSED if init_s > INIT_LIMIT_S else RuleId.INIT_OUTSIDE_TIMEOUT)
+            if not env.provisioned:
+                self.rules.add(RuleId.INIT_BILLED)
         if cold and init_s > INIT_LIMIT_S:
-            # [K, W, X] init over 10 s is cut, then retried inside the invoke, against the timeout
+            # [init.suppressed] init over 10 s is cut, then retried inside the invoke, against the timeout
             # ("suppressed init"): the REPORT line has no Init Duration.
             run = init_s + duration
             busy = INIT_LIMIT_S + (run if run < timeout else timeout)
             init_reported = INIT_LIMIT_S
         else:
-            # [K] init (<= 10 s) is not counted in the function timeout.
+            # [init.outside-timeout] init (<= 10 s) is not counted in the function timeout.
             run = duration
             busy = init_s + (run if run < timeout else timeout)
             init_reported = init_s
@@ -190,18 +206,21 @@ class LambdaService:
         execution = Execution(f"x{self._executions}", now, end, "success", cold, init_reported, version, busy=busy)
         if run > timeout:
             execution.outcome = "timeout"
-            execution.error_type = "Sandbox.Timedout"
-            # [AA] the runtime's timeout message
+            execution.error_type = TIMEOUT_ERROR_TYPE
+            # [runtime.timeout-error] the runtime's timeout message, as its log line shows it
             execution.error_message = f"Task timed out after {timeout:.2f} seconds"
+            self.rules.add(RuleId.RUNTIME_TIMEOUT_ERROR)
         elif first_failing is not None:
             if partial_batch:
-                # [M, N] only the listed items are retried
+                # [sqs.partial-batch] [stream.partial-batch] only the listed items are retried
                 execution.failed = tuple(item.request_id for item, d in zip(items, decisions, strict=True) if d.fail)
             else:
                 execution.outcome = "error"
+                self.rules.add(RuleId.RUNTIME_ERROR_PAYLOAD)
                 execution.error_type = first_failing.error_type
                 execution.error_message = first_failing.error_message
-        # [Y] init is billed for on-demand environments; provisioned ones were initialised ahead.
+        # [init.billed] init is billed for on-demand environments; provisioned ones were initialised
+        # ahead. [runtime.report-line] the billed duration is the REPORT line's.
         billed_s = busy if not env.provisioned else (run if run < timeout else timeout)
         billed_ms = math.ceil(billed_s * 1000 - 1e-6)
         execution.billed_ms = billed_ms if billed_ms > 1 else 1

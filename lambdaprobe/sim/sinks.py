@@ -1,4 +1,4 @@
-"""Where failed and finished async events go: the function's DLQ and its destinations (SEMANTICS §2)."""
+"""Where failed and finished async events go: the function's DLQ and its destinations."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from lambdaprobe.observation import DeadLetter, DestinationRecord, Observations
+from lambdaprobe.rules import RuleId
 from lambdaprobe.scenario import AsyncConfig, DestinationKind
 from lambdaprobe.sim.engine import Clock
 from lambdaprobe.sim.records import Ids, dlq_attributes, eventbridge_envelope
+from lambdaprobe.sim.service import ACCOUNT_ID, REGION
 
 SIM_PREFIX = "lambdaprobe-sim"
 
@@ -34,9 +36,10 @@ class Sinks:
         return (self.config.on_success if on == "on_success" else self.config.on_failure) is not None
 
     def dead_letter(self, request_id: str, aws_request_id: str, payload: Any, code: int, message: str) -> bool:
-        """[B] the original event, unchanged, with RequestID/ErrorCode/ErrorMessage. True if sent."""
+        """[dlq.message] the original event, unchanged, with RequestID/ErrorCode/ErrorMessage. True if sent."""
         if self.config.dlq is None:
             return False
+        self.obs.rules.add(RuleId.DLQ_MESSAGE)
         self.obs.dead_letters.append(
             DeadLetter(
                 t=self.clock.now,
@@ -51,15 +54,20 @@ class Sinks:
     def destination(
         self, on: Literal["on_success", "on_failure"], request_id: str, record: dict[str, Any], function_arn: str
     ) -> bool:
-        """[B, T] the invocation record to the configured destination. True if one is configured."""
+        """[destinations.record] the invocation record to the configured destination. True if one is configured."""
         kind: DestinationKind | None = self.config.on_success if on == "on_success" else self.config.on_failure
         if kind is None:
             return False
+        self.obs.rules.add(RuleId.DESTINATIONS_RECORD)
+        if on == "on_failure" and self.config.dlq is not None:
+            self.obs.rules.add(RuleId.DESTINATIONS_WITH_DLQ)
         role = "on-success" if on == "on_success" else "on-failure"
         shaped = record
         if kind == "eventbridge":
+            self.obs.rules.add(RuleId.DESTINATIONS_EVENTBRIDGE)
+            bus_arn = f"arn:aws:events:{REGION}:{ACCOUNT_ID}:event-bus/{SIM_PREFIX}-{role}"
             shaped = eventbridge_envelope(
-                self.clock.now, record, on == "on_success", function_arn, self.ids.request_id()
+                self.clock.now, record, on == "on_success", function_arn, self.ids.request_id(), bus_arn
             )
         self.obs.destinations.append(
             DestinationRecord(

@@ -11,9 +11,9 @@ from lambdaprobe.errors import NotAvailableError
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.gc_pause import no_cycle_collection
 from lambdaprobe.observation import Attempt, ClientResult, Observations, Sent, Settled, Throttle
+from lambdaprobe.rules import RuleId
 from lambdaprobe.scenario import NEW_VERSION, PUBLISHED_VERSION, DeploymentSpec, Scenario
 from lambdaprobe.sim import sources
-from lambdaprobe.sim.assumptions import ASSUMPTIONS
 from lambdaprobe.sim.async_invoke import AsyncInvoker
 from lambdaprobe.sim.client import SyncClient
 from lambdaprobe.sim.deployment import Routing
@@ -91,18 +91,17 @@ class SimTarget:
             raise NotAvailableError(f"--source {kind}: not modelled by the simulator in this build")
         clock.run(tick=lambda: _flush(obs, clock.now, self.progress))
         _flush(obs, clock.now, self.progress)  # the end: a bar shows it reached
-        obs.notes.extend(ASSUMPTIONS[key] for key in ASSUMPTIONS if key in service.assumptions)
         return obs
 
     @staticmethod
     def _deploy(service: LambdaService, fn: SimFunction, deployment: DeploymentSpec, seed: int) -> None:
         fn.routing = Routing(service.clock, deployment, seed)
         fn.version_directives = {PUBLISHED_VERSION: fn.spec.directive, NEW_VERSION: deployment.new_directive}
-        service.assumptions.add("weighted_routing")
+        service.rules.update((RuleId.DEPLOY_CONFIGURATIONS, RuleId.DEPLOY_ALIAS_ROUTING, RuleId.DEPLOY_WEIGHTED_PICK))
         if deployment.preference.startswith("Linear"):
-            service.assumptions.add("linear_steps")
+            service.rules.add(RuleId.DEPLOY_LINEAR_STEPS)
         if deployment.rollback_on_error:
-            service.assumptions.add("alarm")
+            service.rules.add(RuleId.DEPLOY_ALARM_ROLLBACK)
 
     @staticmethod
     def _direct(ctx: sources.SimContext, scenario: Scenario) -> None:

@@ -77,6 +77,8 @@ def test_throttle_reason_comes_from_the_error_body(fake_lambda: FakeLambdaServer
     assert {(c.status, c.error, c.reason) for c in obs.client_results} == {
         (429, "TooManyRequestsException", "ReservedFunctionConcurrentInvocationLimitExceeded")
     }
+    # [throttle.error] the body's message and Type are kept beside the Reason
+    assert {(c.message, c.error_type) for c in obs.client_results} == {("Rate Exceeded.", "User")}
     assert {t.reason for t in obs.throttles} == {"ReservedFunctionConcurrentInvocationLimitExceeded"}
     assert {s.final for s in obs.settled} == {"throttled"}
 

@@ -114,7 +114,7 @@ def test_timeout_probe_answers_its_question(capsys: pytest.CaptureFixture[str]) 
     data = report(capsys, "timeout", "--init", "5", "--duration", "2.5", "--timeout", "3")
     [attempt] = data["requests"][0]["attempts"]
     assert (attempt["outcome"], attempt["cold"], attempt["init_s"], attempt["end_s"]) == ("success", True, 5.0, 7.5)
-    assert attempt["billed_ms"] == 7500  # init billed for on-demand functions since 2025-08 [Y]
+    assert attempt["billed_ms"] == 7500  # init billed for on-demand functions since 2025-08 [init.billed]
     assert data["notes"][0].startswith("finding: init 5 s + handler 2.5 s against a 3 s timeout: the call succeeded")
     data = report(capsys, "timeout", "--init", "12", "--duration", "1", "--timeout", "3")
     assert data["requests"][0]["attempts"][0]["outcome"] == "timeout"
@@ -139,7 +139,12 @@ def test_table_output_shows_timeline_counts_chart_and_notes(capsys: pytest.Captu
     assert any(line.startswith("r01 succeeded") for line in lines)
     assert any("in flight" in line for line in lines)
     assert any(line.startswith("throttled") and " 19 " in line for line in lines)
-    assert "Notes" in out and "assumption:" in out
+    # every call ran on the provisioned environment or was throttled: no assumption, only documented rules
+    assert "Notes" not in out and "Documented rules relied on" in out
+    assert "concurrency.provisioned-spillover" in " ".join(out.split())
+    status, out, err = run(capsys, "retry", "--source", "async")
+    assert status == 0, err
+    assert "Notes" in out and "assumption:" in out and "[async.poll-delay]" in " ".join(out.split())
 
 
 def test_interrupt_is_exit_130(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:

@@ -30,7 +30,7 @@ def test_sqs_visibility_timeout_is_the_retry_clock_then_the_queue_dlq(capsys: py
     [dead] = data["dead_letters"]
     assert dead["queue"].endswith("source-dlq")
     assert json.loads(dead["body"])["request"] == "r01"  # an SQS body is text, unchanged
-    assert data["destinations"] == []  # the function's destinations do not apply to SQS mappings [M]
+    assert data["destinations"] == []  # the function's destinations do not apply to SQS mappings [sqs.redrive]
 
 
 def test_sqs_fifo_group_blocking(capsys: pytest.CaptureFixture[str]) -> None:

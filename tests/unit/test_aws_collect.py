@@ -293,7 +293,8 @@ def test_destination_records_of_every_shape(shape: str) -> None:
         message = sns_wrapped(rec)
         expected = rec
     elif shape == "eventbridge":
-        expected = eventbridge_envelope(186.0, rec, False, FN_ARN + ":live", "e1")
+        bus = "arn:aws:events:us-east-1:123456789012:event-bus/lambdaprobe-on-failure"
+        expected = eventbridge_envelope(186.0, rec, False, FN_ARN + ":live", "e1", bus)
         message = {"Body": json.dumps(expected), "Attributes": {"SentTimestamp": str(int((T0 + 186) * 1000))}}
     else:
         relay_record = invocation_record(

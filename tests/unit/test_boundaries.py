@@ -1,4 +1,4 @@
-"""The functional core does no I/O (ARCHITECTURE.md): it imports without boto3, rich or typer."""
+"""The functional core does no I/O (the import contract in pyproject.toml): it imports without boto3, rich or typer."""
 
 import subprocess
 import sys

@@ -1,4 +1,5 @@
-"""SEMANTICS §2: async invoke retries, event age, throttle requeue, DLQ and destinations."""
+"""Async invoke retries, event age, throttle requeue, DLQ and destinations ([async.retry-spacing]
+[async.throttle-requeue] [dlq.message] [destinations.record])."""
 
 from lambdaprobe.scenario import AsyncConfig, ConcurrencySpec
 from lambdaprobe.sim.async_invoke import THROTTLE_BACKOFF_MAX_S
@@ -15,7 +16,7 @@ def test_a_30s_failing_function_runs_0_30_then_90_120_then_240_270() -> None:
     assert spans(report) == [(0.0, 30.0, "error"), (90.0, 120.0, "error"), (240.0, 270.0, "error")]
     assert report.requests[0].final == "dead_lettered"
     assert report.requests[0].client is not None and report.requests[0].client.status == 202
-    # the DLQ and the destination receive only after the last attempt, at the same moment [B]
+    # the DLQ and the destination receive only after the last attempt, at the same moment [destinations.with-dlq]
     assert [d.t for d in report.dead_letters] == [270.0]
     assert [d.t for d in report.destinations] == [270.0]
 
@@ -83,7 +84,11 @@ def test_event_age_exceeded_before_the_next_retry() -> None:
 def test_timeouts_count_as_errors_and_are_retried() -> None:
     report = simulate(direct(mode="async", duration=10.0, timeout=3.0, async_config=AsyncConfig(dlq="sqs")))
     assert spans(report) == [(0.0, 3.0, "timeout"), (63.0, 66.0, "timeout"), (186.0, 189.0, "timeout")]
-    assert report.dead_letters[0].attributes["ErrorMessage"]["StringValue"] == "Task timed out after 3.00 seconds"
+    attributes = report.dead_letters[0].attributes
+    request_id = attributes["RequestID"]["StringValue"]
+    # [runtime.timeout-error] the DLQ carries the timeout answer's errorMessage, request id included
+    expected = f"RequestId: {request_id} Error: Task timed out after 3.00 seconds"
+    assert attributes["ErrorMessage"]["StringValue"] == expected
 
 
 def test_reserved_zero_sends_events_straight_to_the_dlq_without_running() -> None:

@@ -1,4 +1,5 @@
-"""SEMANTICS §3: the worked cases (20 sync calls, one a second, 20 s each) and the pool rules."""
+"""The worked cases (20 sync calls, one a second, 20 s each) and the pool rules
+([concurrency.provisioned-spillover] [concurrency.reserved])."""
 
 from collections import Counter
 

@@ -1,12 +1,13 @@
-"""A failing function whose on-failure destination is another function (SEMANTICS §2 [B, AG])."""
+"""A failing function whose on-failure destination is another function ([destinations.record]
+[destinations.lambda-async])."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
 from lambdaprobe.function.directive import Directive
+from lambdaprobe.rules import RuleId, rule
 from lambdaprobe.scenario import AsyncConfig, FunctionSpec
-from lambdaprobe.sim.assumptions import ASSUMPTIONS
 from lambdaprobe.sim.sources import destination
 from lambdaprobe.sim.sources.common import plan, probe_message
 from tests.unit.sim_sources_helpers import OK, context, run, scenario
@@ -29,7 +30,7 @@ def test_the_record_is_delivered_to_the_destination_function_after_the_last_retr
     [record] = r.report.destinations
     assert record.target == "lambda:lambdaprobe-sim-on-failure"
     assert record.record["requestContext"]["condition"] == "RetriesExhausted"
-    assert ASSUMPTIONS["destination_async"] in r.report.notes
+    assert rule(RuleId.DESTINATIONS_LAMBDA_ASYNC).note() in r.report.notes
     # the chained request is shown, and counted, as a request of its own
     assert r.report.summary.requests == 2 and r.report.summary.succeeded == 1
 

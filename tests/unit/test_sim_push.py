@@ -1,5 +1,5 @@
 """SNS and EventBridge on the simulator: asynchronous invokes, so Lambda's async retry policy applies
-to function errors (SEMANTICS §6 [O, O2, P, Q], §2 [A, B])."""
+to function errors ([sns.async] [eventbridge.async] [async.retry-spacing])."""
 
 from __future__ import annotations
 

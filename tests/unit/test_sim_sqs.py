@@ -1,6 +1,6 @@
 """The SQS event source on the simulator: the visibility timeout as the retry clock, redrive to the
 queue's DLQ, ReportBatchItemFailures, FIFO group blocking, poller scaling, throttles, retention
-(SEMANTICS §5 [M])."""
+([sqs.visibility-timeout])."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lambdaprobe.function.directive import Directive
+from lambdaprobe.rules import RuleId, rule
 from lambdaprobe.scenario import SqsSourceSpec
-from lambdaprobe.sim.assumptions import ASSUMPTIONS
 from lambdaprobe.sim.sources.common import directive_of, plan, probe_body, probe_message
 from lambdaprobe.sim.sources.sqs import THROTTLE_WARNING, SqsMapping
 from tests.unit.sim_sources_helpers import FAIL, OK, Run, context, run, scenario
@@ -30,10 +30,10 @@ def test_always_failing_message_is_received_every_visibility_timeout_then_redriv
     assert dead.t == 90.0  # when it would have become visible a fourth time
     assert dead.queue == "sqs:lambdaprobe-sim-source-dlq"
     assert json.loads(dead.body) == {"request": "r01", "lambdaprobe": FAIL.to_event()}
-    assert dead.attributes["ApproximateReceiveCount"] == "3"
+    assert dead.attributes["ApproximateReceiveCount"] == "4"  # its first receive from the DLQ [sqs.dlq-attributes]
     assert dead.attributes["DeadLetterQueueSourceArn"].endswith(":lambdaprobe-sim-source")
     assert r.report.summary.dead_lettered == 1 and r.report.summary.failed == 1
-    # the function's own DLQ and destinations do not apply to an SQS mapping [M]
+    # the function's own DLQ and destinations do not apply to an SQS mapping [sqs.redrive]
     assert r.report.destinations == []
 
 
@@ -157,7 +157,7 @@ def test_poller_starts_with_five_concurrent_batches_and_adds_300_after_a_minute(
     assert max(n for t, n in series if t < 60) == 5
     assert max(n for t, n in series if t < 120) == 305
     assert any(a.start_s == 60.0 for req in r.report.requests for a in req.attempts)
-    assert ASSUMPTIONS["sqs_scaling"] in r.report.notes
+    assert rule(RuleId.SQS_SCALING_STEPS).note() in r.report.notes
 
 
 def test_maximum_concurrency_caps_the_pollers() -> None:
@@ -178,8 +178,9 @@ def test_throttled_batches_back_off_within_the_visibility_timeout_and_may_be_red
     # received at 0, 30, 60; each time invoked at +0, +1, +3, +7, +15 (next would be +31 > 30)
     assert req.throttles == 15
     assert r.report.dead_letters[0].t == 90.0
-    assert r.report.dead_letters[0].attributes["ApproximateReceiveCount"] == "3"
-    assert ASSUMPTIONS["sqs_throttle_backoff"] in r.report.notes
+    # its first receive from the DLQ [sqs.dlq-attributes]
+    assert r.report.dead_letters[0].attributes["ApproximateReceiveCount"] == "4"
+    assert rule(RuleId.SQS_THROTTLE_BACKOFF).note() in r.report.notes
     assert THROTTLE_WARNING in r.report.notes
 
 

@@ -1,5 +1,5 @@
 """Kinesis and DynamoDB Streams on the simulator: per-shard order and blocking, retries, record age,
-retention, bisect, partial batch response and the on-failure record (SEMANTICS §5 [N])."""
+retention, bisect, partial batch response and the on-failure record ([stream.in-order])."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lambdaprobe.function.directive import Directive
+from lambdaprobe.rules import RuleId, rule
 from lambdaprobe.scenario import StreamSourceSpec
-from lambdaprobe.sim.assumptions import ASSUMPTIONS
 from lambdaprobe.sim.sources.common import plan
 from lambdaprobe.sim.sources.streams import MODELS, StreamMapping
 from tests.unit.sim_sources_helpers import FAIL, OK, Run, context, run, scenario
 
-# assumption stream_retry_delay: 0.5 s x 1.5^n after the n+1-th consecutive failure
+# [stream.retry-delay]: 0.5 s x 1.5^n after the n+1-th consecutive failure
 D1, D2, D3 = 0.5, 0.75, 1.125
 
 
@@ -81,7 +81,7 @@ def test_bisect_halves_a_failing_batch_until_the_bad_record_is_alone() -> None:
     info = dest.record["KinesisBatchInfo"]
     assert info["batchSize"] == 1 and info["startSequenceNumber"] == info["endSequenceNumber"]
     assert dest.record["requestContext"]["approximateInvokeCount"] == 3
-    assert ASSUMPTIONS["stream_bisect"] in r.report.notes
+    assert rule(RuleId.STREAM_BISECT_RETRIES).note() in r.report.notes
 
 
 def test_without_bisect_the_whole_batch_is_discarded() -> None:
@@ -125,9 +125,9 @@ def test_dynamodb_default_retries_until_the_record_expires() -> None:
     assert r.obs.settled[0].t == 600.0
     # the record behind it waited the whole time
     assert r.starts("r02")[0] == 600.0
-    # trimmed by retention: no on-failure record (assumption stream_retention)
+    # trimmed by retention: no on-failure record ([stream.retention-loss])
     assert not any(d.request_id == "r01" for d in r.report.destinations)
-    assert ASSUMPTIONS["stream_retention"] in r.report.notes
+    assert rule(RuleId.STREAM_RETENTION_LOSS).note() in r.report.notes
 
 
 def test_dynamodb_maximum_record_age_discards_with_record_age_exceeded() -> None:
@@ -148,7 +148,7 @@ def test_dynamodb_maximum_record_age_discards_with_record_age_exceeded() -> None
 def test_retry_delay_follows_the_named_assumption() -> None:
     r = run(scenario("kinesis", stream=StreamSourceSpec(max_retry_attempts=3)))
     assert r.starts("r01") == [0.0, 0.6, round(0.7 + D2, 6), round(0.7 + D2 + 0.1 + D3, 6)]
-    assert ASSUMPTIONS["stream_retry_delay"] in r.report.notes
+    assert rule(RuleId.STREAM_RETRY_DELAY).note() in r.report.notes
 
 
 def test_idle_shards_are_polled_at_the_documented_base_rate() -> None:
@@ -175,7 +175,7 @@ def test_throttled_batches_are_retried_without_using_up_retries() -> None:
     )
     assert r.request("r01").attempts == [] and r.request("r01").throttles > 3
     assert r.final("r01") == "expired"
-    assert ASSUMPTIONS["stream_throttle"] in r.report.notes
+    assert rule(RuleId.STREAM_THROTTLE_RETRY).note() in r.report.notes
 
 
 def test_records_carry_their_data_as_aws_shapes_it() -> None:

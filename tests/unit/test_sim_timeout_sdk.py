@@ -1,4 +1,4 @@
-"""SEMANTICS §1 and §4: init versus the function timeout, and where "sync retries" come from."""
+"""[init.outside-timeout] [sdk.retry-modes]: init versus the function timeout, and where "sync retries" come from."""
 
 import pytest
 
@@ -7,7 +7,7 @@ from tests.helpers import direct, simulate, spans
 
 
 def test_init_up_to_10s_is_not_counted_in_the_timeout() -> None:
-    # [K] a 3 s-timeout function with a 5 s init and a 2.5 s handler succeeds
+    # [init.outside-timeout] a 3 s-timeout function with a 5 s init and a 2.5 s handler succeeds
     report = simulate(direct(duration=2.5, init=5.0, timeout=3.0))
     attempt = report.requests[0].attempts[0]
     assert (attempt.outcome, attempt.cold, attempt.init_s) == ("success", True, 5.0)
@@ -22,7 +22,7 @@ def test_handler_longer_than_timeout_times_out_after_init() -> None:
 
 
 def test_init_over_10s_is_retried_inside_the_invoke_and_counted_against_the_timeout() -> None:
-    # [K, W, X] suppressed init: 10 s cut, then init (12 s) + handler (1 s) against a 3 s timeout
+    # [init.suppressed] suppressed init: 10 s cut, then init (12 s) + handler (1 s) against a 3 s timeout
     report = simulate(direct(duration=1.0, init=12.0, timeout=3.0))
     assert spans(report) == [(0.0, 13.0, "timeout")]
     report = simulate(direct(duration=1.0, init=12.0, timeout=20.0))
@@ -38,7 +38,7 @@ def test_lambda_never_retries_a_sync_invoke() -> None:
 
 @pytest.mark.parametrize(("mode", "executions"), [("off", 1), ("standard", 3), ("legacy", 5)])
 def test_read_timeout_shorter_than_the_function_runs_it_once_per_sdk_attempt(mode: str, executions: int) -> None:
-    # [D, F] boto3 issues 883/1104: the SDK resends after its read timeout; every send runs the function
+    # [sdk.resend-after-read-timeout] the SDK resends after its read timeout; every send runs the function
     sdk = SdkConfig(retry_mode=mode, read_timeout_s=10.0)  # type: ignore[arg-type]
     report = simulate(direct(duration=30.0, timeout=60.0, sdk=sdk))
     request = report.requests[0]
@@ -60,7 +60,8 @@ def test_sdk_retries_are_seeded() -> None:
 
 
 def test_apigateway_answers_504_at_29s_and_the_function_runs_on() -> None:
-    # [R, S] the gateway gives up at its integration timeout; only the function timeout stops the function
+    # [apigateway.integration-timeout] the gateway gives up at its integration timeout; only the
+    # function timeout stops the function
     sdk = SdkConfig(read_timeout_s=29.0, caller="apigateway", retry_mode="legacy")
     report = simulate(direct(duration=40.0, timeout=45.0, sdk=sdk))
     request = report.requests[0]

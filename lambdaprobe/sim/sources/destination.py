@@ -1,8 +1,9 @@
-"""A function whose on-failure destination is another function (SEMANTICS §2 [B, AG]).
+"""A function whose on-failure destination is another function ([destinations.record],
+[destinations.lambda-async]).
 
 The probe function is invoked asynchronously and fails as directed; when its retries are spent,
 Lambda sends the invocation record to the destination function. How Lambda invokes a Lambda
-destination is not documented: the model invokes it asynchronously (assumption destination_async),
+destination is not documented: the model invokes it asynchronously ([destinations.lambda-async]),
 so the destination's own async retry policy applies. Its executions appear under the request id
 of the event that failed plus `>dest` (`r01>dest`), as a request of their own.
 """
@@ -14,6 +15,7 @@ from typing import Any, Literal
 
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.observation import Sent
+from lambdaprobe.rules import RuleId
 from lambdaprobe.scenario import AsyncConfig, FunctionSpec, Scenario, SdkConfig
 from lambdaprobe.sim.async_invoke import AsyncInvoker
 from lambdaprobe.sim.client import SyncClient
@@ -27,7 +29,7 @@ REQUEST_SUFFIX = ">dest"
 
 @dataclass(frozen=True)
 class DestinationModel:
-    # assumption destination_async; "sync" runs the destination once, with no retry, to compare
+    # [destinations.lambda-async]; "sync" runs the destination once, with no retry, to compare
     invoke_mode: Literal["async", "sync"] = "async"
     function: FunctionSpec = field(default_factory=FunctionSpec)
     # The destination's own event invoke config: AWS's defaults, no DLQ or destinations of its own.
@@ -51,7 +53,7 @@ def chain(ctx: SimContext, model: DestinationModel = MODEL) -> None:
     sinks = Sinks(ctx.clock, ctx.obs, model.async_config, ctx.ids)
     invoker = AsyncInvoker(ctx.service, fn, model.async_config, sinks, ctx.ids)
     client = SyncClient(ctx.service, fn, SdkConfig(), 0)
-    ctx.service.assumptions.add("destination_async")
+    ctx.service.rules.add(RuleId.DESTINATIONS_LAMBDA_ASYNC)
     ctx.sinks.lambda_destination = _Delivery(ctx, invoker, client, model).deliver
 
 

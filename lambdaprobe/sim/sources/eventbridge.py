@@ -1,4 +1,4 @@
-"""An EventBridge rule targeting the function (SEMANTICS §6 [P, AC]).
+"""An EventBridge rule targeting the function ([eventbridge.async]).
 
 A rule invokes its Lambda target asynchronously: function errors follow Lambda's async retry policy,
 the function's DLQ and destinations. EventBridge's own retry policy (24 h, 185 attempts) covers only
@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from lambdaprobe.rules import RuleId
 from lambdaprobe.scenario import Scenario
-from lambdaprobe.sim.records import timestamp
+from lambdaprobe.sim.records import timestamp_s
 from lambdaprobe.sim.service import ACCOUNT_ID, REGION
 from lambdaprobe.sim.sources import SimContext, register
 from lambdaprobe.sim.sources.common import Stimulus, plan, probe_message, send_all
@@ -19,17 +20,18 @@ from lambdaprobe.templates import template
 NOTE = (
     "EventBridge invokes the function asynchronously: Lambda's async retry policy (1 min, then 2 min) "
     "applies to function errors; EventBridge's retry policy (24 h, 185 attempts) covers only failed "
-    "deliveries, which do not happen because Lambda does not throttle async invokes [P, AC, Q]"
+    "deliveries, which do not happen because Lambda does not throttle async invokes [eventbridge.async] "
+    "[async.queued]"
 )
 
 
 def envelope(ctx: SimContext, stimulus: Stimulus) -> dict[str, Any]:
-    """[P] the event as the rule delivers it; the probe's message is the `detail`."""
+    """[eventbridge.async] the event as the rule delivers it; the probe's message is the `detail`."""
     event: dict[str, Any] = template("eventbridge")
     event["id"] = ctx.ids.request_id()
     event["account"] = ACCOUNT_ID
     event["region"] = REGION
-    event["time"] = timestamp(stimulus.t).replace(".000Z", "Z")
+    event["time"] = timestamp_s(stimulus.t)
     event["detail"] = probe_message(stimulus)
     return event
 
@@ -38,10 +40,11 @@ def envelope(ctx: SimContext, stimulus: Stimulus) -> dict[str, Any]:
 def drive(ctx: SimContext, scenario: Scenario) -> None:
     qualifier = scenario.called_qualifier
     ctx.obs.notes.append(NOTE)
+    ctx.obs.rules.add(RuleId.EVENTBRIDGE_ASYNC)
 
     def put_event(stimulus: Stimulus) -> None:
         event = envelope(ctx, stimulus)
-        # [P, Q] no caller waits on the rule's async invoke: there is no client result to report
+        # [async.queued] no caller waits on the rule's async invoke: there is no client result to report
         ctx.invoker.invoke(stimulus.request_id, event, stimulus.directive, qualifier, client=False)
 
     send_all(ctx, plan(scenario), "message", put_event)

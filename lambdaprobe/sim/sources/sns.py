@@ -1,7 +1,7 @@
-"""An SNS topic with a Lambda subscription (SEMANTICS §6 [O, O2, Q]).
+"""An SNS topic with a Lambda subscription ([sns.async]).
 
 SNS hands each message to Lambda as an asynchronous invoke, so function errors follow Lambda's
-async retry policy (section 2), the function's DLQ and its destinations. SNS's own delivery policy
+async retry policy, the function's DLQ and its destinations. SNS's own delivery policy
 only retries a failed hand-off, and an async invoke is never throttled at the API: it is not modelled.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from lambdaprobe.rules import RuleId
 from lambdaprobe.scenario import Scenario
 from lambdaprobe.sim.records import timestamp
 from lambdaprobe.sim.service import REGION
@@ -28,12 +29,12 @@ TOPIC = resource_name("topic")
 NOTE = (
     "SNS invokes the function asynchronously: Lambda's async retry policy (1 min, then 2 min) applies to "
     "function errors; SNS's delivery retries cover only a failed hand-off to Lambda, which does not happen "
-    "because Lambda does not throttle async invokes [O, O2, Q]"
+    "because Lambda does not throttle async invokes [sns.async] [async.queued]"
 )
 
 
 def envelope(ctx: SimContext, stimulus: Stimulus, body: str) -> dict[str, Any]:
-    """[O] the event Lambda receives from an SNS subscription: one record, the message as a string."""
+    """[sns.async] the event Lambda receives from an SNS subscription: one record, the message as a string."""
     event: dict[str, Any] = template("sns")
     topic_arn = arn("sns", TOPIC)
     record = event["Records"][0]
@@ -53,10 +54,11 @@ def envelope(ctx: SimContext, stimulus: Stimulus, body: str) -> dict[str, Any]:
 def drive(ctx: SimContext, scenario: Scenario) -> None:
     qualifier = scenario.called_qualifier
     ctx.obs.notes.append(NOTE)
+    ctx.obs.rules.add(RuleId.SNS_ASYNC)
 
     def publish(stimulus: Stimulus) -> None:
         body = probe_body(stimulus)
-        # [O, Q] no caller waits on SNS's async invoke: there is no client result to report
+        # [async.queued] no caller waits on SNS's async invoke: there is no client result to report
         ctx.invoker.invoke(
             stimulus.request_id, envelope(ctx, stimulus, body), directive_of(body), qualifier, client=False
         )

@@ -1,4 +1,4 @@
-"""An SQS queue (standard or FIFO) read by a Lambda event source mapping (SEMANTICS §5 [M]).
+"""An SQS queue (standard or FIFO) read by a Lambda event source mapping ([sqs.visibility-timeout]).
 
 The visibility timeout is the retry clock: a received message is invisible until it expires, a
 failed batch deletes nothing, and its messages reappear when their visibility timeout ends with
@@ -14,6 +14,14 @@ from typing import Any
 
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.observation import DeadLetter, Final, Settled, Throttle
+from lambdaprobe.rules import RuleId, rule
+from lambdaprobe.rules.constants import (
+    SQS_INITIAL_BATCHES,
+    SQS_MAX_BATCHES,
+    SQS_RECOMMENDED_MAX_RECEIVE_COUNT,
+    SQS_SCALE_PERIOD_S,
+    SQS_SCALE_STEP,
+)
 from lambdaprobe.scenario import Scenario, SqsSourceSpec
 from lambdaprobe.sim.service import REGION, Execution, Item
 from lambdaprobe.sim.sinks import target_name
@@ -31,10 +39,10 @@ from lambdaprobe.sim.sources.common import (
 from lambdaprobe.templates import template
 
 SENDER_ID = "AIDAIENQZJOLO23YVJ4VO"
-RECOMMENDED_MAX_RECEIVE_COUNT = 5  # [M]
+RECOMMENDED_MAX_RECEIVE_COUNT = SQS_RECOMMENDED_MAX_RECEIVE_COUNT  # [sqs.mapping-timeout]
 THROTTLE_WARNING = (
     "warning: throttled SQS batches still count a receive, so a message can reach the DLQ without a "
-    "failed run; AWS recommends maxReceiveCount >= 5 [M]"
+    "failed run; AWS recommends maxReceiveCount >= 5 [sqs.mapping-timeout]"
 )
 # A deadline compared with the clock after `Clock.at` may be off by a rounding error.
 EPSILON = 1e-9
@@ -44,12 +52,14 @@ EPSILON = 1e-9
 class SqsModel:
     """The mapping's poller rules; the undocumented ones are assumptions `--target aws` should measure."""
 
-    poll_delay_s: float = 0.0  # assumption sqs_poll_delay: long polling hands a visible message over at once
-    initial_batches: int = 5  # [M] "starts processing five batches at a time"
-    scale_step: int = 300  # [M] "+300 instances per minute"; assumption sqs_scaling: in steps, each minute
-    scale_period_s: float = 60.0
-    max_batches: int = 1000  # [M]
-    throttle_backoff_first_s: float = 1.0  # assumption sqs_throttle_backoff: doubling, within the visibility
+    # [sqs.poll-delay]: long polling hands a visible message over at once
+    poll_delay_s: float = float(rule(RuleId.SQS_POLL_DELAY).constants["delay_s"])
+    initial_batches: int = SQS_INITIAL_BATCHES  # [sqs.scaling] five batches at a time to start with
+    scale_step: int = SQS_SCALE_STEP  # [sqs.scaling] up to 300 more a minute; [sqs.scaling-steps]: each minute
+    scale_period_s: float = SQS_SCALE_PERIOD_S
+    max_batches: int = SQS_MAX_BATCHES  # [sqs.scaling]
+    # [sqs.throttle-backoff]: doubling, within the visibility timeout
+    throttle_backoff_first_s: float = float(rule(RuleId.SQS_THROTTLE_BACKOFF).constants["first_s"])
 
 
 MODEL = SqsModel()
@@ -130,9 +140,12 @@ class SqsMapping:
         self._gather_start: float | None = None
         self._scale_wake = -1.0
         self._seq = 0
-        self.service.assumptions.add("sqs_poll_delay")
+        self.service.rules.update(
+            (RuleId.SQS_VISIBILITY_TIMEOUT, RuleId.SQS_EVENT, RuleId.SQS_BATCHING, RuleId.SQS_SCALING,
+             RuleId.SQS_REDRIVE, RuleId.SQS_POLL_DELAY)
+        )
         if spec.fifo:
-            self.service.assumptions.add("sqs_fifo_batch")
+            self.service.rules.update((RuleId.SQS_FIFO_ORDER, RuleId.SQS_FIFO_BATCH))
 
     # -- the producer ------------------------------------------------------------------------
 
@@ -169,9 +182,9 @@ class SqsMapping:
     def _limit(self) -> int:
         cap = self.model.max_batches
         if self.spec.max_concurrency is not None:
-            cap = min(cap, self.spec.max_concurrency)  # [AB, C] ScalingConfig.MaximumConcurrency
+            cap = min(cap, self.spec.max_concurrency)  # [sqs.scaling] ScalingConfig.MaximumConcurrency
         if self.spec.fifo or self._first_send is None:
-            # [M] FIFO mappings scale with the number of active message groups, which the group
+            # [sqs.fifo-order] FIFO mappings scale with the number of active message groups, which the group
             # locks below already bound.
             return cap
         steps = int((self.clock.now - self._first_send + EPSILON) // self.model.scale_period_s)
@@ -192,7 +205,7 @@ class SqsMapping:
                 self._wake_when_scaled()
                 return
             if window and self._visible_count() < self.spec.batch_size:
-                # [M] a batching window: wait for a full batch or the window's end
+                # [sqs.batching] a batching window: wait for a full batch or the window's end
                 if self._gather_start is None:
                     self._gather_start = now
                     self.clock.after(window, self._wake)
@@ -210,7 +223,7 @@ class SqsMapping:
         cap = self.model.max_batches if self.spec.max_concurrency is None else self.spec.max_concurrency
         if self._limit() >= cap:
             return
-        self.service.assumptions.add("sqs_scaling")
+        self.service.rules.add(RuleId.SQS_SCALING_STEPS)
         period = self.model.scale_period_s
         next_step = self._first_send + period * (int((self.clock.now - self._first_send) // period) + 1)
         if next_step != self._scale_wake:
@@ -240,7 +253,7 @@ class SqsMapping:
                         taken.append(message)
                         n += 1
                 if n:
-                    self._in_flight[group] = n  # [M] the group is locked while any message is in flight
+                    self._in_flight[group] = n  # [sqs.fifo-order] locked while any is in flight
                 elif queue:
                     self._open[group] = None
         else:
@@ -251,7 +264,7 @@ class SqsMapping:
                     taken.append(message)
         gather = self._gather_start
         for message in taken:
-            # [M] each receive counts; the visibility timeout runs from the receive, and during a
+            # [sqs.visibility-timeout] each receive counts; the visibility timeout runs from the receive, and during a
             # batching window the poller received each message as it became visible.
             message.receive_count += 1
             received = now if gather is None else max(message.visible_since, gather)
@@ -261,7 +274,7 @@ class SqsMapping:
         return Batch(taken)
 
     def _invoke(self, batch: Batch) -> None:
-        # [M] the poller invokes synchronously; decide's attempt number is the receive count
+        # [sqs.visibility-timeout] the poller invokes synchronously; decide's attempt number is the receive count
         items = [Item(m.request_id, m.receive_count, m.directive, m.receive_count) for m in batch.messages]
         started = self.service.execute(
             self.ctx.fn,
@@ -274,12 +287,12 @@ class SqsMapping:
             self._throttled(batch, started)
 
     def _throttled(self, batch: Batch, reason: str) -> None:
-        """[M] a throttled poller backs off and retries until the visibility timeout expires."""
+        """[sqs.throttled-poller] a throttled poller backs off and retries until the visibility timeout expires."""
         now = self.clock.now
         self.ctx.obs.throttles.extend(
             Throttle(m.request_id, now, reason, internal=True) for m in batch.messages
         )
-        self.service.assumptions.add("sqs_throttle_backoff")
+        self.service.rules.update((RuleId.SQS_THROTTLED_POLLER, RuleId.SQS_THROTTLE_BACKOFF))
         limit = self.spec.max_receive_count
         if (
             limit is not None
@@ -304,9 +317,10 @@ class SqsMapping:
         self._active -= 1
         messages = batch.messages
         if ex.function_error:
-            failed = messages  # [M] nothing is deleted
+            failed = messages  # [sqs.visibility-timeout] nothing is deleted
         elif ex.failed:
-            # [M] ReportBatchItemFailures: only the listed items stay
+            # [sqs.partial-batch] ReportBatchItemFailures: only the listed items stay
+            self.service.rules.add(RuleId.SQS_PARTIAL_BATCH)
             listed = set(ex.failed)
             failed = [m for m in messages if m.request_id in listed]
         else:
@@ -317,7 +331,7 @@ class SqsMapping:
             settled = self.ctx.obs.settled
             for m in messages:
                 if id(m) not in kept:
-                    settled.append(Settled(m.request_id, now, "succeeded"))  # [M] deleted on success
+                    settled.append(Settled(m.request_id, now, "succeeded"))  # deleted on success
                     if self.spec.fifo:
                         self._release_group(m.group, 1)
         if failed:
@@ -327,7 +341,7 @@ class SqsMapping:
     # -- visibility, redrive, retention ------------------------------------------------------
 
     def _return_later(self, messages: list[Message]) -> None:
-        """[M] failed messages become visible again when their visibility timeout ends."""
+        """[sqs.visibility-timeout] failed messages become visible again when their visibility timeout ends."""
         by_time: dict[float, list[Message]] = {}
         vis = self.spec.visibility_timeout_s
         for m in messages:
@@ -341,7 +355,7 @@ class SqsMapping:
         back: list[Message] = []
         for m in messages:
             if now + EPSILON >= m.expires:
-                self.service.assumptions.add("sqs_retention")
+                self.service.rules.update((RuleId.SQS_RETENTION, RuleId.SQS_RETENTION_IN_FLIGHT))
                 self._settle(m, now, "expired")
             elif max_receives is not None and m.receive_count >= max_receives:
                 self._dead_letter(m, now)
@@ -355,7 +369,7 @@ class SqsMapping:
             for m in back:
                 returned.setdefault(m.group, []).append(m)
             for group, ms in returned.items():
-                # [M] FIFO: the failed messages are again the first of their group
+                # [sqs.fifo-order] the failed messages are again the first of their group
                 self._groups[group].extendleft(reversed(ms))
             counts: dict[str, int] = {}
             for m in messages:
@@ -376,13 +390,13 @@ class SqsMapping:
     def _expired_while_visible(self, m: Message, now: float) -> bool:
         if now + EPSILON < m.expires:
             return False
-        self.service.assumptions.add("sqs_retention")
+        self.service.rules.update((RuleId.SQS_RETENTION, RuleId.SQS_RETENTION_IN_FLIGHT))
         self._settle(m, now, "expired")
         return True
 
     def _dead_letter(self, m: Message, now: float) -> None:
-        """[M] RedrivePolicy.maxReceiveCount: the message moves to the queue's DLQ, body unchanged."""
-        self.service.assumptions.add("sqs_dlq_attributes")
+        """[sqs.redrive] RedrivePolicy.maxReceiveCount: the message moves to the queue's DLQ, body unchanged."""
+        self.service.rules.add(RuleId.SQS_DLQ_ATTRIBUTES)
         self.ctx.obs.dead_letters.append(
             DeadLetter(
                 t=now,
@@ -400,10 +414,11 @@ class SqsMapping:
     # -- what consumers see ------------------------------------------------------------------
 
     def attributes(self, m: Message, dead: bool = False) -> dict[str, str]:
-        """The message's system attributes as a consumer receives them."""
+        """The message's system attributes as a consumer receives them (from the DLQ: on its first
+        receive there, which counts one more [sqs.dlq-attributes])."""
         first = m.first_receive if m.first_receive is not None else m.received_at
         attrs = {
-            "ApproximateReceiveCount": str(m.receive_count),
+            "ApproximateReceiveCount": str(m.receive_count + 1 if dead else m.receive_count),
             "SentTimestamp": epoch_ms(m.sent),
             "SenderId": SENDER_ID,
             "ApproximateFirstReceiveTimestamp": epoch_ms(first),

@@ -1,4 +1,4 @@
-"""Kinesis and DynamoDB Streams read by a Lambda event source mapping (SEMANTICS §5 [N]).
+"""Kinesis and DynamoDB Streams read by a Lambda event source mapping ([stream.in-order]).
 
 Each shard is read in order. A failing batch is retried until it succeeds, runs out of retries,
 grows too old or is trimmed by the stream's retention; the shard is blocked meanwhile, so later
@@ -17,6 +17,8 @@ from typing import Any, Literal
 
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.observation import DestinationRecord, Final, Settled, Throttle
+from lambdaprobe.rules import RuleId, rule
+from lambdaprobe.rules.constants import DYNAMODB_POLL_INTERVAL_S, KINESIS_POLL_INTERVAL_S
 from lambdaprobe.scenario import Scenario, StreamSourceSpec
 from lambdaprobe.sim.records import timestamp
 from lambdaprobe.sim.service import ACCOUNT_ID, REGION, Execution, Item
@@ -38,17 +40,18 @@ from lambdaprobe.templates import template
 StreamKind = Literal["kinesis", "dynamodb"]
 StreamCondition = Literal["RetryAttemptsExhausted", "RecordAgeExceeded"]
 EPSILON = 1e-9
+_RETRY_DELAY = rule(RuleId.STREAM_RETRY_DELAY).constants
 
 
 @dataclass(frozen=True)
 class StreamModel:
     """The poller's rules; the undocumented ones are assumptions `--target aws` should measure."""
 
-    poll_interval_s: float  # [N] documented base rate: Kinesis once a second, DynamoDB 4 times a second
-    # assumption stream_retry_delay: AWS documents no delay between retries; LocalStack's rule
-    retry_delay_first_s: float = 0.5
-    retry_delay_factor: float = 1.5
-    retry_delay_max_s: float = 60.0
+    poll_interval_s: float  # [stream.poll-rate] Kinesis once a second, DynamoDB 4 times a second
+    # [stream.retry-delay]: AWS documents no delay between retries; LocalStack's rule
+    retry_delay_first_s: float = float(_RETRY_DELAY["first_s"])
+    retry_delay_factor: float = float(_RETRY_DELAY["factor"])
+    retry_delay_max_s: float = float(_RETRY_DELAY["max_s"])
 
     def retry_delay(self, failures: int) -> float:
         """The wait after the shard's `failures`-th consecutive failure (1-based)."""
@@ -57,8 +60,8 @@ class StreamModel:
 
 
 MODELS: dict[StreamKind, StreamModel] = {
-    "kinesis": StreamModel(poll_interval_s=1.0),
-    "dynamodb": StreamModel(poll_interval_s=0.25),
+    "kinesis": StreamModel(poll_interval_s=KINESIS_POLL_INTERVAL_S),
+    "dynamodb": StreamModel(poll_interval_s=DYNAMODB_POLL_INTERVAL_S),
 }
 BATCH_INFO: dict[StreamKind, str] = {"kinesis": "KinesisBatchInfo", "dynamodb": "DDBStreamBatchInfo"}
 
@@ -123,7 +126,10 @@ class StreamMapping:
         self.shards = [self._shard_id(i) for i in range(spec.shards)]
         self.lanes = [[Lane(s) for _ in range(spec.parallelization_factor)] for s in self.shards]
         self._seq = [0] * spec.shards
-        self.service.assumptions.add("stream_poll")
+        self.service.rules.update(
+            (RuleId.STREAM_IN_ORDER, RuleId.STREAM_POLL_RATE, RuleId.STREAM_POLL_TICKS, RuleId.STREAM_EVENT,
+             RuleId.STREAM_BATCHING)
+        )
 
     # -- the producer ------------------------------------------------------------------------
 
@@ -161,7 +167,7 @@ class StreamMapping:
             # waiting behind a blocked batch, these records outlived the stream's retention
             alive = [r for r in batch.records if now + EPSILON < r.arrival + retention]
             self._settle(batch.records[: len(batch.records) - len(alive)], "expired")
-            self.service.assumptions.add("stream_retention")
+            self.service.rules.add(RuleId.STREAM_RETENTION_LOSS)
             if not alive:
                 self._next(lane)
                 return
@@ -178,7 +184,7 @@ class StreamMapping:
             self.ctx.obs.throttles.extend(
                 Throttle(r.request_id, now, started, internal=True) for r in batch.records
             )
-            self.service.assumptions.add("stream_throttle")
+            self.service.rules.add(RuleId.STREAM_THROTTLE_RETRY)
             lane.retry.appendleft(batch)
             lane.failures += 1
             self._schedule_retry(lane, now + self.model.retry_delay(lane.failures))
@@ -192,8 +198,9 @@ class StreamMapping:
             self._failed(lane, batch, split=self.spec.bisect and len(batch.records) > 1)
             return
         if ex.failed:
-            # [N] partial batch response: checkpoint at the lowest failed sequence number; the
+            # [stream.partial-batch] checkpoint at the lowest failed sequence number; the
             # records from there on are retried, those before it are done.
+            self.service.rules.add(RuleId.STREAM_PARTIAL_BATCH)
             listed = set(ex.failed)
             k = next(i for i, r in enumerate(batch.records) if r.request_id in listed)
             self._settle(batch.records[:k], "succeeded")
@@ -207,8 +214,8 @@ class StreamMapping:
     def _failed(self, lane: Lane, batch: Batch, split: bool) -> None:
         lane.failures += 1
         if split:
-            # [N] BisectBatchOnFunctionError: split in two, retry each half; splits use no retry
-            self.service.assumptions.add("stream_bisect")
+            # [stream.bisect] BisectBatchOnFunctionError: split in two, retry each half; splits use no retry
+            self.service.rules.update((RuleId.STREAM_BISECT, RuleId.STREAM_BISECT_RETRIES))
             half = len(batch.records) // 2
             first = Batch(batch.records[:half], batch.retries, batch.last)
             second = Batch(batch.records[half:], batch.retries, batch.last)
@@ -216,7 +223,8 @@ class StreamMapping:
         else:
             limit = self.spec.max_retry_attempts
             if limit != -1 and batch.retries >= limit:
-                # [N] MaximumRetryAttempts reached: discard the batch, the shard moves on
+                # [stream.retry-limits] MaximumRetryAttempts reached: discard the batch, the shard moves on
+                self.service.rules.add(RuleId.STREAM_RETRY_LIMITS)
                 self._discard(lane, batch, "RetryAttemptsExhausted")
                 return
             batch.retries += 1
@@ -225,18 +233,18 @@ class StreamMapping:
 
     def _schedule_retry(self, lane: Lane, due: float) -> None:
         """The head retry runs at `due`, unless its oldest records are too old by then."""
-        self.service.assumptions.add("stream_retry_delay")
+        self.service.rules.add(RuleId.STREAM_RETRY_DELAY)
         now = self.clock.now
         oldest = lane.retry[0].records[0].arrival
         max_age = self.spec.max_record_age_s
         too_old = oldest + max_age if max_age != -1 else math.inf
         trimmed = oldest + self.spec.retention_s
         if due > too_old and too_old < trimmed:
-            # [N] MaximumRecordAgeInSeconds; assumption stream_age_check
-            self.service.assumptions.add("stream_age_check")
+            # [stream.retry-limits] MaximumRecordAgeInSeconds; [stream.age-check]
+            self.service.rules.update((RuleId.STREAM_RETRY_LIMITS, RuleId.STREAM_AGE_CHECK))
             self.clock.at(max(now, too_old), self._age_out, lane, due, "RecordAgeExceeded")
         elif due + EPSILON >= trimmed:
-            # [N] retried "until the record expires": the stream trims it
+            # [stream.in-order] retried until the record expires: the stream trims it
             self.clock.at(max(now, trimmed), self._age_out, lane, due, None)
         else:
             self.clock.at(due, self._next, lane)
@@ -250,7 +258,7 @@ class StreamMapping:
         old = [r for r in batch.records if now + EPSILON >= r.arrival + limit]
         rest = batch.records[len(old) :]
         if condition is None:
-            self.service.assumptions.add("stream_retention")
+            self.service.rules.add(RuleId.STREAM_RETENTION_LOSS)
             self._settle(old, "expired")
         else:
             self._drop(lane, Batch(old, batch.retries, batch.last), condition)
@@ -267,9 +275,10 @@ class StreamMapping:
         self._next(lane)
 
     def _drop(self, lane: Lane, batch: Batch, condition: StreamCondition) -> None:
-        """[N] the records are dropped; the on-failure destination gets a record without the data."""
+        """[stream.on-failure-record] the records are dropped; the destination gets a record without the data."""
         destination = self.spec.on_failure
         if destination is not None:
+            self.service.rules.add(RuleId.STREAM_ON_FAILURE_RECORD)
             self.ctx.obs.destinations.append(
                 DestinationRecord(
                     t=self.clock.now,
@@ -290,22 +299,25 @@ class StreamMapping:
     # -- what AWS shows ----------------------------------------------------------------------
 
     def on_failure_record(self, shard_id: str, batch: Batch, condition: StreamCondition) -> dict[str, Any]:
-        """[N] kinesis-on-failure-destination.html / with-ddb.md: the invocation, and where the batch lies."""
+        """[stream.on-failure-record] the invocation, and where the batch lies. A batch discarded for
+        its age has no responseContext; the mapping's function ARN is unqualified on $LATEST."""
         first, last = batch.records[0], batch.records[-1]
         ex = batch.last
-        response: dict[str, Any] = {"statusCode": 200 if ex else 429}
-        if ex is not None:
-            response["executedVersion"] = ex.version
-            if ex.function_error:
-                response["functionError"] = "Unhandled"
-        return {
+        fn = self.ctx.fn
+        record: dict[str, Any] = {
             "requestContext": {
                 "requestId": self.ctx.ids.request_id(),
-                "functionArn": self.ctx.fn.qualified_arn(self.qualifier),
+                "functionArn": fn.arn if self.qualifier == "$LATEST" else fn.qualified_arn(self.qualifier),
                 "condition": condition,
                 "approximateInvokeCount": max(r.invocations for r in batch.records),
             },
-            "responseContext": response,
+        }
+        if condition == "RetryAttemptsExhausted" and ex is not None:
+            response: dict[str, Any] = {"statusCode": 200, "executedVersion": ex.version}
+            if ex.function_error:
+                response["functionError"] = "Unhandled"
+            record["responseContext"] = response
+        record.update({
             "version": "1.0",
             "timestamp": timestamp(self.clock.now),
             BATCH_INFO[self.kind]: {
@@ -317,7 +329,8 @@ class StreamMapping:
                 "batchSize": len(batch.records),
                 "streamArn": self.stream_arn,
             },
-        }
+        })
+        return record
 
     def event(self, records: list[StreamRecord]) -> dict[str, Any]:
         """What the function receives for a batch."""
@@ -346,7 +359,7 @@ class StreamMapping:
             kinesis = event["kinesis"]
             kinesis["partitionKey"] = stimulus.request_id
             kinesis["sequenceNumber"] = seq
-            kinesis["data"] = base64.b64encode(probe_body(stimulus).encode()).decode()  # [N] data is base64
+            kinesis["data"] = base64.b64encode(probe_body(stimulus).encode()).decode()  # [stream.event] base64
             kinesis["approximateArrivalTimestamp"] = epoch_s(now)
             event["eventID"] = f"{self.shards[shard]}:{seq}"
             event["invokeIdentityArn"] = f"arn:aws:iam::{ACCOUNT_ID}:role/{resource_name('role')}"
@@ -357,7 +370,7 @@ class StreamMapping:
             ddb = event["dynamodb"]
             message = probe_message(stimulus)
             ddb["ApproximateCreationDateTime"] = math.floor(EPOCH_S + now)
-            # [N] records carry eventName and Keys; the item is the one the AWS target writes:
+            # [stream.event] records carry eventName and Keys; the item is the one the AWS target writes:
             # key `id`, the directive as a JSON string
             image = {
                 "id": {"S": stimulus.request_id},
