@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from lambdaprobe.observation import DeadLetter, DestinationRecord, Final, Outcome
 
 SCHEMA = "lambdaprobe.report/1"
+OMITTED_NOTE = "saved with --summary-only: per-request detail and the concurrency series were left out"
 
 
 @dataclass(frozen=True)
@@ -179,7 +180,7 @@ class Report:
                 for d in data["destinations"]
             ],
             concurrency=[(t, n) for t, n in data.get("concurrency", [])],
-            notes=data["notes"],
+            notes=[*data["notes"], *([OMITTED_NOTE] if "omitted" in data else [])],
             complete=data.get("complete", True),
             missing=data.get("missing", []),
             rules=data.get("rules", []),

@@ -30,7 +30,8 @@ def render_report(
     """Print the report for a person: header, timeline, concurrency, counts, records, notes."""
     console.print(header(report))
     console.print()
-    if not summary_only:
+    # A summary-only report read back from a file has counts but no request detail to draw.
+    if not summary_only and not (report.summary.requests and not report.requests):
         console.print(timeline(report, max_rows=max_rows))
         console.print()
         console.print(concurrency_chart(report, max_rows=max_rows))

@@ -44,3 +44,19 @@ def test_summary_only_leaves_out_the_detail_and_reads_back() -> None:
     assert data["omitted"] == ["requests", "concurrency"]
     assert data["summary"] == json.loads(json_out.format(report))["summary"]
     assert Report.from_json(data).summary == report.summary
+
+
+def test_a_summary_only_report_reads_back_and_renders_its_counts_without_a_timeline() -> None:
+    import io
+
+    from rich.console import Console
+
+    from lambdaprobe.render import render_report
+
+    report = reports()[0]
+    back = Report.from_json(json.loads(json_out.format(report, summary_only=True)))
+    console = Console(file=io.StringIO(), width=100, color_system=None)
+    render_report(back, console)
+    text = console.file.getvalue()  # type: ignore[attr-defined]
+    assert "no requests were sent" not in text
+    assert "left out" in text and "Summary" in text
