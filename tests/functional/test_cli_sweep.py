@@ -85,3 +85,32 @@ def test_bad_sweeps_are_one_line_exit_2(capsys: pytest.CaptureFixture[str], argv
     assert code == 2
     assert out == ""
     assert words in err and err.count("\n") == 1
+
+
+def test_a_sweep_on_a_terminal_shows_progress_to_the_last_point(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+    from contextlib import contextmanager
+
+    from lambdaprobe.render import progress
+
+    steps: list[float] = []
+
+    @contextmanager
+    def recording(label: str, total: float):  # type: ignore[no-untyped-def]
+        steps.append(total)
+        yield steps.append
+
+    monkeypatch.setattr(progress, "bar", recording)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    grid(capsys, "--executor", "serial")
+    assert steps[0] == 6 and steps[1:] == [1] * 6
+
+
+def test_summary_only_json_has_the_counts_and_no_detail(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["concurrency", "--reserved", "1", "--provisioned", "1", "--summary-only", "--output", "json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert data["summary"]["throttled"] == 19
+    assert "requests" not in data and data["omitted"] == ["requests", "concurrency"]
