@@ -14,7 +14,7 @@ def deploy_preference_command(
     rollback_on_error: Annotated[bool, typer.Option("--rollback-on-error", help="Roll back when the new version's Errors alarm fires (aws: at the first version-2 error seen).")] = False,
     new_version_fails: Annotated[bool, typer.Option("--new-version-fails", help="Make version 2 fail every call (to watch the rollback).")] = False,
     rate: Annotated[float, typer.Option(help="Calls per second to the alias `live`.")] = 1.0,
-    arrivals: Annotated[str, typer.Option(help=ARRIVALS_HELP + " even: one every 1/--rate s.")] = "even",
+    arrivals: Annotated[str, typer.Option(help=ARRIVALS_HELP + " Here --count is --minutes x --rate, and even is one call every 1/--rate s.")] = "even",
     minutes: Annotated[float | None, typer.Option(help="How long to call. Default: the shift's length + 2 minutes.")] = None,
     duration: Annotated[float, typer.Option(help="Seconds the handler runs.")] = 0.1,
     init: Annotated[float, typer.Option(help="Seconds a cold start's init takes.")] = 0.3,
