@@ -21,6 +21,7 @@ from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from decimal import Decimal
 from itertools import pairwise
 from pathlib import Path
 
@@ -168,16 +169,26 @@ def _timestamps(path: str, rows: list[tuple[int, list[str]]]) -> array[float]:
         raise InputError(OPTION, f"file:{path}: {len(rows):,} requests; allowed: up to {MAX_ARRIVALS:,}")
     out = array("d", [0.0]) * len(rows)
     t0 = previous = None
+    first = rows[0][1][0]
+    # Epoch seconds (1700000000.3) minus the first row, in decimal: the offset 0.3 reads as the same
+    # float as a file written from 0, so a replay equals the same times sent any other way.
+    exact = _parse_time(first) not in (None, 0.0) and _is_decimal(first)
+    base = Decimal(first) if exact else None
     for k, (line, fields) in enumerate(rows):
-        t = _time(path, line, fields[0])
+        text = fields[0]
+        t = _time(path, line, text)
         if previous is not None and t < previous:
-            raise InputError(OPTION, f"file:{path} line {line}: time {fields[0]} is earlier than the row before; "
+            raise InputError(OPTION, f"file:{path} line {line}: time {text} is earlier than the row before; "
                              "allowed: rows in time order")
         if t0 is None:
             t0 = t
-        out[k] = t - t0
+        out[k] = float(Decimal(text) - base) if base is not None and _is_decimal(text) else t - t0
         previous = t
     return out
+
+
+def _is_decimal(text: str) -> bool:
+    return bool(text) and text.lstrip("+-").replace(".", "", 1).isdigit()
 
 
 def _counts(path: str, rows: list[tuple[int, list[str]]]) -> array[float]:

@@ -137,3 +137,19 @@ def test_a_counts_replay_throttles_as_the_same_requests_sent_one_by_one(
     assert replay.summary.requests == sum(counts)
     assert replay.summary.throttled == sent.summary.throttled
     assert replay.summary == sent.summary
+
+
+def test_epoch_timestamps_replay_as_the_same_offsets_written_from_zero(tmp_path: Path) -> None:
+    offsets = [round(k * 0.1, 1) for k in range(40)]
+    epoch = write(tmp_path, "".join(f"{1700000000 + t:.1f}\n" for t in offsets), "epoch.csv")
+    zero = write(tmp_path, "".join(f"{t}\n" for t in offsets), "zero.csv")
+    assert list(arrivals.read_file(epoch)) == list(arrivals.read_file(zero)) == offsets
+
+
+def test_explicit_times_of_an_even_schedule_replay_it_exactly(tmp_path: Path) -> None:
+    # the times of --count 50 --interval 0.1, written out the way Python prints them
+    path = write(tmp_path, "".join(f"{k * 0.1!r}\n" for k in range(50)))
+    replay = simulate(build(f"file:{path}", reserved=4, duration=0.5, count=50, interval=0.1))
+    even = simulate(build("even", reserved=4, duration=0.5, count=50, interval=0.1))
+    assert replay.summary == even.summary
+    assert replay.summary.throttled > 0
