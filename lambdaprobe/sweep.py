@@ -30,6 +30,7 @@ PROBES = ("concurrency", "retry", "deploy-preference", "invoke", "abort", "timeo
 MAX_POINTS = 10_000
 # Cost per month: provisioned concurrency is billed while configured; the traffic is taken to repeat.
 MONTH_S = 730 * 3600.0
+BURST_WINDOW_S = 60.0
 METRICS = (
     "requests", "succeeded", "throttled", "failed", "cold_starts", "attempts", "max_concurrency",
     "p50_init_ms", "p99_init_ms", "cost_month",
@@ -116,6 +117,8 @@ def run_point(probe: str, params: dict[str, Any]) -> dict[str, Any]:
             on_demand_ms += billed_ms or 0
     added = sorted(first.values())
     sent = list(obs.sent.column("t")) if isinstance(obs.sent, Columns) else [x.t for x in obs.sent]
+    # The time the traffic stands for, the same for every point of a grid: its sends, one gap added
+    # after the last; traffic sent at one instant stands for a minute.
     span = (max(sent) - min(sent)) * len(sent) / (len(sent) - 1) if len(sent) > 1 else 0.0
     return {
         "error": None,
@@ -123,7 +126,7 @@ def run_point(probe: str, params: dict[str, Any]) -> dict[str, Any]:
         "cold_starts": s.cold_starts, "attempts": s.attempts, "max_concurrency": s.max_concurrency,
         "p50_init_ms": round(_percentile(added, 50) * 1000, 3),
         "p99_init_ms": round(_percentile(added, 99) * 1000, 3),
-        "window_s": span if span > 0 else 1.0,
+        "window_s": span if span > 0 else BURST_WINDOW_S,
         "memory_mb": scenario.function.memory_mb,
         "provisioned": scenario.concurrency.provisioned,
         "on_demand_ms": on_demand_ms,

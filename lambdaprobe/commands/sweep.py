@@ -22,7 +22,8 @@ EXAMPLE = "lambdaprobe sweep concurrency --reserved 10:100:10 --provisioned 0,10
         f"Example: {EXAMPLE} --goal throttled=0\n\n"
         "Any numeric option of the probe takes START:STOP:STEP (STOP included) or A,B,C; the other options "
         "are passed to every point as given. Cost per month: provisioned concurrency for 730 hours, plus the "
-        "run's invocations (requests and billed duration) as if its traffic repeated for 730 hours, at the "
+        "run's invocations (requests and billed duration) as if its traffic repeated for 730 hours (traffic sent "
+        "at one instant counts as a minute's), at the "
         "published x86 prices of --region (first duration tier, no free tier)."
     ),
 )

@@ -90,3 +90,12 @@ def test_the_cheapest_point_meeting_the_goals() -> None:
     assert sweep.cheapest(rows, [sweep.parse_goal("throttled=0")]) == 3
     assert sweep.cheapest(rows, []) == 0
     assert sweep.cheapest(rows, [sweep.parse_goal("throttled>5")]) is None
+
+
+def test_the_cost_window_is_the_traffics_and_the_same_for_every_point() -> None:
+    base = {"provisioned": 0, "qualifier": "alias", "count": 20, "interval": 0.5, "duration": 1.0, "mode": "sync",
+            "init": 0.3, "timeout": None, "seed": 0}
+    windows = {sweep.run_point("concurrency", base | {"reserved": r})["window_s"] for r in (1, 5, 50)}
+    assert windows == {10.0}  # 20 sends half a second apart
+    burst = sweep.run_point("concurrency", base | {"reserved": 5, "interval": 0.0})
+    assert burst["window_s"] == sweep.BURST_WINDOW_S
