@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
+from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 
@@ -127,7 +128,17 @@ def poisson(rate: float, count: int, rng: random.Random) -> array[float]:
 
 
 def read_file(path: str) -> array[float]:
-    """The send times a traffic file describes (see the module's doc for its forms)."""
+    """The send times a traffic file describes (see the module's doc for its forms). A sweep reads
+    one file for every point: the last few files read are kept, while unchanged on disk."""
+    try:
+        stat = Path(path).stat()
+    except OSError as err:
+        raise InputError(OPTION, f"file:{path}: cannot be read ({err.strerror or err})") from err
+    return _read_file(path, stat.st_mtime_ns, stat.st_size)[:]  # a copy: the kept one stays as read
+
+
+@lru_cache(maxsize=2)
+def _read_file(path: str, mtime_ns: int, size: int) -> array[float]:
     try:
         with Path(path).open(encoding="utf-8", newline="") as handle:
             rows = list(_rows(path, handle))
