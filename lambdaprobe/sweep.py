@@ -90,14 +90,16 @@ def run_point(probe: str, params: dict[str, Any]) -> dict[str, Any]:
     A module-level function of plain data in and out, so any executor can ship it to a worker.
     """
     from lambdaprobe.analysis import analyse
+    from lambdaprobe.gc_pause import no_cycle_collection
     from lambdaprobe.sim.target import SimTarget
 
     try:
         scenario = build(probe, params)
     except ProbeError as err:
         return {"error": str(err)}
-    obs = SimTarget().run(scenario)
-    report = analyse(scenario, obs)
+    with no_cycle_collection():  # millions of acyclic records: see gc_pause
+        obs = SimTarget().run(scenario)
+        report = analyse(scenario, obs)
     s = report.summary
     first: dict[str, float] = {}
     on_demand_ms = provisioned_ms = 0
