@@ -122,7 +122,7 @@ def _analyse_compact(scenario: Scenario, obs: Observations, compact: Compact) ->
         throttle_events=sum(compact.throttles.column("count")),
         attempts=executions,
         cold_starts=cold_starts,
-        max_concurrency=max((n for _, n in series), default=0),
+        max_concurrency=max(series.levels if isinstance(series, Series) else (n for _, n in series), default=0),
         dead_lettered=len(obs.dead_letters),
         destination_records=len(obs.destinations),
     )
