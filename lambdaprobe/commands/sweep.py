@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import Enum
 from typing import Annotated, Any
 
@@ -146,25 +148,17 @@ def _check_some_point_builds(probe: str, params: list[dict[str, Any]]) -> None:
         raise first
 
 
-class _progress:
-    """A progress bar on stderr for sweeps of more than one point, only when stderr is a terminal."""
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[int], None] | None]:
+    """A bar on stderr for sweeps of more than one point, only when stderr is a terminal: yields
+    what to call as each point finishes (or None)."""
+    if total < 2 or not sys.stderr.isatty():
+        yield None
+        return
+    from lambdaprobe.render.progress import bar
 
-    def __init__(self, total: int) -> None:
-        self.total = total
-        self.bar: Any = None
-
-    def __enter__(self) -> Any:
-        if self.total < 2 or not sys.stderr.isatty():
-            return None
-        from lambdaprobe.render.progress import bar
-
-        self.bar = bar("sweep", self.total)
-        advance = self.bar.__enter__()
-        return lambda _i: advance(1)
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(*exc)
+    with bar("sweep", total) as advance:
+        yield lambda _point: advance(1)
 
 
 FIGURES = (
