@@ -89,7 +89,10 @@ class Columns(Generic[T]):
         self.cls = cls
         specs = fields(cls)  # type: ignore[arg-type]
         self.names = tuple(f.name for f in specs)
-        self._codes = tuple("#" if f.name in numbered else _TYPECODES.get(str(f.type)) for f in specs)
+        # `int | None` too: a chunk with a None in it stays a list (see _column).
+        self._codes = tuple(
+            "#" if f.name in numbered else _TYPECODES.get(str(f.type).removesuffix(" | None")) for f in specs
+        )
         self._getters = tuple(attrgetter(name) for name in self.names)
         self._chunks: list[tuple[Any, ...]] = []
         self._starts: list[int] = []  # index of each chunk's first record
