@@ -90,7 +90,7 @@ def _progress(scenario: Scenario, target: Target) -> Iterator[None]:
         shown = [0]
 
         def at(now: float) -> None:
-            step = min(1000, int(1000 * now / last)) - shown[0]
+            step = min(1000, int(1000 * (now / last))) - shown[0]
             if step > 0:
                 advance(step)
                 shown[0] += step
@@ -98,6 +98,7 @@ def _progress(scenario: Scenario, target: Target) -> Iterator[None]:
         target.progress = at
         try:
             yield
+            at(last)  # the run is over: the bar ends full
         finally:
             target.progress = None
 
