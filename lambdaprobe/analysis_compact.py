@@ -123,42 +123,49 @@ class Requests(Sequence[RequestView]):
                            throttles)
 
     def __iter__(self) -> Iterator[RequestView]:
-        """Every view in order; the records of each request are found through one index of the run."""
+        """Every view in order. One pass indexes the run (how many attempts and answers each request
+        has); then the records are read in the order they were made, each request's view given as
+        soon as its last record has been read. Records read ahead of their request wait in a buffer,
+        which stays small because a run makes them roughly in request order."""
         c = self._c
         index = {rid: i for i, rid in enumerate(c.sent.column("request_id"))}
         n = self._n
-        # Attempts as linked lists through two arrays (a request's attempts, in the order seen).
-        head = array("q", [-1]) * n
-        tail = array("q", [-1]) * n
-        after = array("q", [-1]) * len(c.attempts)
-        for j, rid in enumerate(c.attempts.column("request_id")):
-            i = index[rid]
-            if head[i] < 0:
-                head[i] = j
-            else:
-                after[tail[i]] = j
-            tail[i] = j
-        client = array("q", [-1]) * n
-        for j, rid in enumerate(c.clients.column("request_id")):
-            client[index[rid]] = j  # the last answer is the one the caller acted on
+        n_attempts = array("q", [0]) * n
+        for rid in c.attempts.column("request_id"):
+            n_attempts[index[rid]] += 1
+        n_clients = array("q", [0]) * n
+        for rid in c.clients.column("request_id"):
+            n_clients[index[rid]] += 1
         throttled = array("q", [0]) * n
         for rid, count in zip(c.throttles.column("request_id"), c.throttles.column("count"), strict=True):
             throttled[index[rid]] += count
         final: list[Any] = [None] * n
         for rid, f in zip(c.settled.column("request_id"), c.settled.column("final"), strict=True):
             final[index[rid]] = f
-        del index
-        attempts_at, clients_at = c.attempts.__getitem__, c.clients.__getitem__
+        attempts_read, clients_read = iter(c.attempts), iter(c.clients)
+        waiting_attempts: dict[int, list[Attempt]] = {}
+        waiting_clients: dict[int, list[ClientResult]] = {}
         for i, s in enumerate(c.sent):
-            runs: list[Attempt] = []
-            j = head[i]
-            while j >= 0:
-                runs.append(attempts_at(j))
-                j = after[j]
+            runs = waiting_attempts.pop(i, [])
+            while len(runs) < n_attempts[i]:
+                a = next(attempts_read)
+                k = index[a.request_id]
+                if k == i:
+                    runs.append(a)
+                else:
+                    waiting_attempts.setdefault(k, []).append(a)
+            answers = waiting_clients.pop(i, [])
+            while len(answers) < n_clients[i]:
+                answer = next(clients_read)
+                k = index[answer.request_id]
+                if k == i:
+                    answers.append(answer)
+                else:
+                    waiting_clients.setdefault(k, []).append(answer)
             if len(runs) > 1 and any(a.start > b.start for a, b in pairwise(runs)):
                 runs.sort(key=lambda a: (a.start, a.n))
-            yield RequestView(s.request_id, s.t, final[i], clients_at(client[i]) if client[i] >= 0 else None, runs,
-                              throttled[i])
+            # the last answer is the one the caller acted on
+            yield RequestView(s.request_id, s.t, final[i], answers[-1] if answers else None, runs, throttled[i])
 
     def attempt_fields(self, *names: str) -> Iterator[tuple[Any, ...]]:
         """Fields of every attempt, in the order seen."""

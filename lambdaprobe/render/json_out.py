@@ -70,30 +70,63 @@ def _requests(report: Report, emit: Callable[[str], Any], progress: Callable[[in
 
 def _request(r: RequestView) -> str:
     c = r.client
-    client = "null" if c is None else (
-        "{\n        \"status\": " + _v(c.status) + ",\n        \"error\": " + _v(c.error)
-        + ",\n        \"reason\": " + _v(c.reason) + ",\n        \"latency_s\": " + _v(_r(c.latency_s))
-        + ",\n        \"message\": " + _v(c.message) + ",\n        \"type\": " + _v(c.error_type) + "\n      }"
-    )
+    if c is None:
+        client = "null"
+    else:
+        # Answers repeat (every 429 of a run reads the same): each distinct one is formatted once.
+        key = (c.status, c.error, c.reason, c.latency_s, type(c.latency_s), c.message, c.error_type)
+        client = _CLIENTS.get(key)  # type: ignore[assignment]
+        if client is None:
+            client = (
+                "{\n        \"status\": " + _v(c.status) + ",\n        \"error\": " + _text(c.error)
+                + ",\n        \"reason\": " + _text(c.reason) + ",\n        \"latency_s\": " + _time(c.latency_s)
+                + ",\n        \"message\": " + _text(c.message) + ",\n        \"type\": " + _text(c.error_type)
+                + "\n      }"
+            )
+            if len(_CLIENTS) < 4096:
+                _CLIENTS[key] = client
     attempts = "[]" if not r.attempts else (
         "[\n        " + ",\n        ".join([_attempt(a) for a in r.attempts]) + "\n      ]"
     )
     return (
-        "\n    {\n      \"id\": " + _v(r.id) + ",\n      \"sent_s\": " + _v(_r(r.sent_s))
-        + ",\n      \"final\": " + _v(r.final) + ",\n      \"client\": " + client
+        "\n    {\n      \"id\": " + _v(r.id) + ",\n      \"sent_s\": " + _time(r.sent_s)
+        + ",\n      \"final\": " + _text(r.final) + ",\n      \"client\": " + client
         + ",\n      \"attempts\": " + attempts + ",\n      \"throttles\": " + _v(r.throttles) + "\n    }"
     )
 
 
 def _attempt(a: AttemptLike) -> str:
     return (
-        "{\n          \"n\": " + _v(a.n) + ",\n          \"start_s\": " + _v(_r(a.start_s))
-        + ",\n          \"end_s\": " + _v(_r(a.end_s)) + ",\n          \"outcome\": " + _v(a.outcome)
-        + ",\n          \"cold\": " + _v(a.cold) + ",\n          \"init_s\": " + _v(_r(a.init_s))
-        + ",\n          \"error\": " + _v(a.error) + ",\n          \"receive_count\": " + _v(a.receive_count)
-        + ",\n          \"billed_ms\": " + _v(a.billed_ms) + ",\n          \"version\": " + _v(a.version)
+        "{\n          \"n\": " + _v(a.n) + ",\n          \"start_s\": " + _time(a.start_s)
+        + ",\n          \"end_s\": " + _time(a.end_s) + ",\n          \"outcome\": " + _text(a.outcome)
+        + ",\n          \"cold\": " + _v(a.cold) + ",\n          \"init_s\": " + _time(a.init_s)
+        + ",\n          \"error\": " + _text(a.error) + ",\n          \"receive_count\": " + _v(a.receive_count)
+        + ",\n          \"billed_ms\": " + _v(a.billed_ms) + ",\n          \"version\": " + _text(a.version)
         + "\n        }"
     )
+
+
+_CLIENTS: dict[tuple[Any, ...], str] = {}
+_TEXTS: dict[str, str] = {}  # the few strings a report repeats (finals, outcomes, reasons), encoded once
+
+
+def _text(x: Any) -> str:
+    """A string field (or null) as json.dumps writes it."""
+    if type(x) is str:
+        known = _TEXTS.get(x)
+        if known is None:
+            known = _string(x)
+            if len(_TEXTS) < 4096:
+                _TEXTS[x] = known
+        return known
+    return _v(x)
+
+
+def _time(x: Any) -> str:
+    """A time field, rounded as the report rounds it, as json.dumps writes it."""
+    if type(x) is float and x - x == 0.0:  # finite
+        return repr(round(x, 6))
+    return _v(_r(x))
 
 
 def _v(x: Any) -> str:
