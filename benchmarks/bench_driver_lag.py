@@ -18,10 +18,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lambdaprobe.aws import drive  # noqa: E402
 from lambdaprobe.aws.client import AwsClient  # noqa: E402
-from lambdaprobe.aws.drive import Driver  # noqa: E402
 from lambdaprobe.aws.options import AwsOptions  # noqa: E402
+from lambdaprobe.aws.plan.records import Plan  # noqa: E402
+from lambdaprobe.aws.run import schedule as open_loop  # noqa: E402
+from lambdaprobe.aws.run.drive import Driver  # noqa: E402
 from lambdaprobe.function.directive import Directive  # noqa: E402
 from lambdaprobe.observation import Observations  # noqa: E402
 from lambdaprobe.scenario import FunctionSpec, Scenario, SdkConfig, SourceSpec, Stimulus  # noqa: E402
@@ -44,11 +45,11 @@ def main() -> int:
     parser.add_argument(
         "--prepare",
         type=float,
-        default=drive.PREPARE_S,
+        default=open_loop.PREPARE_S,
         help="seconds ahead a call is handed to its worker (0: at its due time)",
     )
     args = parser.parse_args()
-    drive.PREPARE_S = args.prepare
+    open_loop.PREPARE_S = args.prepare
 
     os.environ.update(
         {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_DEFAULT_REGION": "us-east-1"}
@@ -68,7 +69,9 @@ def main() -> int:
         client = AwsClient(AwsOptions(region="us-east-1", endpoint_url=f"http://127.0.0.1:{port}"))
         obs = Observations("aws")
         started = time.monotonic()
-        schedule = Driver(client, scenario, {}, {"function": "lambdaprobe-bench-probe"}).run(obs)
+        function = "lambdaprobe-bench-probe"
+        plan = Plan(calls=(), watches=(), function=function, log_group=f"/aws/lambda/{function}")
+        schedule = Driver(client, scenario, plan, {}).run(obs)
         elapsed = time.monotonic() - started
     finally:
         server.terminate()

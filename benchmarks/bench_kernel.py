@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import statistics
 import time
+from typing import cast
 
 import simpy
 
@@ -35,7 +36,7 @@ def on_simpy() -> float:
     env = simpy.Environment()
 
     def link(event: simpy.Timeout) -> None:
-        i, k = event.value
+        i, k = cast(tuple[int, int], event.value)
         if k:
             env.timeout(1.0 + i * 1e-6, (i, k - 1)).callbacks.append(link)
 

@@ -15,6 +15,7 @@ from _common import peak_rss_mb, verdict
 
 from lambdaprobe.analysis import analyse
 from lambdaprobe.function.directive import Directive
+from lambdaprobe.gc_pause import no_cycle_collection
 from lambdaprobe.scenario import AsyncConfig, ConcurrencySpec, FunctionSpec, Scenario, SourceSpec, Stimulus
 from lambdaprobe.sim.target import SimTarget
 
@@ -24,7 +25,8 @@ def run(scenario: Scenario, runs: int = 1) -> tuple[float, str]:
     times, summary = [], ""
     for _ in range(runs):
         start = time.perf_counter()
-        report = analyse(scenario, SimTarget().run(scenario))
+        with no_cycle_collection():  # as the runner runs the simulator
+            report = analyse(scenario, SimTarget().run(scenario))
         times.append(time.perf_counter() - start)
         summary = str(report.summary)
         del report

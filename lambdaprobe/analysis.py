@@ -11,7 +11,6 @@ from collections.abc import Iterable, Sequence
 from itertools import pairwise
 
 from lambdaprobe.analysis_compact import Compact, Requests, Series
-from lambdaprobe.gc_pause import no_cycle_collection
 from lambdaprobe.observation import Attempt, Final, Observations
 from lambdaprobe.report import AttemptLike, ClientLike, Report, RequestView, Summary
 from lambdaprobe.rules import in_order
@@ -21,11 +20,6 @@ FAILED_STATES: frozenset[Final] = frozenset({"failed", "dead_lettered", "expired
 
 
 def analyse(scenario: Scenario, obs: Observations) -> Report:
-    with no_cycle_collection():
-        return _analyse(scenario, obs)
-
-
-def _analyse(scenario: Scenario, obs: Observations) -> Report:
     compact = Compact.of(obs)
     if compact is not None:
         return _analyse_compact(scenario, obs, compact)

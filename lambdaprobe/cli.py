@@ -10,7 +10,7 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageErro
 
 from lambdaprobe import commands
 from lambdaprobe.cli_common import app
-from lambdaprobe.errors import ExitStatus, ProbeError
+from lambdaprobe.errors import ExitStatus, LambdaprobeError
 
 __all__ = ["app", "commands", "main"]
 
@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("lambdaprobe: interrupted (anything created was torn down)", file=sys.stderr)
         return int(ExitStatus.INTERRUPTED)
-    except ProbeError as err:
+    except LambdaprobeError as err:
         print(f"lambdaprobe: error: {err}", file=sys.stderr)
         return int(err.status)
     # typer turns Ctrl-C into an exit status of 130 and returns it (the AWS target has torn down by then)

@@ -78,7 +78,7 @@ class ClientResult:
 
 @dataclass(slots=True)
 class Throttle:
-    """A throttle decision. `internal` throttles (a queued async event requeued) have no caller.
+    """A throttle decision (a caller's 429, or a queued event requeued, which has no caller).
 
     `count` > 1 folds a run of one request's consecutive internal requeues into one record (from `t`
     on): a backlog of a million queued events would otherwise mean millions of records.
@@ -87,7 +87,6 @@ class Throttle:
     request_id: str
     t: float
     reason: str
-    internal: bool = False
     count: int = 1
 
 

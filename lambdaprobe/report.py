@@ -193,8 +193,12 @@ def _client_view(c: dict[str, Any]) -> ClientView:
     )
 
 
-def _r(t: float) -> float:
+def rounded(t: float) -> float:
+    """A time as the report writes it: to the microsecond."""
     return round(t, 6)
+
+
+_r = rounded
 
 
 def _request_json(r: RequestView) -> dict[str, Any]:

@@ -18,6 +18,13 @@ SourceKind = Literal[
     "sync", "async", "sqs", "sqs-fifo", "sns", "eventbridge", "kinesis", "dynamodb", "destination"
 ]
 SOURCE_KINDS: tuple[SourceKind, ...] = get_args(SourceKind)
+# The groups of kinds, named once. Invoked directly by the caller:
+DIRECT_SOURCES: tuple[SourceKind, ...] = ("sync", "async")
+# Read by an event source mapping that polls a queue, or a stream:
+QUEUE_SOURCES: tuple[SourceKind, ...] = ("sqs", "sqs-fifo")
+STREAM_SOURCES: tuple[SourceKind, ...] = ("kinesis", "dynamodb")
+# Invoked asynchronously by the service: Lambda's async policy applies [sns.async] [eventbridge.async]
+ASYNC_SOURCES: tuple[SourceKind, ...] = ("async", "sns", "eventbridge", "destination")
 DlqKind = Literal["sqs", "sns"]
 DestinationKind = Literal["sqs", "sns", "lambda", "eventbridge"]
 SdkRetryMode = Literal["off", "legacy", "standard"]
@@ -84,9 +91,8 @@ class SdkConfig:
 
 @dataclass(frozen=True)
 class SqsSourceSpec:
-    """An SQS queue with an event source mapping ([sqs.visibility-timeout])."""
+    """An SQS queue with an event source mapping ([sqs.visibility-timeout]). FIFO or not: the source's kind."""
 
-    fifo: bool = False
     visibility_timeout_s: int = 30
     max_receive_count: int | None = 3
     batch_size: int = 10
@@ -120,6 +126,11 @@ class SourceSpec:
     sqs: SqsSourceSpec | None = None
     stream: StreamSourceSpec | None = None
 
+    @property
+    def fifo(self) -> bool:
+        """A FIFO queue: the one place this is decided."""
+        return self.kind == "sqs-fifo"
+
 
 @dataclass(frozen=True)
 class Stimulus:
@@ -143,6 +154,12 @@ class Stimulus:
 
     def directive_for(self, index: int, default: Directive) -> Directive:
         return self.directives[index % len(self.directives)] if self.directives else default
+
+
+def request_ids(count: int) -> list[str]:
+    """The requests' ids, r01, r02, ... (as wide as `count` needs), the same on both targets."""
+    template = f"r%0{max(2, len(str(count)))}d"  # %-formatting: a million ids, no format spec parsed each
+    return [template % i for i in range(1, count + 1)]
 
 
 @dataclass(frozen=True)
@@ -201,6 +218,12 @@ class Scenario:
 
     def param_dict(self) -> dict[str, object]:
         return dict(self.params)
+
+    @property
+    def is_async(self) -> bool:
+        """Whether Lambda invokes the function asynchronously (its retry policy and destinations apply)."""
+        kind = self.source.kind
+        return kind in ASYNC_SOURCES or (kind == "sync" and self.stimulus.mode == "async")
 
     @property
     def called_qualifier(self) -> str:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from lambdaprobe.columns import Columns
-from lambdaprobe.errors import InputError, ProbeError
+from lambdaprobe.errors import InputError, LambdaprobeError
 from lambdaprobe.scenario import Scenario
 
 # The probes a sweep can run: those the simulator answers (the AWS-only probes have no model).
@@ -95,7 +95,7 @@ def run_point(probe: str, params: dict[str, Any]) -> dict[str, Any]:
 
     try:
         scenario = build(probe, params)
-    except ProbeError as err:
+    except LambdaprobeError as err:
         return {"error": str(err)}
     with no_cycle_collection():  # millions of acyclic records: see gc_pause
         obs = SimTarget().run(scenario)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from lambdaprobe.aws.plan import Fmt, Json, Ref
+from lambdaprobe.aws.plan.records import Fmt, Json, Plan, Ref, Watch
 
 
 def refs(value: Any) -> list[str]:
@@ -20,3 +20,8 @@ def refs(value: Any) -> list[str]:
     if isinstance(value, list | tuple):
         return [r for v in value for r in refs(v)]
     return []
+
+
+def run_plan(function: str = "f", watches: tuple[Watch, ...] = (), **fields: Any) -> Plan:
+    """A deployed run's plan as the driver and collector read it: no calls, just the names."""
+    return Plan(calls=(), watches=watches, function=function, log_group=f"/aws/lambda/{function}", **fields)

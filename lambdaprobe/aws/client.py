@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 from lambdaprobe.aws.options import AwsOptions
 from lambdaprobe.errors import AwsError
+from lambdaprobe.rules.constants import SDK_MAX_ATTEMPTS  # [sdk.retry-modes]
 from lambdaprobe.scenario import SdkConfig
 
 THROTTLING_CODES = frozenset(
@@ -57,7 +58,6 @@ NOT_FOUND_CODES = frozenset(
 CONTROL_ATTEMPTS = 10
 # botocore's own retries stay modest: tenacity above it knows which errors are worth waiting for.
 CONTROL_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, read_timeout=60, connect_timeout=30)
-SDK_ATTEMPTS = {"off": 1, "legacy": 5, "standard": 3}
 
 
 def error_code(exc: BaseException) -> str:
@@ -119,10 +119,16 @@ def to_aws_error(exc: BaseException, what: str = "") -> AwsError:
     return AwsError(one_line(exc, what))
 
 
-class Caller(Protocol):
+class ApiCaller(Protocol):
     """What reading and deleting needs of a client: one call at a time (fakes in tests)."""
 
     def call(self, service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]: ...
+
+
+class PollingCaller(ApiCaller, Protocol):
+    """What applying a plan needs of a client: calls, and a way to wait between polls."""
+
+    def sleep(self, seconds: float) -> None: ...
 
 
 # everything boto3 raises for a failed call, including a reply it cannot parse (an endpoint's 500 page)
@@ -210,7 +216,7 @@ def driver_retries(sdk: SdkConfig) -> _RetryDict:
     """botocore's retry settings for the scenario's mode ("off": one attempt, legacy's handler idle)."""
     return {
         "mode": "legacy" if sdk.retry_mode == "off" else sdk.retry_mode,
-        "total_max_attempts": SDK_ATTEMPTS[sdk.retry_mode],
+        "total_max_attempts": SDK_MAX_ATTEMPTS[sdk.retry_mode],
     }
 
 
@@ -230,7 +236,7 @@ def describe_driver(sdk: SdkConfig, pool_size: int) -> str:
     retries = (
         "off (1 attempt per call)"
         if sdk.retry_mode == "off"
-        else (f"{sdk.retry_mode} ({SDK_ATTEMPTS[sdk.retry_mode]} attempts per call)")
+        else (f"{sdk.retry_mode} ({SDK_MAX_ATTEMPTS[sdk.retry_mode]} attempts per call)")
     )
     return (
         f"driver: botocore retries {retries}, read timeout {sdk.read_timeout_s:g} s, "

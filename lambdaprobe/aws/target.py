@@ -5,9 +5,11 @@ How the CLI uses it:
     target.plan_only(scenario)      --dry-run: the plan as text; no API call, no credentials needed
     target.confirmation(scenario)   the resources a run creates, for "create these? [y/N]" (skip on --yes)
     target.run(scenario)            -> Observations, like SimTarget.run
-Exceptions (all one line): AwsError -> exit 3 (already rolled back); ObservationDeadline, an
-ObservationTimeout -> exit 4, with `.observations` (complete=False, missing=[...]) for the partial
-report; KeyboardInterrupt after teardown -> exit 130.
+The confirmation and the run share one plan (`prepare`): what the user confirms is what is applied,
+with the same names and tags.
+Exceptions (all one line): AwsError -> exit 3 (already rolled back); ObservationTimeout -> exit 4,
+with `.observations` (complete=False, missing=[...]) for the partial report; KeyboardInterrupt after
+teardown -> exit 130.
 """
 
 from __future__ import annotations
@@ -15,13 +17,19 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from lambdaprobe.aws.apply import Deployment, Executor
 from lambdaprobe.aws.client import BOTO_ERRORS, AwsClient, to_aws_error
-from lambdaprobe.aws.collect import Collector, derive_deadline_s
-from lambdaprobe.aws.drive import Driver
 from lambdaprobe.aws.options import AwsOptions
-from lambdaprobe.aws.plan import PROBE, format_plan, function_timeout_s, log_group, plan, resources, watches
+from lambdaprobe.aws.plan.function import function_timeout_s
+from lambdaprobe.aws.plan.records import Plan
+from lambdaprobe.aws.plan.show import format_plan, resources
+from lambdaprobe.aws.planner import build_plan
+from lambdaprobe.aws.run import features as feature_run
+from lambdaprobe.aws.run.apply import Deployment, Executor
+from lambdaprobe.aws.run.collect import Collector
+from lambdaprobe.aws.run.drive import Driver
+from lambdaprobe.aws.sources.expect import derive_deadline_s
 from lambdaprobe.errors import InputError, NotAvailableError
 from lambdaprobe.observation import Observations
 from lambdaprobe.scenario import Scenario
@@ -42,11 +50,21 @@ def refuse_unbuilt(scenario: Scenario) -> None:
         )
 
 
+@dataclass(frozen=True)
+class PreparedRun:
+    """What a run is made of, fixed before anything is created: its options (with its creation time
+    and, for API Gateway, the session's region), its client, and its plan."""
+
+    options: AwsOptions
+    client: AwsClient
+    plan: Plan
+
+
 class AwsTarget:
     """Runs a Scenario on a real account (or any AWS-compatible endpoint).
 
-    `run` raises AwsError (exit 3) when AWS refuses (after rolling back), ObservationDeadline (an
-    ObservationTimeout, exit 4) with the partial observations when the deadline passes, and lets
+    `run` raises AwsError (exit 3) when AWS refuses (after rolling back), ObservationTimeout (exit 4)
+    with the partial observations when the deadline passes, and lets
     KeyboardInterrupt through after teardown (exit 130). Nothing is written to stdout.
     """
 
@@ -67,25 +85,24 @@ class AwsTarget:
         self.sleep = sleep
         self.clock = clock
         self.deployment: Deployment | None = None  # kept for tests and post-mortems
+        self._prepared: tuple[Scenario, PreparedRun] | None = None
 
     def plan_only(self, scenario: Scenario) -> str:
         """The API calls a run would make, as text (`--dry-run`). Makes no call at all."""
         refuse_unbuilt(scenario)
-        from lambdaprobe.aws.feature_run import format_trials  # AWS-only probes' trials, if any
-
-        return format_plan(plan(scenario, self.options)) + format_trials(scenario, self.options)
+        calls = build_plan(scenario, self.options).calls
+        return format_plan(calls) + feature_run.format_trials(scenario, self.options)
 
     def confirmation(self, scenario: Scenario) -> list[str]:
         """What a run would create, one line each, for the CLI's "create these?" prompt."""
         refuse_unbuilt(scenario)
-        from lambdaprobe.aws.feature_run import trial_resources  # AWS-only probes' trials, if any
+        prepared = self.prepare(scenario)
+        return resources(prepared.plan.calls) + feature_run.trial_resources(scenario, prepared.options)
 
-        return resources(plan(scenario, self.options)) + trial_resources(scenario, self.options)
-
-    def run(self, scenario: Scenario) -> Observations:
-        refuse_unbuilt(scenario)
-        if self.options.dry_run:
-            raise InputError("--dry-run", "a dry run only prints the plan (AwsTarget.plan_only)")
+    def prepare(self, scenario: Scenario) -> PreparedRun:
+        """The run of `scenario`, made once: the confirmation and the run share it."""
+        if self._prepared is not None and self._prepared[0] is scenario:
+            return self._prepared[1]
         options = self.options
         if options.created_at is None:
             options = dataclasses.replace(options, created_at=int(self.clock()))
@@ -93,25 +110,27 @@ class AwsTarget:
         if options.region is None and scenario.sdk.caller == "apigateway":
             # API Gateway's integration URI and stage URL spell the region out: the session's
             options = dataclasses.replace(options, region=client.session.region_name)
+        prepared = PreparedRun(options, client, build_plan(scenario, options))
+        self._prepared = (scenario, prepared)
+        return prepared
+
+    def run(self, scenario: Scenario) -> Observations:
+        refuse_unbuilt(scenario)
+        if self.options.dry_run:
+            raise InputError("--dry-run", "a dry run only prints the plan (AwsTarget.plan_only)")
+        prepared = self.prepare(scenario)
+        options, client, plan = prepared.options, prepared.client, prepared.plan
         client.retry_listener = self.progress
         # AWS-only probes (vpc, efs, ...): trials, patient teardown, the function's results
-        from lambdaprobe.aws import feature_run
-
         executor = Executor(feature_run.patient_client(client, scenario, self.progress), self.progress)
         deployment = self.deployment = Deployment()
         obs = Observations(target=self.name)
         obs.notes.extend(plan_notes(scenario, options))
         try:
-            self.progress(f"deploying run {options.run_id} ({len(plan(scenario, options))} API calls)")
-            executor.apply(plan(scenario, options), deployment)
+            self.progress(f"deploying run {options.run_id} ({len(plan.calls)} API calls)")
+            executor.apply(plan.calls, deployment)
             obs.notes.extend(feature_run.run_trials(client, scenario, options, deployment, self.progress))
-            names = {
-                "function": options.name(PROBE),
-                "upstream": options.name("upstream"),
-                "source": options.name("source"),
-                "source_bus": options.name("source"),
-            }
-            driver = Driver(client, scenario, deployment.outputs, names)
+            driver = Driver(client, scenario, plan, deployment.outputs)
             self.progress(
                 f"sending {scenario.stimulus.count} request(s), one every {scenario.stimulus.interval_s:g} s"
             )
@@ -121,8 +140,7 @@ class AwsTarget:
             collector = Collector(
                 client,
                 scenario,
-                log_group(options),
-                watches(scenario, options),
+                plan,
                 deployment.outputs,
                 schedule.t0_wall,
                 self.progress,
@@ -131,7 +149,7 @@ class AwsTarget:
                 driver.ledger,
             )
             collector.collect(obs, deadline, self.sleep)
-            obs.notes.extend(feature_run.feature_notes_from_logs(client, scenario, log_group(options)))
+            obs.notes.extend(feature_run.feature_notes_from_logs(client, scenario, plan.log_group))
         except BOTO_ERRORS as exc:
             raise to_aws_error(exc) from exc
         finally:

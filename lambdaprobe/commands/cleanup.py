@@ -21,7 +21,7 @@ def cleanup_command(
 
     if target is not TargetName.aws:
         raise InputError("--target", "cleanup applies only to --target aws: the simulator creates nothing")
-    from lambdaprobe.aws.cleanup import cleanup, parse_duration
+    from lambdaprobe.aws.cleanup.sweep import cleanup, parse_duration
     from lambdaprobe.aws.options import AwsOptions
     from lambdaprobe.runner import stderr_progress
 

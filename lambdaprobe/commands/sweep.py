@@ -135,14 +135,14 @@ def _check_some_point_builds(probe: str, params: list[dict[str, Any]]) -> None:
     """Bad input common to every point (a bad traffic file, a bad --mode) is exit 2 before anything runs;
     a point that is invalid only for its own values (provisioned above reserved) is a row saying why."""
     from lambdaprobe import sweep
-    from lambdaprobe.errors import ProbeError
+    from lambdaprobe.errors import LambdaprobeError
 
-    first: ProbeError | None = None
+    first: LambdaprobeError | None = None
     for p in params:
         try:
             sweep.build(probe, p)
             return
-        except ProbeError as err:
+        except LambdaprobeError as err:
             first = first or err
     if first is not None:
         raise first

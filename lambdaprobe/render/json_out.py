@@ -14,7 +14,7 @@ from collections.abc import Callable
 from json.encoder import encode_basestring_ascii as _string
 from typing import Any, TextIO
 
-from lambdaprobe.report import AttemptLike, Report, RequestView, _r
+from lambdaprobe.report import AttemptLike, Report, RequestView, rounded
 
 # Keys a summary-only report leaves out: per-request detail and the concurrency series (one point
 # per change: millions at production scale).
@@ -126,7 +126,7 @@ def _time(x: Any) -> str:
     """A time field, rounded as the report rounds it, as json.dumps writes it."""
     if type(x) is float and x - x == 0.0:  # finite
         return repr(round(x, 6))
-    return _v(_r(x))
+    return _v(rounded(x))
 
 
 def _v(x: Any) -> str:

@@ -8,11 +8,10 @@ from collections.abc import Iterable
 
 from lambdaprobe.errors import InputError
 from lambdaprobe.function.directive import FAIL_VALUES, Directive, valid_fail_spec
-from lambdaprobe.rules.constants import FUNCTION_TIMEOUT_MAX_S, FUNCTION_TIMEOUT_MIN_S, MEMORY_MAX_MB, MEMORY_MIN_MB
+from lambdaprobe.rules.constants import FUNCTION_TIMEOUT_MAX_S, FUNCTION_TIMEOUT_MIN_S
 
-# [function.limits] function timeout 1..900 s; memory 128..10240 MB
+# [function.limits] function timeout 1..900 s
 TIMEOUT_RANGE = (int(FUNCTION_TIMEOUT_MIN_S), int(FUNCTION_TIMEOUT_MAX_S))
-MEMORY_RANGE = (MEMORY_MIN_MB, MEMORY_MAX_MB)
 MAX_INIT_S = 900.0
 MAX_COUNT = 1_000_000
 # The handler gets this much headroom over its directed duration when --timeout is not given.

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import math
 
+from lambdaprobe.codedeploy import PREFERENCES, schedule
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.report import Report
 from lambdaprobe.scenario import NEW_VERSION, DeploymentSpec, FunctionSpec, Scenario, SourceSpec, Stimulus
 from lambdaprobe.scenarios.common import directive, in_range, one_of, timeout_for, traffic
-from lambdaprobe.sim.deployment import PREFERENCES, schedule
 
 AFTER_S = 120.0  # how long the probe keeps calling after the shift should be complete
 

@@ -8,7 +8,10 @@ from lambdaprobe.errors import InputError
 from lambdaprobe.report import Report
 from lambdaprobe.rules import constants as c
 from lambdaprobe.scenario import (
+    ASYNC_SOURCES,
+    QUEUE_SOURCES,
     SOURCE_KINDS,
+    STREAM_SOURCES,
     AsyncConfig,
     DestinationKind,
     DlqKind,
@@ -24,10 +27,6 @@ from lambdaprobe.scenario import (
 )
 from lambdaprobe.scenarios.common import directive, in_range, one_of, timeout_for, traffic
 
-# [sns.async] [eventbridge.async]: Lambda's async policy applies
-ASYNC_SOURCES = ("async", "sns", "eventbridge", "destination")
-QUEUE_SOURCES = ("sqs", "sqs-fifo")
-STREAM_SOURCES = ("kinesis", "dynamodb")
 DLQ_KINDS = ("sqs", "sns", "none")
 DESTINATION_KINDS = ("sqs", "sns", "lambda", "eventbridge", "none")
 STREAM_DESTINATION_KINDS = ("sqs", "sns", "none")  # [stream.on-failure-record] (S3 and Kafka exist; not probed here)
@@ -130,8 +129,8 @@ def build(o: RetryOptions) -> Scenario:
             "dlq": o.dlq, "on_failure": async_config.on_failure or "none", "on_success": o.on_success,
         }
     elif src in QUEUE_SOURCES:
-        sqs = _sqs(o, fn.timeout_s)
-        source = SourceSpec(kind=src, sqs=sqs)  # type: ignore[arg-type]
+        sqs = _sqs(o, fn.timeout_s, source.fifo)
+        source = SourceSpec(kind=src, sqs=sqs)
         params |= {
             "visibility_timeout": sqs.visibility_timeout_s, "max_receive_count": sqs.max_receive_count,
             "batch_size": sqs.batch_size, "batching_window": sqs.batching_window_s,
@@ -179,8 +178,7 @@ def _async_config(o: RetryOptions) -> AsyncConfig:
     return AsyncConfig(max_retry_attempts=retries, max_event_age_s=age, dlq=dlq, on_success=on_ok, on_failure=on_fail)
 
 
-def _sqs(o: RetryOptions, function_timeout: float) -> SqsSourceSpec:
-    fifo = o.source == "sqs-fifo"
+def _sqs(o: RetryOptions, function_timeout: float, fifo: bool) -> SqsSourceSpec:
     visibility = 30 if o.visibility_timeout is None else o.visibility_timeout
     in_range("--visibility-timeout", visibility, 0, c.SQS_VISIBILITY_TIMEOUT_MAX_S)  # [sqs.visibility-timeout]
     if function_timeout > visibility:
@@ -208,7 +206,6 @@ def _sqs(o: RetryOptions, function_timeout: float) -> SqsSourceSpec:
     if groups > 1 and not fifo:
         raise InputError("--message-groups", "message groups exist only on FIFO queues; use --source sqs-fifo")
     return SqsSourceSpec(
-        fifo=fifo,
         visibility_timeout_s=visibility,
         max_receive_count=receives or None,  # 0: no redrive policy, the message lives until retention
         batch_size=batch,

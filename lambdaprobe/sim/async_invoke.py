@@ -107,7 +107,7 @@ class AsyncInvoker:
     def _flush_throttles(self, event: QueuedEvent) -> None:
         if event.throttles:
             self.obs.throttles.append(
-                Throttle(event.request_id, event.throttled_since, event.throttle_reason, True, event.throttles)
+                Throttle(event.request_id, event.throttled_since, event.throttle_reason, event.throttles)
             )
             event.throttles = 0
 

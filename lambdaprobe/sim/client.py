@@ -22,8 +22,6 @@ from lambdaprobe.rules.constants import (
 from lambdaprobe.scenario import SdkConfig
 from lambdaprobe.sim.service import Execution, Item, LambdaService, SimFunction
 
-# [sdk.retry-modes] total attempts per call: legacy (boto3's default) 5, standard (AWS CLI v2's) 3.
-MAX_ATTEMPTS = SDK_MAX_ATTEMPTS
 STANDARD_BACKOFF_CAP_S = SDK_STANDARD_BACKOFF_CAP_S
 _SYNC_RULES = (RuleId.SYNC_NO_RETRY, RuleId.SYNC_STATUS)
 _SDK_RETRY_RULES = (RuleId.SDK_RETRY_MODES, RuleId.SDK_BACKOFF_SEEDED)
@@ -101,7 +99,7 @@ class SyncClient:
         self._finish(call, 200, "Unhandled" if ex.function_error else None, None)
 
     def _retry(self, call: Call) -> bool:
-        if call.api_attempts >= MAX_ATTEMPTS[self.sdk.retry_mode]:
+        if call.api_attempts >= SDK_MAX_ATTEMPTS[self.sdk.retry_mode]:
             return False
         self.service.rules.update(_SDK_RETRY_RULES)
         self.clock.after(backoff_s(self.sdk.retry_mode, call.api_attempts, self.rng), self._send, call)

@@ -9,10 +9,9 @@ from typing import Any, cast
 from lambdaprobe.columns import Columns, const
 from lambdaprobe.errors import NotAvailableError
 from lambdaprobe.function.directive import Directive
-from lambdaprobe.gc_pause import no_cycle_collection
 from lambdaprobe.observation import Attempt, ClientResult, Observations, Sent, Settled, Throttle
 from lambdaprobe.rules import RuleId
-from lambdaprobe.scenario import NEW_VERSION, PUBLISHED_VERSION, DeploymentSpec, Scenario
+from lambdaprobe.scenario import DIRECT_SOURCES, NEW_VERSION, PUBLISHED_VERSION, DeploymentSpec, Scenario, request_ids
 from lambdaprobe.sim import sources
 from lambdaprobe.sim.async_invoke import AsyncInvoker
 from lambdaprobe.sim.client import SyncClient
@@ -26,11 +25,6 @@ from lambdaprobe.sim.sources import destination
 from lambdaprobe.templates import invoke_event
 
 FUNCTION_NAME = f"{SIM_PREFIX}-probe"
-
-
-def request_ids(count: int) -> list[str]:
-    template = f"r%0{max(2, len(str(count)))}d"  # %-formatting: a million ids, no format spec parsed each
-    return [template % i for i in range(1, count + 1)]
 
 
 def compact_observations(target: str) -> Observations:
@@ -61,11 +55,6 @@ class SimTarget:
         self.progress = progress
 
     def run(self, scenario: Scenario) -> Observations:
-        # The stimuli made up front (a million Sent records) count among the run's allocations too.
-        with no_cycle_collection():
-            return self._run(scenario)
-
-    def _run(self, scenario: Scenario) -> Observations:
         clock = Clock()
         obs = compact_observations(self.name)
         conc = scenario.concurrency
@@ -83,7 +72,7 @@ class SimTarget:
         kind = scenario.source.kind
         if kind != "destination" and "lambda" in (scenario.async_config.on_success, scenario.async_config.on_failure):
             destination.chain(ctx)  # a Lambda destination is a function of its own, with its own policy
-        if kind in ("sync", "async"):
+        if kind in DIRECT_SOURCES:
             self._direct(ctx, scenario)
         elif kind in sources.DRIVERS:
             sources.DRIVERS[kind](ctx, scenario)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from lambdaprobe.analysis import analyse
-from lambdaprobe.aws.cleanup import find_leftovers
+from lambdaprobe.aws.cleanup.sweep import find_leftovers
 from lambdaprobe.aws.client import AwsClient
 from lambdaprobe.aws.options import AwsOptions
 from lambdaprobe.aws.target import AwsTarget

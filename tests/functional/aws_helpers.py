@@ -36,7 +36,7 @@ ASYNC_CONFIGS = {
 
 
 def scenario(kind: str, count: int = 1, **kw: Any) -> Scenario:
-    sqs = SqsSourceSpec(fifo=kind == "sqs-fifo", max_receive_count=3) if kind.startswith("sqs") else None
+    sqs = SqsSourceSpec(max_receive_count=3) if kind.startswith("sqs") else None
     stream = None
     if kind == "kinesis":
         stream = StreamSourceSpec(on_failure="sqs", max_retry_attempts=1)

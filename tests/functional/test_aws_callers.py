@@ -12,13 +12,14 @@ from typing import ClassVar
 import boto3
 import pytest
 
-from lambdaprobe.aws.apply import Executor
 from lambdaprobe.aws.client import AwsClient
-from lambdaprobe.aws.collect import ObservationDeadline
-from lambdaprobe.aws.drive import Driver
 from lambdaprobe.aws.options import AwsOptions
-from lambdaprobe.aws.plan import plan
+from lambdaprobe.aws.plan.records import Ref
+from lambdaprobe.aws.planner import build_plan
+from lambdaprobe.aws.run.apply import Executor
+from lambdaprobe.aws.run.drive import Driver
 from lambdaprobe.aws.target import AwsTarget
+from lambdaprobe.errors import ObservationTimeout
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.observation import Observations
 from lambdaprobe.scenario import DeploymentSpec, FunctionSpec, Scenario, SdkConfig, SourceSpec, Stimulus
@@ -26,6 +27,7 @@ from lambdaprobe.scenarios import abort
 from tests.functional.aws_helpers import inventory
 from tests.functional.conftest import DUMMY_ENV
 from tests.functional.test_aws_deploy import no_sleep, warm_client
+from tests.plan_refs import run_plan
 
 
 def opts(endpoint: str, run_id: str, **kw: object) -> AwsOptions:
@@ -59,7 +61,7 @@ def test_deploy_then_teardown_leaves_nothing(moto_endpoint: str, which: str) -> 
     o = opts(moto_endpoint, run_id)
     sc = gateway_scenario() if which == "apigateway" else shifting_scenario()
     executor = Executor(warm_client(o))
-    deployment = executor.apply(plan(sc, o))
+    deployment = executor.apply(build_plan(sc, o).calls)
     if which == "apigateway":
         assert rest_apis(moto_endpoint, run_id) == [f"lambdaprobe-{run_id}-api"]
         assert {"api_id", "api_root", "api_resource", "api_deployment"} <= set(deployment.outputs)
@@ -70,10 +72,10 @@ def test_deploy_then_teardown_leaves_nothing(moto_endpoint: str, which: str) -> 
 
 
 def test_cleanup_finds_a_rest_api_left_behind(moto_endpoint: str) -> None:
-    from lambdaprobe.aws.cleanup import cleanup
+    from lambdaprobe.aws.cleanup.sweep import cleanup
 
     o = opts(moto_endpoint, "lpcgw002")
-    Executor(warm_client(o)).apply(plan(gateway_scenario(), o))  # no teardown: a crashed run
+    Executor(warm_client(o)).apply(build_plan(gateway_scenario(), o).calls)  # no teardown: a crashed run
     asked: list[str] = []
 
     def confirm(items: list[str]) -> bool:
@@ -88,7 +90,7 @@ def test_cleanup_finds_a_rest_api_left_behind(moto_endpoint: str) -> None:
 def test_a_shifting_run_moves_the_alias_and_says_how(moto_endpoint: str) -> None:
     o = opts(moto_endpoint, "lpcdp001", deadline_s=0.3)
     target = AwsTarget(o, client=warm_client(o), sleep=no_sleep)
-    with pytest.raises(ObservationDeadline) as info:  # moto does not run functions: no attempt comes
+    with pytest.raises(ObservationTimeout) as info:  # moto does not run functions: no attempt comes
         target.run(shifting_scenario())
     notes = info.value.observations.notes
     assert any("not a CodeDeploy deployment" in n for n in notes)
@@ -149,7 +151,7 @@ def test_the_gateway_caller_records_504_and_that_the_function_was_reached(local_
     )
     client = AwsClient(AwsOptions(region="us-east-1", endpoint_url=local_gateway))
     obs = Observations("aws")
-    driver = Driver(client, sc, {"api_id": "a1"}, {"function": "f"})
+    driver = Driver(client, sc, run_plan("f", api_id=Ref("api_id")), {"api_id": "a1"})
     driver.run(obs)
     results = {c.request_id: (c.status, c.error) for c in obs.client_results}
     assert results == {"r01": (504, "Endpoint request timed out"), "r02": (200, None)}
@@ -160,7 +162,7 @@ def test_the_gateway_caller_records_504_and_that_the_function_was_reached(local_
 
 
 def test_the_stage_is_waited_for_with_a_get_that_invokes_nothing(local_gateway: str) -> None:
-    from lambdaprobe.aws.drive_http import wait_reachable
+    from lambdaprobe.aws.run.drive_http import wait_reachable
 
     before = len(_Gateway.bodies)
     assert wait_reachable(f"{local_gateway}/restapis/a1/lp/_user_request_/probe") < 1.0  # 501 is an answer

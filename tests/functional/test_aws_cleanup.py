@@ -7,7 +7,7 @@ import json
 import time
 import zipfile
 
-from lambdaprobe.aws.cleanup import cleanup, find_leftovers
+from lambdaprobe.aws.cleanup.sweep import cleanup, find_leftovers
 from lambdaprobe.aws.options import AwsOptions
 from tests.functional.aws_helpers import clients, inventory
 from tests.functional.test_aws_deploy import warm_client

@@ -9,10 +9,10 @@ import botocore.client
 import botocore.exceptions
 import pytest
 
-from lambdaprobe.aws.apply import Executor
 from lambdaprobe.aws.client import AwsClient
 from lambdaprobe.aws.options import AwsOptions
-from lambdaprobe.aws.plan import plan
+from lambdaprobe.aws.planner import build_plan
+from lambdaprobe.aws.run.apply import Executor
 from lambdaprobe.aws.target import AwsTarget
 from lambdaprobe.errors import AwsError, ExitStatus
 from tests.functional.aws_helpers import KINDS, inventory, scenario
@@ -43,7 +43,7 @@ def test_deploy_then_teardown_leaves_nothing(moto_endpoint: str, kind: str) -> N
     run_id = f"lpd{KINDS.index(kind):05d}"
     opts = options(moto_endpoint, run_id)
     executor = Executor(warm_client(opts))
-    deployment = executor.apply(plan(scenario(kind), opts))
+    deployment = executor.apply(build_plan(scenario(kind), opts).calls)
     deployed = inventory(moto_endpoint, run_id)
     assert deployed["functions"] and deployed["roles"] and deployed["log groups"]
     assert executor.teardown(deployment) == []
@@ -78,8 +78,8 @@ class FailingClient(AwsClient):
 def test_each_mutating_call_failing_rolls_back_everything(moto_endpoint: str, kind: str) -> None:
     base = options(moto_endpoint, "lpf00000")
     sc = scenario(kind)
-    mutating = {(c.service, c.operation) for c in plan(sc, base) if c.mutating}
-    total = sum(1 for c in plan(sc, base) if c.mutating)
+    mutating = {(c.service, c.operation) for c in build_plan(sc, base).calls if c.mutating}
+    total = sum(1 for c in build_plan(sc, base).calls if c.mutating)
     assert total >= 10
     for k in range(1, total + 1):
         run_id = f"lpf{KINDS.index(kind)}{k:04d}"
@@ -87,7 +87,7 @@ def test_each_mutating_call_failing_rolls_back_everything(moto_endpoint: str, ki
         client = warm_client(opts, FailingClient(opts, mutating, k))
         assert isinstance(client, FailingClient)
         with pytest.raises(AwsError) as info:
-            Executor(client).apply(plan(sc, opts))
+            Executor(client).apply(build_plan(sc, opts).calls)
         message = str(info.value)
         assert "\n" not in message and client.failed is not None and message.startswith(client.failed)
         assert "injected failure" in message and "everything created was deleted" in message
@@ -98,7 +98,7 @@ def test_each_mutating_call_failing_rolls_back_everything(moto_endpoint: str, ki
 def test_target_turns_a_refused_deploy_into_aws_error(moto_endpoint: str) -> None:
     opts = options(moto_endpoint, "lpt00001", deadline_s=0.2, poll_s=0.05)
     sc = scenario("sync")
-    mutating = {(c.service, c.operation) for c in plan(sc, opts) if c.mutating}
+    mutating = {(c.service, c.operation) for c in build_plan(sc, opts).calls if c.mutating}
     with pytest.raises(AwsError, match=r"injected failure"):
         AwsTarget(opts, client=warm_client(opts, FailingClient(opts, mutating, 6)), sleep=no_sleep).run(sc)
     assert inventory(moto_endpoint, "lpt00001") == {}
@@ -142,7 +142,7 @@ def test_a_role_not_yet_assumable_is_waited_for(moto_endpoint: str) -> None:
     lam.meta.events.register("before-call.lambda.CreateFunction", not_yet)
     try:
         executor = Executor(client)
-        deployment = executor.apply(plan(scenario("sync"), opts))
+        deployment = executor.apply(build_plan(scenario("sync"), opts).calls)
     finally:
         lam.meta.events.unregister("before-call.lambda.CreateFunction", not_yet)
     assert refusals == [0] and len(sleeps) == 2

@@ -9,13 +9,15 @@ from collections.abc import Iterator
 import pytest
 
 from lambdaprobe.aws.client import AwsClient
-from lambdaprobe.aws.drive import Driver, hold_until, open_loop
 from lambdaprobe.aws.options import AwsOptions
+from lambdaprobe.aws.run.drive import Driver
+from lambdaprobe.aws.run.schedule import hold_until, open_loop
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.observation import Observations
 from lambdaprobe.scenario import FunctionSpec, Scenario, SdkConfig, SourceSpec, Stimulus
 from tests.functional.conftest import DUMMY_ENV
 from tests.functional.fake_lambda import FakeLambdaServer
+from tests.plan_refs import run_plan
 
 
 @pytest.fixture()
@@ -56,7 +58,7 @@ def run_driver(server: FakeLambdaServer, function: str, mode: str = "sync", coun
     )
     client = AwsClient(AwsOptions(region="us-east-1", endpoint_url=server.endpoint))
     obs = Observations("aws")
-    Driver(client, scenario, {}, {"function": function}).run(obs)
+    Driver(client, scenario, run_plan(function), {}).run(obs)
     return obs
 
 

@@ -11,13 +11,14 @@ import botocore.endpoint
 import pytest
 
 from lambdaprobe.aws.client import AwsClient
-from lambdaprobe.aws.drive import Driver
 from lambdaprobe.aws.options import AwsOptions
+from lambdaprobe.aws.run.drive import Driver
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.observation import Observations
 from lambdaprobe.scenario import FunctionSpec, Scenario, SdkConfig, SdkRetryMode, SourceSpec, Stimulus
 from tests.functional.conftest import DUMMY_ENV
 from tests.functional.fake_lambda import FakeLambdaServer
+from tests.plan_refs import run_plan
 
 READ_TIMEOUT_S = 0.2
 
@@ -44,7 +45,7 @@ def drive(server: FakeLambdaServer, mode: SdkRetryMode, read_timeout: float) -> 
     )
     client = AwsClient(AwsOptions(region="us-east-1", endpoint_url=server.endpoint))
     obs = Observations("aws")
-    driver = Driver(client, scenario, {}, {"function": "lambdaprobe-lpsdk000-probe"})
+    driver = Driver(client, scenario, run_plan("lambdaprobe-lpsdk000-probe"), {})
     driver.run(obs)
     (invoke,) = [c for key, c in client._clients.items() if key.startswith("lambda:")]
     return obs, driver, invoke

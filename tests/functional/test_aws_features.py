@@ -14,11 +14,11 @@ import boto3
 import pytest
 from botocore.stub import ANY, Stubber
 
-from lambdaprobe.aws.apply import Deployment, Executor
 from lambdaprobe.aws.client import AwsClient
-from lambdaprobe.aws.feature_run import PatientClient, run_trials
 from lambdaprobe.aws.options import AwsOptions
-from lambdaprobe.aws.plan import plan
+from lambdaprobe.aws.planner import build_plan
+from lambdaprobe.aws.run.apply import Deployment, Executor
+from lambdaprobe.aws.run.features import PatientClient, run_trials
 from lambdaprobe.scenario import Scenario
 from lambdaprobe.scenarios import features as probe
 from tests.functional.aws_helpers import clients, inventory
@@ -77,7 +77,7 @@ def deploy(o: AwsOptions, scenario: Scenario, client: AwsClient | None = None) -
     messages: list[str] = []
     base = warm_client(o, client)
     executor = Executor(PatientClient(base, messages.append), messages.append)
-    deployment = executor.apply(plan(scenario, o))
+    deployment = executor.apply(build_plan(scenario, o).calls)
     return executor, deployment
 
 
@@ -297,7 +297,7 @@ def test_cleanup_finds_and_deletes_a_killed_runs_network_file_system_and_key(mot
 
     (Signer profiles and code signing configs have finders too, but moto cannot list either.)
     """
-    from lambdaprobe.aws.cleanup import cleanup
+    from lambdaprobe.aws.cleanup.sweep import cleanup
 
     for run_id, scenario in (
         ("lpfdead0", probe.efs(subnets=[], security_groups=[], mount_target=True, seed=0)),

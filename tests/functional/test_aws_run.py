@@ -8,11 +8,10 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from lambdaprobe.aws.apply import Executor
 from lambdaprobe.aws.client import AwsClient
-from lambdaprobe.aws.collect import ObservationDeadline
 from lambdaprobe.aws.options import AwsOptions
-from lambdaprobe.aws.plan import plan
+from lambdaprobe.aws.planner import build_plan
+from lambdaprobe.aws.run.apply import Executor
 from lambdaprobe.aws.target import AwsTarget
 from lambdaprobe.errors import AwsError, ObservationTimeout
 from lambdaprobe.scenario import ConcurrencySpec
@@ -32,7 +31,7 @@ def test_no_observations_end_at_the_deadline_with_partial_report(moto_endpoint: 
     target = AwsTarget(o, progress=messages.append, client=warm_client(o))
     with pytest.raises(ObservationTimeout) as info:
         target.run(scenario(kind, count=2))
-    assert isinstance(info.value, ObservationDeadline)
+    assert isinstance(info.value, ObservationTimeout)
     obs = info.value.observations
     assert obs.complete is False and len(obs.missing) == 2
     assert [s.request_id for s in obs.sent] == ["r01", "r02"]
@@ -72,7 +71,7 @@ def test_ctrl_c_during_deploy_rolls_back(moto_endpoint: str) -> None:
             return super().call(service, operation, params)
 
     with pytest.raises(KeyboardInterrupt):
-        Executor(warm_client(o, Interrupting(o, sleep=no_sleep))).apply(plan(scenario("sqs"), o))
+        Executor(warm_client(o, Interrupting(o, sleep=no_sleep))).apply(build_plan(scenario("sqs"), o).calls)
     assert inventory(moto_endpoint, "lpint001") == {}
 
 
@@ -134,7 +133,7 @@ def test_provisioned_concurrency_waits_for_ready_and_is_deleted(moto_endpoint: s
             )
         stubber.add_response("delete_provisioned_concurrency_config", {}, key)
         executor = Executor(warm_client(o, ProvisionedStubbed(o, lam)), messages.append)
-        deployment = executor.apply(plan(sc, o))
+        deployment = executor.apply(build_plan(sc, o).calls)
         assert any("provisioned concurrency (1) READY" in m for m in messages)
         assert executor.teardown(deployment) == []
         stubber.assert_no_pending_responses()
@@ -159,7 +158,7 @@ def test_provisioned_concurrency_failed_rolls_back(moto_endpoint: str) -> None:
         )
         stubber.add_response("delete_provisioned_concurrency_config", {}, key)
         with pytest.raises(AwsError, match="FAILED: not enough unreserved concurrency"):
-            Executor(warm_client(o, ProvisionedStubbed(o, lam))).apply(plan(sc, o))
+            Executor(warm_client(o, ProvisionedStubbed(o, lam))).apply(build_plan(sc, o).calls)
         stubber.assert_no_pending_responses()
     assert inventory(moto_endpoint, "lpprov01") == {}
 
@@ -175,7 +174,7 @@ def test_every_source_is_driven_and_torn_down(moto_endpoint: str, kind: str) -> 
     o = opts(moto_endpoint, run_id, deadline_s=0.2)
     with pytest.raises((ObservationTimeout, AwsError)) as info:
         AwsTarget(o, client=warm_client(o)).run(scenario(kind, count=2))
-    if isinstance(info.value, ObservationDeadline):
+    if isinstance(info.value, ObservationTimeout):
         sent = info.value.observations.sent
         assert [s.request_id for s in sent] == ["r01", "r02"]
         assert {s.kind for s in sent} == {
@@ -219,3 +218,26 @@ def test_unreachable_endpoint_is_one_aws_error_line(moto_endpoint: str) -> None:
     with pytest.raises(AwsError) as info:
         AwsTarget(o, client=once).run(scenario("sync"))
     assert "cannot reach the AWS endpoint" in str(info.value) and "\n" not in str(info.value)
+
+
+def test_the_plan_confirmed_is_the_plan_applied(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import lambdaprobe.aws.target as target_module
+
+    built: list[Any] = []
+
+    def counting(*args: Any) -> Any:
+        built.append(build_plan(*args))
+        return built[-1]
+
+    monkeypatch.setattr(target_module, "build_plan", counting)
+    o = opts(moto_endpoint, "lpone000", deadline_s=0.2)
+    target = AwsTarget(o, client=warm_client(o))
+    sc = scenario("sync", count=1)
+    lines = target.confirmation(sc)
+    with pytest.raises(ObservationTimeout):
+        target.run(sc)
+    assert len(built) == 1  # one plan: what was confirmed was applied, with the same tags
+    (role,) = [c for c in built[0].calls if c.operation == "CreateRole"]
+    assert "lambdaprobe:created" in {tag["Key"] for tag in role.params["Tags"]}  # the run's, not a second plan's
+    assert "lambda function lambdaprobe-lpone000-probe" in lines
+    assert inventory(moto_endpoint, "lpone000") == {}

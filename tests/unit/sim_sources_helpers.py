@@ -26,7 +26,7 @@ from lambdaprobe.sim.pools import Account
 from lambdaprobe.sim.records import Ids
 from lambdaprobe.sim.service import LambdaService
 from lambdaprobe.sim.sinks import Sinks
-from lambdaprobe.sim.sources import SimContext
+from lambdaprobe.sim.sources.context import SimContext
 from lambdaprobe.sim.target import FUNCTION_NAME, SimTarget
 
 OK = Directive(duration_s=0.1, fail="never", init_s=0.0)

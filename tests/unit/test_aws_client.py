@@ -110,7 +110,7 @@ def test_driver_config_is_explicit_and_reported() -> None:
 
 
 def test_older_than_durations() -> None:
-    from lambdaprobe.aws.cleanup import parse_duration
+    from lambdaprobe.aws.cleanup.sweep import parse_duration
     from lambdaprobe.errors import InputError
 
     assert parse_duration("2h") == 7200 and parse_duration("90") == 90 and parse_duration("1.5d") == 129600
@@ -119,8 +119,8 @@ def test_older_than_durations() -> None:
 
 
 def test_a_response_without_the_expected_field_is_an_aws_error() -> None:
-    from lambdaprobe.aws.apply import Executor
-    from lambdaprobe.aws.plan import ApiCall
+    from lambdaprobe.aws.plan.records import ApiCall
+    from lambdaprobe.aws.run.apply import Executor
     from lambdaprobe.errors import AwsError
 
     class Answers:

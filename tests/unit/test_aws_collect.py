@@ -7,22 +7,18 @@ from typing import Any
 
 import pytest
 
-from lambdaprobe.aws.collect import (
+from lambdaprobe.aws.observe.expectations import expected_attempts, next_retry_hint, settled_from_records
+from lambdaprobe.aws.observe.log_parse import (
     LogEvent,
     attempts_from_logs,
-    dead_letter_from_message,
-    derive_deadline_s,
-    destination_from_message,
-    expected_attempts,
-    next_retry_hint,
-    outstanding,
     parse_probe_line,
     parse_report,
     parse_timeout,
-    settled_from_records,
     version_of_stream,
 )
-from lambdaprobe.aws.plan import Watch
+from lambdaprobe.aws.observe.message_parse import dead_letter_from_message, destination_from_message
+from lambdaprobe.aws.plan.records import Watch
+from lambdaprobe.aws.sources.expect import derive_deadline_s, outstanding
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.observation import Attempt, ClientResult, DeadLetter, DestinationRecord, Observations, Sent
 from lambdaprobe.scenario import (

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from lambdaprobe.analysis import analyse
-from lambdaprobe.aws.collect import SUPPRESSED_INIT_NOTE, attempts_from_logs, outstanding
+from lambdaprobe.aws.observe.log_parse import SUPPRESSED_INIT_NOTE, attempts_from_logs
+from lambdaprobe.aws.sources.expect import outstanding
 from lambdaprobe.observation import ClientResult, Observations, Sent
 from lambdaprobe.scenarios import timeout as timeout_probe
 from tests.unit.test_aws_collect import T0, ev, probe_line

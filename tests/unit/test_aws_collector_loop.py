@@ -7,11 +7,13 @@ from typing import Any
 
 import pytest
 
-from lambdaprobe.aws.collect import Collector, ObservationDeadline
-from lambdaprobe.aws.plan import Watch
+from lambdaprobe.aws.plan.records import Watch
+from lambdaprobe.aws.run.collect import Collector
+from lambdaprobe.errors import ObservationTimeout
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.observation import Observations, Sent
 from lambdaprobe.scenario import AsyncConfig, FunctionSpec, Scenario, SourceSpec, SqsSourceSpec, Stimulus
+from tests.plan_refs import run_plan
 
 T0 = 1_790_000_000.0
 
@@ -97,8 +99,7 @@ def collector(
     return Collector(
         client,
         sc,
-        "/aws/lambda/x",
-        watches,
+        run_plan("x", tuple(watches)),
         {"q_url": "q"},
         T0,
         progress.append,
@@ -151,7 +152,7 @@ def test_deadline_lists_in_flight_and_missing_and_drains_queues() -> None:
     client = FakeClient(events, {"q": dlq})
     watch = Watch("q_url", "dead_letter", "sqs:lambdaprobe-x-dlq", "sqs")
     obs = Observations("aws", sent=[Sent("r01", 0.0)])
-    with pytest.raises(ObservationDeadline) as info:
+    with pytest.raises(ObservationTimeout) as info:
         collector(sc, client, clock, [watch], progress).collect(obs, deadline_s=40, sleep=clock.sleep)
     partial = info.value.observations
     assert partial.complete is False

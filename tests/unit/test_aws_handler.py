@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from lambdaprobe.aws.bundle import function_zip
+from lambdaprobe.aws.plan.bundle import function_zip
 from lambdaprobe.function import handler as probe
 
 

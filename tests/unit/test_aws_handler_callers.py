@@ -9,10 +9,11 @@ from collections.abc import Iterator
 import pytest
 
 from lambdaprobe.aws.client import AwsClient
-from lambdaprobe.aws.drive import Driver
 from lambdaprobe.aws.options import AwsOptions
+from lambdaprobe.aws.run.drive import Driver
 from lambdaprobe.function import handler as probe
 from lambdaprobe.scenarios import deploy_preference
+from tests.plan_refs import run_plan
 from tests.unit.test_aws_handler import Context
 
 
@@ -54,7 +55,7 @@ def test_events_carry_no_directive_while_traffic_shifts(monkeypatch: pytest.Monk
         preference="AllAtOnce", rollback_on_error=False, new_version_fails=True, rate=1, minutes=1,
         duration=0.1, init=0.3, seed=0,
     )
-    driver = Driver(AwsClient(AwsOptions(region="us-east-1")), sc, {}, {"function": "f"})
+    driver = Driver(AwsClient(AwsOptions(region="us-east-1")), sc, run_plan("f"), {})
     event = json.loads(driver.payload("r01"))
     assert event == {"request": "r01"}
     monkeypatch.setenv("LAMBDAPROBE_DIRECTIVE", json.dumps({"duration_s": 0, "fail": "always"}))

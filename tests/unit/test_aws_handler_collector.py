@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from lambdaprobe.aws.collect import LogEvent, attempts_from_logs
+from lambdaprobe.aws.observe.log_parse import LogEvent, attempts_from_logs
 from lambdaprobe.function import handler as probe
 from lambdaprobe.templates import invoke_event
 

@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 
 from lambdaprobe.aws.options import AwsOptions
-from lambdaprobe.aws.plan import ApiCall, Fmt, Json, Ref, format_plan, plan, watches
+from lambdaprobe.aws.plan.records import ApiCall, Fmt, Json, Ref
+from lambdaprobe.aws.plan.show import format_plan
+from lambdaprobe.aws.planner import build_plan
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.scenario import (
     SOURCE_KINDS,
@@ -48,7 +50,7 @@ def scenario(kind: str, **kw: Any) -> Scenario:
         stimulus=Stimulus(count=3, interval_s=1.0, mode=kw.pop("mode", "sync")),
         source=SourceSpec(
             kind=kind,  # type: ignore[arg-type]
-            sqs=kw.pop("sqs", SqsSourceSpec(fifo=kind == "sqs-fifo") if kind.startswith("sqs") else None),
+            sqs=kw.pop("sqs", SqsSourceSpec() if kind.startswith("sqs") else None),
             stream=kw.pop(
                 "stream", StreamSourceSpec(on_failure="sqs") if kind in ("kinesis", "dynamodb") else None
             ),
@@ -69,7 +71,7 @@ def names_in(call: ApiCall) -> list[str]:
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_every_kind_plans_named_tagged_resources_with_teardown(kind: str) -> None:
-    calls = plan(scenario(kind), OPTIONS)
+    calls = build_plan(scenario(kind), OPTIONS).calls
     produced: set[str] = set()
     for call in calls:
         for name in refs(call.params):
@@ -98,7 +100,7 @@ def test_every_kind_plans_named_tagged_resources_with_teardown(kind: str) -> Non
 @pytest.mark.parametrize("kind", ["eventbridge", "async"])
 def test_rule_teardown_names_the_rule_created(kind: str) -> None:
     sc = scenario(kind, async_config=AsyncConfig(on_success="eventbridge"))
-    calls = plan(sc, OPTIONS)
+    calls = build_plan(sc, OPTIONS).calls
     rules = {(c.params["Name"], c.params["EventBusName"]) for c in calls if c.operation == "PutRule"}
     assert rules
     for c in calls:
@@ -111,7 +113,7 @@ def test_rule_teardown_names_the_rule_created(kind: str) -> None:
 
 
 def test_source_specific_calls() -> None:
-    ops = {k: [c.operation for c in plan(scenario(k), OPTIONS)] for k in KINDS}
+    ops = {k: [c.operation for c in build_plan(scenario(k), OPTIONS).calls] for k in KINDS}
     for k in ("sqs", "sqs-fifo", "kinesis", "dynamodb"):
         assert "CreateEventSourceMapping" in ops[k] and "GetEventSourceMapping" in ops[k]
     assert "Subscribe" in ops["sns"] and "AddPermission" in ops["sns"]
@@ -131,7 +133,7 @@ def test_sqs_queue_redrive_and_mapping_parameters() -> None:
         report_batch_item_failures=True,
         max_concurrency=3,
     )
-    calls = plan(scenario("sqs", sqs=sqs), OPTIONS)
+    calls = build_plan(scenario("sqs", sqs=sqs), OPTIONS).calls
     source = next(
         c for c in calls if c.operation == "CreateQueue" and c.params["QueueName"].endswith("-source")
     )
@@ -147,7 +149,7 @@ def test_sqs_queue_redrive_and_mapping_parameters() -> None:
     assert esm.params["FunctionName"] == "lambdaprobe-lp0a1b2c-probe:live"
     fn = next(c for c in calls if c.operation == "CreateFunction")
     assert fn.params["Environment"]["Variables"]["LAMBDAPROBE_PARTIAL_BATCH"] == "1"
-    fifo = plan(scenario("sqs-fifo", sqs=SqsSourceSpec(fifo=True, batching_window_s=2)), OPTIONS)
+    fifo = build_plan(scenario("sqs-fifo", sqs=SqsSourceSpec(batching_window_s=2)), OPTIONS).calls
     queue = next(c for c in fifo if c.operation == "CreateQueue" and "-source." in c.params["QueueName"])
     assert queue.params["QueueName"].endswith(".fifo") and queue.params["Attributes"]["FifoQueue"] == "true"
     fifo_esm = next(c for c in fifo if c.operation == "CreateEventSourceMapping")
@@ -163,9 +165,8 @@ def test_stream_mapping_parameters() -> None:
         parallelization_factor=2,
         on_failure="sns",
     )
-    esm = next(
-        c for c in plan(scenario("kinesis", stream=st), OPTIONS) if c.operation == "CreateEventSourceMapping"
-    )
+    calls = build_plan(scenario("kinesis", stream=st), OPTIONS).calls
+    esm = next(c for c in calls if c.operation == "CreateEventSourceMapping")
     p = esm.params
     assert (p["BatchSize"], p["MaximumRetryAttempts"], p["MaximumRecordAgeInSeconds"]) == (7, 2, 120)
     assert p["BisectBatchOnFunctionError"] is True and p["ParallelizationFactor"] == 2
@@ -180,7 +181,7 @@ def test_concurrency_and_async_config() -> None:
         concurrency=ConcurrencySpec(reserved=20, provisioned=10),
         async_config=AsyncConfig(max_retry_attempts=1, max_event_age_s=120, dlq="sns", on_failure="lambda"),
     )
-    calls = plan(sc, OPTIONS)
+    calls = build_plan(sc, OPTIONS).calls
     by_op = {c.operation: c for c in calls}
     assert by_op["PutFunctionConcurrency"].params["ReservedConcurrentExecutions"] == 20
     pc = by_op["PutProvisionedConcurrencyConfig"]
@@ -204,22 +205,22 @@ def test_concurrency_and_async_config() -> None:
         c for c in calls if c.operation == "CreateFunction" and c.params["FunctionName"].endswith("-probe")
     )
     assert fn.params["DeadLetterConfig"] == {"TargetArn": Ref("dlq_arn")}
-    kinds = {(w.observe, w.shape) for w in watches(sc, OPTIONS)}
+    kinds = {(w.observe, w.shape) for w in build_plan(sc, OPTIONS).watches}
     assert kinds == {("dead_letter", "sns"), ("on_failure", "lambda")}
 
 
 def test_version_qualifier_and_latest() -> None:
     sc = scenario("sync", concurrency=ConcurrencySpec(reserved=1, provisioned=1, qualifier="latest"))
-    pc = next(c for c in plan(sc, OPTIONS) if c.operation == "PutProvisionedConcurrencyConfig")
+    pc = next(c for c in build_plan(sc, OPTIONS).calls if c.operation == "PutProvisionedConcurrencyConfig")
     assert pc.params["Qualifier"] == "live"  # never $LATEST
     sc = scenario("sync", concurrency=ConcurrencySpec(reserved=1, provisioned=1, qualifier="version"))
-    pc = next(c for c in plan(sc, OPTIONS) if c.operation == "PutProvisionedConcurrencyConfig")
+    pc = next(c for c in build_plan(sc, OPTIONS).calls if c.operation == "PutProvisionedConcurrencyConfig")
     assert pc.params["Qualifier"] == "1"
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_least_privilege_policy_is_scoped_to_the_run(kind: str) -> None:
-    calls = plan(scenario(kind), OPTIONS)
+    calls = build_plan(scenario(kind), OPTIONS).calls
     doc = json.loads(next(c for c in calls if c.operation == "PutRolePolicy").params["PolicyDocument"])
     for statement in doc["Statement"]:
         assert "*" not in statement["Action"] and all(":*" not in a for a in statement["Action"])
@@ -230,14 +231,14 @@ def test_least_privilege_policy_is_scoped_to_the_run(kind: str) -> None:
 
 
 def test_timeout_rounds_up_to_whole_seconds() -> None:
-    fn = next(c for c in plan(scenario("sync", timeout_s=2.5), OPTIONS) if c.operation == "CreateFunction")
+    fn = next(c for c in build_plan(scenario("sync", timeout_s=2.5), OPTIONS).calls if c.operation == "CreateFunction")
     assert fn.params["Timeout"] == 3
 
 
 def test_plan_is_deterministic_and_dry_run_text() -> None:
     sc = scenario("async")
-    assert plan(sc, OPTIONS) == plan(sc, OPTIONS)
-    text = format_plan(plan(sc, OPTIONS))
+    assert build_plan(sc, OPTIONS).calls == build_plan(sc, OPTIONS).calls
+    text = format_plan(build_plan(sc, OPTIONS).calls)
     assert text.startswith("Deploy (") and "nothing is created" in text
     assert "iam.CreateRole" in text and "<zip, " in text and "Teardown (" in text
     assert text.rindex("iam.DeleteRole") > text.index("Teardown")
@@ -247,11 +248,11 @@ def test_planner_imports_no_boto3() -> None:
     script = (
         "import sys\n"
         "for m in ('boto3', 'botocore', 'tenacity'): sys.modules[m] = None\n"
-        "from lambdaprobe.aws.plan import plan, format_plan\n"
+        "from lambdaprobe.aws.planner import build_plan\nfrom lambdaprobe.aws.plan.show import format_plan\n"
         "from lambdaprobe.aws.options import AwsOptions\n"
         "from lambdaprobe.scenario import Scenario, FunctionSpec, Stimulus\n"
         "sc = Scenario('p', FunctionSpec(), Stimulus())\n"
-        "print(format_plan(plan(sc, AwsOptions(run_id='lp000000')))[:6])\n"
+        "print(format_plan(build_plan(sc, AwsOptions(run_id='lp000000')).calls)[:6])\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
@@ -260,7 +261,7 @@ def test_planner_imports_no_boto3() -> None:
 
 
 def test_destination_kind_may_invoke_the_probe() -> None:
-    calls = plan(scenario("destination", async_config=AsyncConfig()), OPTIONS)
+    calls = build_plan(scenario("destination", async_config=AsyncConfig()), OPTIONS).calls
     doc = json.loads(next(c for c in calls if c.operation == "PutRolePolicy").params["PolicyDocument"])
     assert any("lambda:InvokeFunction" in s["Action"] for s in doc["Statement"])
     upstream = next(
@@ -293,10 +294,10 @@ def test_only_the_aws_package_imports_boto3() -> None:
 
 
 def test_resources_for_the_confirmation_prompt() -> None:
-    from lambdaprobe.aws.plan import resources
+    from lambdaprobe.aws.plan.show import resources
 
     sc = scenario("sqs", concurrency=ConcurrencySpec(reserved=2, provisioned=1))
-    lines = resources(plan(sc, OPTIONS))
+    lines = resources(build_plan(sc, OPTIONS).calls)
     assert "iam role lambdaprobe-lp0a1b2c-role" in lines
     assert "lambda function lambdaprobe-lp0a1b2c-probe" in lines
     assert any(line.startswith("provisioned concurrency 1 on live (") and "billed" in line for line in lines)

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import botocore.client
 import pytest
 
-from lambdaprobe.aws.apply import resolve
 from lambdaprobe.aws.options import AwsOptions
-from lambdaprobe.aws.plan import ApiCall, format_plan, plan, resources
-from lambdaprobe.aws.plan_callers import stage_url
-from lambdaprobe.aws.shift import Shifter, routing
+from lambdaprobe.aws.plan.callers import stage_url
+from lambdaprobe.aws.plan.records import ApiCall
+from lambdaprobe.aws.plan.show import format_plan, resources
+from lambdaprobe.aws.planner import build_plan
+from lambdaprobe.aws.run.apply import resolve
+from lambdaprobe.aws.run.shift import Shifter, routing
 from lambdaprobe.aws.target import AwsTarget
 from lambdaprobe.scenario import DeploymentSpec, Scenario
 from lambdaprobe.scenarios import abort, deploy_preference
@@ -34,12 +37,12 @@ def shifting(fails: bool = True, rollback: bool = True) -> Scenario:
     )
 
 
-def ops(calls: list[ApiCall]) -> list[str]:
+def ops(calls: Sequence[ApiCall]) -> list[str]:
     return [f"{c.service}.{c.operation}" for c in calls]
 
 
 def test_api_gateway_front_with_its_teardown() -> None:
-    calls = plan(gateway(), OPTIONS)
+    calls = build_plan(gateway(), OPTIONS).calls
     names = ops(calls)
     front = names[names.index("apigateway.CreateRestApi") :]
     assert front == [
@@ -70,12 +73,12 @@ def test_api_gateway_front_with_its_teardown() -> None:
 
 
 def test_the_integration_timeout_follows_the_read_timeout() -> None:
-    (put,) = [c for c in plan(gateway(10), OPTIONS) if c.operation == "PutIntegration"]
+    (put,) = [c for c in build_plan(gateway(10), OPTIONS).calls if c.operation == "PutIntegration"]
     assert put.params["timeoutInMillis"] == 10000
 
 
 def test_without_a_region_the_plan_shows_where_it_goes() -> None:
-    text = format_plan(plan(gateway(), AwsOptions(run_id="lp0c0a12")))
+    text = format_plan(build_plan(gateway(), AwsOptions(run_id="lp0c0a12")).calls)
     assert "arn:aws:apigateway:<region>:lambda:path/2015-03-31/functions/<probe_arn>:live/invocations" in text
 
 
@@ -87,7 +90,7 @@ def test_stage_urls() -> None:
 
 
 def test_two_versions_each_with_its_own_directive() -> None:
-    calls = plan(shifting(), OPTIONS)
+    calls = build_plan(shifting(), OPTIONS).calls
     names = ops(calls)
     assert names.count("lambda.PublishVersion") == 2
     first, second = (i for i, n in enumerate(names) if n == "lambda.PublishVersion")
@@ -101,7 +104,8 @@ def test_two_versions_each_with_its_own_directive() -> None:
     assert calls[names.index("lambda.PublishVersion", second)].produces == "new_version"
     assert not any(c.service in ("codedeploy", "apigateway") for c in calls)  # alias routing, directly
     assert json.loads(
-        next(c for c in plan(shifting(fails=False), OPTIONS) if c.operation == "UpdateFunctionConfiguration")
+        next(c for c in build_plan(shifting(fails=False), OPTIONS).calls
+             if c.operation == "UpdateFunctionConfiguration")
         .params["Environment"]["Variables"]["LAMBDAPROBE_DIRECTIVE"]
     )["fail"] == "never"
 

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
 
-from lambdaprobe.aws.apply import dig, resolve
-from lambdaprobe.aws.feature_report import feature_notes, parse_feature_line
+from lambdaprobe.aws.observe.feature_report import feature_notes, parse_feature_line
 from lambdaprobe.aws.options import RUN_TAG, AwsOptions
-from lambdaprobe.aws.plan import ApiCall, Json, Ref, format_plan, plan
-from lambdaprobe.aws.plan_features import B64, KMS_PENDING_WINDOW_DAYS, SIGNING_PLATFORM, trials
+from lambdaprobe.aws.plan.features import KMS_PENDING_WINDOW_DAYS, SIGNING_PLATFORM, trials
+from lambdaprobe.aws.plan.records import B64, ApiCall, Json, Ref
+from lambdaprobe.aws.plan.show import format_plan
+from lambdaprobe.aws.planner import build_plan
+from lambdaprobe.aws.run.apply import dig, resolve
 from lambdaprobe.scenario import Scenario
 from lambdaprobe.scenarios import features as probe
 
@@ -31,15 +34,15 @@ SCENARIOS = {
 }
 
 
-def ops(calls: list[ApiCall]) -> list[str]:
+def ops(calls: Sequence[ApiCall]) -> list[str]:
     return [f"{c.service}.{c.operation}" for c in calls]
 
 
-def function(calls: list[ApiCall]) -> dict[str, Any]:
+def function(calls: Sequence[ApiCall]) -> dict[str, Any]:
     return next(c for c in calls if c.operation == "CreateFunction").params
 
 
-def feature_policy(calls: list[ApiCall], name: str = "feature-policy") -> dict[str, Any]:
+def feature_policy(calls: Sequence[ApiCall], name: str = "feature-policy") -> dict[str, Any]:
     call = next(c for c in calls if c.operation == "PutRolePolicy" and c.params["PolicyName"].endswith(name))
     document = call.params["PolicyDocument"]
     assert isinstance(document, Json)
@@ -47,7 +50,7 @@ def feature_policy(calls: list[ApiCall], name: str = "feature-policy") -> dict[s
 
 
 def test_vpc_creates_a_minimal_network_and_attaches_the_function() -> None:
-    calls = plan(SCENARIOS["vpc"], OPTIONS)
+    calls = build_plan(SCENARIOS["vpc"], OPTIONS).calls
     names = ops(calls)
     for op in ("ec2.CreateVpc", "ec2.CreateSubnet", "ec2.CreateSecurityGroup", "ec2.AuthorizeSecurityGroupIngress"):
         assert op in names
@@ -68,7 +71,7 @@ def test_vpc_creates_a_minimal_network_and_attaches_the_function() -> None:
 
 
 def test_vpc_with_a_given_network_creates_none() -> None:
-    calls = plan(SCENARIOS["vpc-given"], OPTIONS)
+    calls = build_plan(SCENARIOS["vpc-given"], OPTIONS).calls
     assert not any(c.service == "ec2" for c in calls)
     assert function(calls)["VpcConfig"] == {
         "SubnetIds": ["subnet-0123456789abcdef0"],
@@ -77,7 +80,7 @@ def test_vpc_with_a_given_network_creates_none() -> None:
 
 
 def test_efs_waits_for_the_mount_target_and_mounts_the_access_point() -> None:
-    calls = plan(SCENARIOS["efs"], OPTIONS)
+    calls = build_plan(SCENARIOS["efs"], OPTIONS).calls
     names = ops(calls)
     order = [
         "efs.CreateFileSystem",
@@ -102,7 +105,7 @@ def test_efs_waits_for_the_mount_target_and_mounts_the_access_point() -> None:
 
 
 def test_efs_without_a_mount_target_tries_the_mount_as_a_trial() -> None:
-    calls = plan(SCENARIOS["efs-no-mount"], OPTIONS)
+    calls = build_plan(SCENARIOS["efs-no-mount"], OPTIONS).calls
     assert "efs.CreateMountTarget" not in ops(calls)
     assert "FileSystemConfigs" not in function(calls)  # the probe itself deploys; the trial asks the question
     (trial,) = trials(SCENARIOS["efs-no-mount"], OPTIONS)
@@ -118,7 +121,7 @@ def test_efs_without_a_mount_target_tries_the_mount_as_a_trial() -> None:
 @pytest.mark.parametrize("policy", ["Enforce", "Warn"])
 def test_code_signing_config_carries_the_policy(policy: str) -> None:
     scenario = SCENARIOS[f"code-signing-{policy.lower()}"]
-    calls = plan(scenario, OPTIONS)
+    calls = build_plan(scenario, OPTIONS).calls
     profile = next(c for c in calls if c.operation == "PutSigningProfile")
     assert profile.params["platformId"] == SIGNING_PLATFORM == "AWSLambda-SHA384-ECDSA"
     assert "-" not in profile.params["profileName"]  # Signer allows letters, digits, underscores
@@ -131,7 +134,7 @@ def test_code_signing_config_carries_the_policy(policy: str) -> None:
 
 
 def test_env_encryption_sets_the_key_and_an_encrypted_variable() -> None:
-    calls = plan(SCENARIOS["env-encryption"], OPTIONS)
+    calls = build_plan(SCENARIOS["env-encryption"], OPTIONS).calls
     names = ops(calls)
     assert names.index("kms.CreateKey") < names.index("kms.Encrypt") < names.index("lambda.CreateFunction")
     key = next(c for c in calls if c.operation == "CreateKey")
@@ -150,14 +153,14 @@ def test_env_encryption_sets_the_key_and_an_encrypted_variable() -> None:
 
 
 def test_without_decrypt_permission_the_role_gets_no_kms_statement() -> None:
-    calls = plan(SCENARIOS["env-encryption-denied"], OPTIONS)
+    calls = build_plan(SCENARIOS["env-encryption-denied"], OPTIONS).calls
     assert not any(c.operation == "PutRolePolicy" and "feature" in c.params["PolicyName"] for c in calls)
     assert "KMSKeyArn" in function(calls)
 
 
 @pytest.mark.parametrize("name", list(SCENARIOS))
 def test_every_create_is_undone_in_reverse_order(name: str) -> None:
-    calls = plan(SCENARIOS[name], OPTIONS)
+    calls = build_plan(SCENARIOS[name], OPTIONS).calls
     creates = [c for c in calls if c.operation.startswith(("Create", "Put")) and c.operation not in _NO_TEARDOWN]
     for call in creates:
         assert call.teardown is not None, f"{call.service}.{call.operation} has no teardown"
@@ -228,14 +231,14 @@ def test_feature_lines_become_findings() -> None:
 
 def test_a_plan_without_a_feature_is_unchanged_by_the_hook() -> None:
     base = Scenario(probe="x", function=SCENARIOS["vpc"].function, stimulus=SCENARIOS["vpc"].stimulus)
-    calls = plan(base, OPTIONS)
+    calls = build_plan(base, OPTIONS).calls
     assert not any(c.service in ("ec2", "efs", "kms", "signer") for c in calls)
     assert "LAMBDAPROBE_FEATURE" not in function(calls)["Environment"]["Variables"]
     assert trials(base, OPTIONS) == []
 
 
 def test_the_signed_path_signs_the_zip_in_a_versioned_bucket_and_deploys_it() -> None:
-    calls = plan(SCENARIOS["code-signing-enforce"], OPTIONS)
+    calls = build_plan(SCENARIOS["code-signing-enforce"], OPTIONS).calls
     names = ops(calls)
     order = ["s3.CreateBucket", "s3.PutBucketVersioning", "s3.PutObject", "signer.StartSigningJob",
              "signer.DescribeSigningJob"]
@@ -248,13 +251,13 @@ def test_the_signed_path_signs_the_zip_in_a_versioned_bucket_and_deploys_it() ->
     unsigned, signed = trials(SCENARIOS["code-signing-enforce"], OPTIONS)
     assert signed.call.params["Code"] == {"S3Bucket": "lambdaprobe-lp0f0e0d-artifacts", "S3Key": Ref("signed_key")}
     assert signed.call.params["CodeSigningConfigArn"] == unsigned.call.params["CodeSigningConfigArn"]
-    east = plan(SCENARIOS["code-signing-warn"], AwsOptions(region="us-east-1", run_id="lp0f0e0d"))
+    east = build_plan(SCENARIOS["code-signing-warn"], AwsOptions(region="us-east-1", run_id="lp0f0e0d")).calls
     assert "CreateBucketConfiguration" not in next(c for c in east if c.operation == "CreateBucket").params
 
 
 def test_without_a_region_the_signed_path_is_left_out_and_said_so() -> None:
     no_region = AwsOptions(run_id="lp0f0e0d")
-    calls = plan(SCENARIOS["code-signing-warn"], no_region)
+    calls = build_plan(SCENARIOS["code-signing-warn"], no_region).calls
     assert not any(c.service == "s3" or c.operation == "StartSigningJob" for c in calls)
     assert [t.role for t in trials(SCENARIOS["code-signing-warn"], no_region)] == ["unsigned"]
     notes = feature_notes(SCENARIOS["code-signing-warn"], [], signed=False)

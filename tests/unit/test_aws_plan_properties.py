@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lambdaprobe.aws.options import AwsOptions
-from lambdaprobe.aws.plan import format_plan, plan, watches
+from lambdaprobe.aws.plan.show import format_plan
+from lambdaprobe.aws.planner import build_plan
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.scenario import (
     SOURCE_KINDS,
@@ -46,7 +47,6 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         source=SourceSpec(
             kind=kind,  # type: ignore[arg-type]
             sqs=SqsSourceSpec(
-                fifo=kind == "sqs-fifo",
                 max_receive_count=draw(st.one_of(st.none(), st.integers(1, 10))),
                 report_batch_item_failures=draw(st.booleans()),
                 max_concurrency=draw(st.one_of(st.none(), st.integers(2, 10))),
@@ -78,7 +78,7 @@ def scenarios(draw: st.DrawFn) -> Scenario:
 @given(scenarios(), st.text("0123456789abcdef", min_size=6, max_size=6))
 def test_every_generated_plan_is_well_formed(scenario: Scenario, suffix: str) -> None:
     run_id = f"lp{suffix}"
-    calls = plan(scenario, AwsOptions(run_id=run_id, region="us-east-1", created_at=1))
+    calls = build_plan(scenario, AwsOptions(run_id=run_id, region="us-east-1", created_at=1)).calls
     produced: set[str] = set()
     undo: list[tuple[str, str]] = []
     for call in calls:
@@ -102,6 +102,6 @@ def test_every_generated_plan_is_well_formed(scenario: Scenario, suffix: str) ->
     if scenario.provisioned_qualifier is not None:
         pc = next(c for c in calls if c.operation == "PutProvisionedConcurrencyConfig")
         assert pc.params["Qualifier"] != "$LATEST"
-    for w in watches(scenario, AwsOptions(run_id=run_id)):
+    for w in build_plan(scenario, AwsOptions(run_id=run_id)).watches:
         assert w.queue_url in {c.produces for c in calls}
     assert format_plan(calls).count("\n") >= len(calls)

@@ -48,3 +48,22 @@ def test_the_collector_is_restored_when_the_block_raises() -> None:
     with pytest.raises(RuntimeError), no_cycle_collection():
         raise RuntimeError("boom")
     assert gc.isenabled()
+
+
+def test_the_core_leaves_the_collector_alone_and_the_runner_pauses_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lambdaprobe.analysis import analyse
+    from lambdaprobe.scenarios import concurrency
+    from lambdaprobe.sim.target import SimTarget
+
+    calls: list[str] = []
+    real_disable = gc.disable
+    monkeypatch.setattr(gc, "disable", lambda: (calls.append("disable"), real_disable())[1])
+    sc = concurrency.build(reserved=1, provisioned=1, qualifier="alias", count=20, interval=1.0,
+                           duration=20.0, mode="sync", init=0.3, timeout=None, seed=0)
+    assert analyse(sc, SimTarget().run(sc)).summary.throttled == 19
+    assert calls == []  # the simulator and the analysis: no process-wide switch
+    from lambdaprobe.cli import main
+
+    assert main(["concurrency", "--reserved", "1", "--provisioned", "1", "--output", "json"]) == 0
+    assert calls  # the runner, at the edge
+    assert gc.isenabled()

@@ -4,8 +4,8 @@ from collections import Counter
 
 import pytest
 
+from lambdaprobe.codedeploy import schedule
 from lambdaprobe.scenarios import deploy_preference
-from lambdaprobe.sim.deployment import schedule
 from tests.helpers import simulate
 
 

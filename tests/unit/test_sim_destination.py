@@ -9,7 +9,7 @@ from lambdaprobe.function.directive import Directive
 from lambdaprobe.rules import RuleId, rule
 from lambdaprobe.scenario import AsyncConfig, FunctionSpec
 from lambdaprobe.sim.sources import destination
-from lambdaprobe.sim.sources.common import plan, probe_message
+from lambdaprobe.sim.sources.common import probe_message, stimuli
 from tests.unit.sim_sources_helpers import OK, context, run, scenario
 
 SLOW_FAIL = Directive(duration_s=30, fail="always", init_s=0.0)
@@ -60,7 +60,7 @@ def test_a_failing_destination_follows_its_own_async_retry_policy() -> None:
     )
     ctx, _ = context(replace(sc, async_config=AsyncConfig(max_retry_attempts=0, on_failure="lambda")))
     destination.chain(ctx, model)
-    s = plan(sc)[0]
+    s = stimuli(sc)[0]
     ctx.invoker.invoke(s.request_id, probe_message(s), s.directive, sc.called_qualifier)
     ctx.clock.run()
     starts = [a.start for a in ctx.obs.attempts if a.request_id == "r01>dest"]
@@ -74,7 +74,7 @@ def test_a_sync_destination_would_run_once() -> None:
     sc = scenario("destination", directive=SLOW_FAIL, timeout=40)
     ctx, _ = context(replace(sc, async_config=AsyncConfig(max_retry_attempts=0, on_failure="lambda")))
     destination.chain(ctx, model)
-    s = plan(sc)[0]
+    s = stimuli(sc)[0]
     ctx.invoker.invoke(s.request_id, probe_message(s), s.directive, sc.called_qualifier)
     ctx.clock.run()
     assert [a.start for a in ctx.obs.attempts if a.request_id == "r01>dest"] == [30.0]

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.rules import RuleId, rule
 from lambdaprobe.scenario import SqsSourceSpec
-from lambdaprobe.sim.sources.common import directive_of, plan, probe_body, probe_message
-from lambdaprobe.sim.sources.sqs import THROTTLE_WARNING, SqsMapping
-from tests.unit.sim_sources_helpers import FAIL, OK, Run, context, run, scenario
+from lambdaprobe.sim.sources.common import directive_of, probe_body, probe_message, stimuli
+from lambdaprobe.sim.sources.sqs import THROTTLE_WARNING
+from tests.unit.sim_sources_helpers import FAIL, OK, Run, run, scenario
 
 
 def test_always_failing_message_is_received_every_visibility_timeout_then_redriven_unchanged() -> None:
@@ -109,7 +109,7 @@ def test_batching_window_visibility_counts_from_each_receive() -> None:
 
 
 def test_fifo_failing_message_blocks_its_group_until_it_leaves() -> None:
-    sqs = SqsSourceSpec(fifo=True, batch_size=1, visibility_timeout_s=30, max_receive_count=2)
+    sqs = SqsSourceSpec(batch_size=1, visibility_timeout_s=30, max_receive_count=2)
     r = run(scenario("sqs-fifo", count=3, sqs=sqs))
     assert r.starts("r01") == [0.0, 30.0]
     assert r.starts("r02") == [60.0, 90.0]  # starts only once r01 has gone to the DLQ at 60
@@ -127,7 +127,7 @@ def test_standard_queue_does_not_block_behind_a_failing_message() -> None:
 
 def test_fifo_groups_do_not_block_each_other() -> None:
     sqs = SqsSourceSpec(
-        fifo=True, batch_size=1, visibility_timeout_s=30, max_receive_count=2, message_groups=2
+        batch_size=1, visibility_timeout_s=30, max_receive_count=2, message_groups=2
     )
     r = run(scenario("sqs-fifo", count=4, directives=(FAIL, OK), sqs=sqs))
     # r01, r03 in g1 (failing); r02, r04 in g2 (succeeding)
@@ -136,7 +136,7 @@ def test_fifo_groups_do_not_block_each_other() -> None:
 
 
 def test_fifo_success_keeps_order_within_a_group() -> None:
-    sqs = SqsSourceSpec(fifo=True, batch_size=2, visibility_timeout_s=30)
+    sqs = SqsSourceSpec(batch_size=2, visibility_timeout_s=30)
     r = run(scenario("sqs-fifo", count=5, directive=OK, sqs=sqs))
     firsts = [r.starts(f"r0{i}")[0] for i in range(1, 6)]
     assert firsts == sorted(firsts) and firsts[0] < firsts[2] < firsts[4]
@@ -203,20 +203,6 @@ def test_attempt_number_seen_by_the_handler_is_the_receive_count() -> None:
     ]
 
 
-def test_the_record_the_function_receives_is_shaped_as_aws_shapes_it() -> None:
-    ctx, sc = context(scenario("sqs", directive=OK, sqs=SqsSourceSpec()))
-    mapping = SqsMapping(ctx, SqsSourceSpec(), sc.called_qualifier)
-    mapping.send(plan(sc)[0])
-    message = mapping._ready[0]
-    message.receive_count = 2
-    record = mapping.event([message])["Records"][0]
-    assert record["eventSource"] == "aws:sqs"
-    assert record["attributes"]["ApproximateReceiveCount"] == "2"
-    assert json.loads(record["body"])["request"] == "r01"
-    assert record["eventSourceARN"] == "arn:aws:sqs:us-east-1:123456789012:lambdaprobe-sim-source"
-    assert len(record["md5OfBody"]) == 32
-
-
 fail_specs = st.sampled_from(["never", "always", "first:1", "first:2", "first:4"])
 
 
@@ -253,7 +239,6 @@ def test_every_message_ends_exactly_once_and_runs_replay(
 ) -> None:
     directives = tuple(Directive(duration_s=1.0, fail=f, init_s=0.2) for f in fails)
     sqs = SqsSourceSpec(
-        fifo=fifo,
         visibility_timeout_s=visibility,
         max_receive_count=max_receives,
         batch_size=batch,
@@ -315,6 +300,6 @@ def _assert_group_order(r: Run, groups: int) -> None:
 
 def test_the_body_carries_the_directive_decide_is_given() -> None:
     d = Directive(duration_s=1.5, fail="first:3", init_s=0.7)
-    [s] = plan(scenario("sqs", directive=d))
+    [s] = stimuli(scenario("sqs", directive=d))
     assert directive_of(probe_body(s)) == d
     assert json.loads(probe_body(s)) == probe_message(s)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.rules import RuleId, rule
 from lambdaprobe.scenario import StreamSourceSpec
-from lambdaprobe.sim.sources.common import plan
+from lambdaprobe.sim.sources.common import stimuli
 from lambdaprobe.sim.sources.streams import MODELS, StreamMapping
 from tests.unit.sim_sources_helpers import FAIL, OK, Run, context, run, scenario
 
@@ -181,7 +181,7 @@ def test_throttled_batches_are_retried_without_using_up_retries() -> None:
 def test_records_carry_their_data_as_aws_shapes_it() -> None:
     ctx, sc = context(scenario("kinesis", count=1, directive=OK))
     kinesis = StreamMapping(ctx, "kinesis", StreamSourceSpec(), sc.called_qualifier)
-    kinesis.put(plan(sc)[0])
+    kinesis.put(stimuli(sc)[0])
     rec = kinesis.lanes[0][0].pending[0].event
     assert rec["eventSource"] == "aws:kinesis" and rec["eventName"] == "aws:kinesis:record"
     data = json.loads(base64.b64decode(rec["kinesis"]["data"]))
@@ -189,7 +189,7 @@ def test_records_carry_their_data_as_aws_shapes_it() -> None:
     assert rec["eventID"] == f"shardId-000000000000:{rec['kinesis']['sequenceNumber']}"
 
     ddb = StreamMapping(ctx, "dynamodb", StreamSourceSpec(), sc.called_qualifier)
-    ddb.put(plan(sc)[0])
+    ddb.put(stimuli(sc)[0])
     item = ddb.lanes[0][0].pending[0]
     rec = item.event
     assert rec["eventSource"] == "aws:dynamodb" and rec["eventName"] == "INSERT"

@@ -1,45 +1,24 @@
-"""Event sources in the simulator: one small module per source, registered by kind.
+"""Event sources in the simulator: one small module per source, and the registry kind -> driver.
 
-A driver takes the run's context and the scenario, and schedules the stimulus on the clock.
+Each module holds its source's rule at the top and a `drive(ctx, scenario)` that schedules the
+stimulus on the clock. The AWS target's modules for the same kinds are in `lambdaprobe.aws.sources`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from lambdaprobe.scenario import SourceKind
+from lambdaprobe.sim.sources import destination, eventbridge, sns, sqs, streams
+from lambdaprobe.sim.sources.context import SimContext, SourceDriver
 
-from lambdaprobe.observation import Observations
-from lambdaprobe.scenario import Scenario
-from lambdaprobe.sim.async_invoke import AsyncInvoker
-from lambdaprobe.sim.engine import Clock
-from lambdaprobe.sim.records import Ids
-from lambdaprobe.sim.service import LambdaService, SimFunction
-from lambdaprobe.sim.sinks import Sinks
+__all__ = ["DRIVERS", "SimContext", "SourceDriver"]
 
-
-@dataclass
-class SimContext:
-    clock: Clock
-    obs: Observations
-    service: LambdaService
-    fn: SimFunction
-    sinks: Sinks
-    ids: Ids
-    invoker: AsyncInvoker
-
-
-Driver = Callable[[SimContext, Scenario], None]
-
-DRIVERS: dict[str, Driver] = {}
-
-
-def register(kind: str) -> Callable[[Driver], Driver]:
-    def wrap(driver: Driver) -> Driver:
-        DRIVERS[kind] = driver
-        return driver
-
-    return wrap
-
-
-# The drivers register themselves on import; they need the registry above, hence the late import.
-from lambdaprobe.sim.sources import destination, eventbridge, sns, sqs, streams  # noqa: E402, F401
+# sync and async are direct invokes: the target sends them itself, there is no source to drive.
+DRIVERS: dict[SourceKind, SourceDriver] = {
+    "sqs": sqs.drive,
+    "sqs-fifo": sqs.drive,
+    "sns": sns.drive,
+    "eventbridge": eventbridge.drive,
+    "kinesis": streams.drive_kinesis,
+    "dynamodb": streams.drive_dynamodb,
+    "destination": destination.drive,
+}

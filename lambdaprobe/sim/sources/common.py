@@ -11,19 +11,19 @@ from typing import Any
 
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.observation import Sent
-from lambdaprobe.scenario import Scenario
+from lambdaprobe.scenario import Scenario, request_ids
 from lambdaprobe.sim.engine import Clock
 from lambdaprobe.sim.records import EPOCH
 from lambdaprobe.sim.service import ACCOUNT_ID, REGION
 from lambdaprobe.sim.sinks import SIM_PREFIX
-from lambdaprobe.sim.sources import SimContext
+from lambdaprobe.sim.sources.context import SimContext
 from lambdaprobe.templates import invoke_event
 
 EPOCH_S = EPOCH.timestamp()
 
 
 @dataclass(frozen=True, slots=True)
-class Stimulus:
+class Delivery:
     """One message or record the driver sends: its request id, when, and what the handler is told."""
 
     index: int
@@ -32,28 +32,25 @@ class Stimulus:
     directive: Directive
 
 
-def plan(scenario: Scenario) -> list[Stimulus]:
-    """`count` stimuli `interval_s` apart from t=0 (interval 0: a burst at t=0), or at the
+def stimuli(scenario: Scenario) -> list[Delivery]:
+    """`count` deliveries `interval_s` apart from t=0 (interval 0: a burst at t=0), or at the
     stimulus's own `times` (a traffic shape)."""
-    # Imported here, not at the top: sim.target imports this package while it is being loaded.
-    from lambdaprobe.sim.target import request_ids
-
     stim = scenario.stimulus
     default = scenario.function.directive
     return [
-        Stimulus(i, rid, stim.at(i), stim.directive_for(i, default))
+        Delivery(i, rid, stim.at(i), stim.directive_for(i, default))
         for i, rid in enumerate(request_ids(stim.count))
     ]
 
 
-def send_all(ctx: SimContext, stimuli: list[Stimulus], kind: str, send: Callable[[Stimulus], None]) -> None:
+def send_all(ctx: SimContext, stimuli: list[Delivery], kind: str, send: Callable[[Delivery], None]) -> None:
     """Record every Sent now and deliver each stimulus at its time.
 
     Stimuli sharing an instant go in one clock event, and each instant schedules the next, so a
     100,000-message burst costs one heap entry instead of 100,000.
     """
     ctx.obs.sent.extend(Sent(s.request_id, s.t, kind) for s in stimuli)
-    groups: list[list[Stimulus]] = []
+    groups: list[list[Delivery]] = []
     for s in stimuli:
         if groups and groups[-1][0].t == s.t:
             groups[-1].append(s)
@@ -63,14 +60,14 @@ def send_all(ctx: SimContext, stimuli: list[Stimulus], kind: str, send: Callable
         ctx.clock.at(groups[0][0].t, _deliver, ctx.clock, groups, 0, send)
 
 
-def _deliver(clock: Clock, groups: list[list[Stimulus]], i: int, send: Callable[[Stimulus], None]) -> None:
+def _deliver(clock: Clock, groups: list[list[Delivery]], i: int, send: Callable[[Delivery], None]) -> None:
     for s in groups[i]:
         send(s)
     if i + 1 < len(groups):
         clock.at(groups[i + 1][0].t, _deliver, clock, groups, i + 1, send)
 
 
-def probe_message(stimulus: Stimulus) -> dict[str, Any]:
+def probe_message(stimulus: Delivery) -> dict[str, Any]:
     """What the probe handler reads: `{"request": id, "lambdaprobe": directive}` (the invoke template)."""
     return invoke_event(stimulus.request_id, stimulus.directive.to_event())
 
@@ -86,7 +83,7 @@ def _body_around_request(directive: Directive) -> tuple[str, str]:
     return before, after
 
 
-def probe_body(stimulus: Stimulus) -> str:
+def probe_body(stimulus: Delivery) -> str:
     """`probe_message` as a message body. A hot path (one call per SQS message), so the body is
     serialised once per directive and only the request id is encoded per message."""
     before, after = _body_around_request(stimulus.directive)

@@ -20,8 +20,8 @@ from lambdaprobe.scenario import AsyncConfig, FunctionSpec, Scenario, SdkConfig
 from lambdaprobe.sim.async_invoke import AsyncInvoker
 from lambdaprobe.sim.client import SyncClient
 from lambdaprobe.sim.sinks import SIM_PREFIX, Sinks
-from lambdaprobe.sim.sources import SimContext, register
-from lambdaprobe.sim.sources.common import Stimulus, plan, probe_message, send_all
+from lambdaprobe.sim.sources.common import Delivery, probe_message, send_all, stimuli
+from lambdaprobe.sim.sources.context import SimContext
 
 DESTINATION_FUNCTION = f"{SIM_PREFIX}-destination"
 REQUEST_SUFFIX = ">dest"
@@ -75,7 +75,6 @@ class _Delivery:
             self.client.call(rid, directive, "$LATEST")
 
 
-@register("destination")
 def drive(ctx: SimContext, scenario: Scenario) -> None:
     if scenario.async_config.on_failure != "lambda":
         # the source is defined by its Lambda on-failure destination
@@ -85,7 +84,7 @@ def drive(ctx: SimContext, scenario: Scenario) -> None:
     chain(ctx)
     qualifier = scenario.called_qualifier
 
-    def invoke(s: Stimulus) -> None:
+    def invoke(s: Delivery) -> None:
         ctx.invoker.invoke(s.request_id, probe_message(s), s.directive, qualifier)
 
-    send_all(ctx, plan(scenario), "invoke", invoke)
+    send_all(ctx, stimuli(scenario), "invoke", invoke)

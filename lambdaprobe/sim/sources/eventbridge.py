@@ -13,8 +13,8 @@ from lambdaprobe.rules import RuleId
 from lambdaprobe.scenario import Scenario
 from lambdaprobe.sim.records import timestamp_s
 from lambdaprobe.sim.service import ACCOUNT_ID, REGION
-from lambdaprobe.sim.sources import SimContext, register
-from lambdaprobe.sim.sources.common import Stimulus, plan, probe_message, send_all
+from lambdaprobe.sim.sources.common import Delivery, probe_message, send_all, stimuli
+from lambdaprobe.sim.sources.context import SimContext
 from lambdaprobe.templates import template
 
 NOTE = (
@@ -25,7 +25,7 @@ NOTE = (
 )
 
 
-def envelope(ctx: SimContext, stimulus: Stimulus) -> dict[str, Any]:
+def envelope(ctx: SimContext, stimulus: Delivery) -> dict[str, Any]:
     """[eventbridge.async] the event as the rule delivers it; the probe's message is the `detail`."""
     event: dict[str, Any] = template("eventbridge")
     event["id"] = ctx.ids.request_id()
@@ -36,15 +36,14 @@ def envelope(ctx: SimContext, stimulus: Stimulus) -> dict[str, Any]:
     return event
 
 
-@register("eventbridge")
 def drive(ctx: SimContext, scenario: Scenario) -> None:
     qualifier = scenario.called_qualifier
     ctx.obs.notes.append(NOTE)
     ctx.obs.rules.add(RuleId.EVENTBRIDGE_ASYNC)
 
-    def put_event(stimulus: Stimulus) -> None:
+    def put_event(stimulus: Delivery) -> None:
         event = envelope(ctx, stimulus)
         # [async.queued] no caller waits on the rule's async invoke: there is no client result to report
         ctx.invoker.invoke(stimulus.request_id, event, stimulus.directive, qualifier, client=False)
 
-    send_all(ctx, plan(scenario), "message", put_event)
+    send_all(ctx, stimuli(scenario), "message", put_event)

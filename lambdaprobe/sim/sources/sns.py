@@ -13,16 +13,16 @@ from lambdaprobe.rules import RuleId
 from lambdaprobe.scenario import Scenario
 from lambdaprobe.sim.records import timestamp
 from lambdaprobe.sim.service import REGION
-from lambdaprobe.sim.sources import SimContext, register
 from lambdaprobe.sim.sources.common import (
-    Stimulus,
+    Delivery,
     arn,
     directive_of,
-    plan,
     probe_body,
     resource_name,
     send_all,
+    stimuli,
 )
+from lambdaprobe.sim.sources.context import SimContext
 from lambdaprobe.templates import template
 
 TOPIC = resource_name("topic")
@@ -33,7 +33,7 @@ NOTE = (
 )
 
 
-def envelope(ctx: SimContext, stimulus: Stimulus, body: str) -> dict[str, Any]:
+def envelope(ctx: SimContext, stimulus: Delivery, body: str) -> dict[str, Any]:
     """[sns.async] the event Lambda receives from an SNS subscription: one record, the message as a string."""
     event: dict[str, Any] = template("sns")
     topic_arn = arn("sns", TOPIC)
@@ -50,17 +50,16 @@ def envelope(ctx: SimContext, stimulus: Stimulus, body: str) -> dict[str, Any]:
     return event
 
 
-@register("sns")
 def drive(ctx: SimContext, scenario: Scenario) -> None:
     qualifier = scenario.called_qualifier
     ctx.obs.notes.append(NOTE)
     ctx.obs.rules.add(RuleId.SNS_ASYNC)
 
-    def publish(stimulus: Stimulus) -> None:
+    def publish(stimulus: Delivery) -> None:
         body = probe_body(stimulus)
         # [async.queued] no caller waits on SNS's async invoke: there is no client result to report
         ctx.invoker.invoke(
             stimulus.request_id, envelope(ctx, stimulus, body), directive_of(body), qualifier, client=False
         )
 
-    send_all(ctx, plan(scenario), "message", publish)
+    send_all(ctx, stimuli(scenario), "message", publish)

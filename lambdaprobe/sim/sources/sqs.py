@@ -7,10 +7,8 @@ one more receive counted. The queue's redrive policy, not the function's DLQ, en
 
 from __future__ import annotations
 
-import hashlib
 from collections import deque
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass
 
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.observation import DeadLetter, Final, Settled, Throttle
@@ -23,20 +21,18 @@ from lambdaprobe.rules.constants import (
     SQS_SCALE_STEP,
 )
 from lambdaprobe.scenario import Scenario, SqsSourceSpec
-from lambdaprobe.sim.service import REGION, Execution, Item
+from lambdaprobe.sim.service import Execution, Item
 from lambdaprobe.sim.sinks import target_name
-from lambdaprobe.sim.sources import SimContext, register
 from lambdaprobe.sim.sources.common import (
-    Stimulus,
+    Delivery,
     arn,
     epoch_ms,
-    message_id,
-    plan,
     probe_body,
     resource_name,
     send_all,
+    stimuli,
 )
-from lambdaprobe.templates import template
+from lambdaprobe.sim.sources.context import SimContext
 
 SENDER_ID = "AIDAIENQZJOLO23YVJ4VO"
 RECOMMENDED_MAX_RECEIVE_COUNT = SQS_RECOMMENDED_MAX_RECEIVE_COUNT  # [sqs.mapping-timeout]
@@ -115,16 +111,23 @@ class SqsMapping:
     """The queue and its event source mapping: receive a batch, invoke synchronously, delete or let go."""
 
     def __init__(
-        self, ctx: SimContext, spec: SqsSourceSpec, qualifier: str, model: SqsModel = MODEL, seed: int = 0
+        self,
+        ctx: SimContext,
+        spec: SqsSourceSpec,
+        qualifier: str,
+        model: SqsModel = MODEL,
+        seed: int = 0,
+        fifo: bool = False,
     ) -> None:
         self.ctx = ctx
         self.seed = seed
         self.clock = ctx.clock
         self.service = ctx.service
         self.spec = spec
+        self.fifo = fifo
         self.qualifier = qualifier
         self.model = model
-        suffix = ".fifo" if spec.fifo else ""
+        suffix = ".fifo" if fifo else ""
         self.queue_arn = arn("sqs", resource_name("source") + suffix)
         self.dlq_name = target_name("sqs", "source-dlq") + suffix
         # standard: visible messages, longest visible first (SQS does not promise an order)
@@ -144,19 +147,19 @@ class SqsMapping:
             (RuleId.SQS_VISIBILITY_TIMEOUT, RuleId.SQS_EVENT, RuleId.SQS_BATCHING, RuleId.SQS_SCALING,
              RuleId.SQS_REDRIVE, RuleId.SQS_POLL_DELAY)
         )
-        if spec.fifo:
+        if fifo:
             self.service.rules.update((RuleId.SQS_FIFO_ORDER, RuleId.SQS_FIFO_BATCH))
 
     # -- the producer ------------------------------------------------------------------------
 
-    def send(self, stimulus: Stimulus) -> None:
+    def send(self, stimulus: Delivery) -> None:
         now = self.clock.now
         # The body carries the directive as the deployed handler reads it; the model hands decide()
         # the directive it serialised (a round trip the unit tests check) rather than reparse it.
         body = probe_body(stimulus)
         self._seq += 1
         # the groups and deduplication ids the AWS target's sender uses
-        group = f"g{stimulus.index % self.spec.message_groups}" if self.spec.fifo else ""
+        group = f"g{stimulus.index % self.spec.message_groups}" if self.fifo else ""
         message = Message(
             stimulus.request_id,
             body,
@@ -168,7 +171,7 @@ class SqsMapping:
         )
         if self._first_send is None:
             self._first_send = now
-        if self.spec.fifo:
+        if self.fifo:
             queue = self._groups.setdefault(group, deque())
             queue.append(message)
             if not self._in_flight.get(group):
@@ -183,7 +186,7 @@ class SqsMapping:
         cap = self.model.max_batches
         if self.spec.max_concurrency is not None:
             cap = min(cap, self.spec.max_concurrency)  # [sqs.scaling] ScalingConfig.MaximumConcurrency
-        if self.spec.fifo or self._first_send is None:
+        if self.fifo or self._first_send is None:
             # [sqs.fifo-order] FIFO mappings scale with the number of active message groups, which the group
             # locks below already bound.
             return cap
@@ -218,7 +221,7 @@ class SqsMapping:
                 self._invoke(batch)
 
     def _wake_when_scaled(self) -> None:
-        if self.spec.fifo or self._first_send is None:
+        if self.fifo or self._first_send is None:
             return
         cap = self.model.max_batches if self.spec.max_concurrency is None else self.spec.max_concurrency
         if self._limit() >= cap:
@@ -231,17 +234,17 @@ class SqsMapping:
             self.clock.at(next_step, self._wake)
 
     def _has_visible(self) -> bool:
-        return bool(self._open) if self.spec.fifo else bool(self._ready)
+        return bool(self._open) if self.fifo else bool(self._ready)
 
     def _visible_count(self) -> int:
-        if self.spec.fifo:
+        if self.fifo:
             return sum(len(self._groups[g]) for g in self._open)
         return len(self._ready)
 
     def _receive(self, now: float) -> Batch:
         size = self.spec.batch_size
         taken: list[Message] = []
-        if self.spec.fifo:
+        if self.fifo:
             while self._open and len(taken) < size:
                 group = next(iter(self._open))
                 del self._open[group]
@@ -290,7 +293,7 @@ class SqsMapping:
         """[sqs.throttled-poller] a throttled poller backs off and retries until the visibility timeout expires."""
         now = self.clock.now
         self.ctx.obs.throttles.extend(
-            Throttle(m.request_id, now, reason, internal=True) for m in batch.messages
+            Throttle(m.request_id, now, reason) for m in batch.messages
         )
         self.service.rules.update((RuleId.SQS_THROTTLED_POLLER, RuleId.SQS_THROTTLE_BACKOFF))
         limit = self.spec.max_receive_count
@@ -332,7 +335,7 @@ class SqsMapping:
             for m in messages:
                 if id(m) not in kept:
                     settled.append(Settled(m.request_id, now, "succeeded"))  # deleted on success
-                    if self.spec.fifo:
+                    if self.fifo:
                         self._release_group(m.group, 1)
         if failed:
             self._return_later(failed)
@@ -362,7 +365,7 @@ class SqsMapping:
             else:
                 m.visible_since = now
                 back.append(m)
-        if not self.spec.fifo:
+        if not self.fifo:
             self._ready.extend(back)
         else:
             returned: dict[str, list[Message]] = {}
@@ -423,7 +426,7 @@ class SqsMapping:
             "SenderId": SENDER_ID,
             "ApproximateFirstReceiveTimestamp": epoch_ms(first),
         }
-        if self.spec.fifo:
+        if self.fifo:
             attrs["SequenceNumber"] = f"{18_800_000_000_000_000_000 + m.seq}"
             attrs["MessageGroupId"] = m.group
             attrs["MessageDeduplicationId"] = m.request_id
@@ -431,26 +434,8 @@ class SqsMapping:
             attrs["DeadLetterQueueSourceArn"] = self.queue_arn
         return attrs
 
-    def record(self, m: Message) -> dict[str, Any]:
-        """The message as the function receives it in `event["Records"]`."""
-        rec: dict[str, Any] = template("sqs-record")
-        mid = message_id(self.seed, m.seq)
-        rec["messageId"] = mid
-        rec["receiptHandle"] = f"AQEB{mid.replace('-', '')}{m.receive_count}"
-        rec["body"] = m.body
-        rec["attributes"] = self.attributes(m)
-        rec["md5OfBody"] = hashlib.md5(m.body.encode()).hexdigest()
-        rec["eventSourceARN"] = self.queue_arn
-        rec["awsRegion"] = REGION
-        return rec
 
-    def event(self, messages: list[Message]) -> dict[str, Any]:
-        return {"Records": [self.record(m) for m in messages]}
-
-
-@register("sqs")
-@register("sqs-fifo")
 def drive(ctx: SimContext, scenario: Scenario) -> None:
-    spec = replace(scenario.source.sqs or SqsSourceSpec(), fifo=scenario.source.kind == "sqs-fifo")
-    mapping = SqsMapping(ctx, spec, scenario.called_qualifier, seed=scenario.seed)
-    send_all(ctx, plan(scenario), "message", mapping.send)
+    spec = scenario.source.sqs or SqsSourceSpec()
+    mapping = SqsMapping(ctx, spec, scenario.called_qualifier, seed=scenario.seed, fifo=scenario.source.fifo)
+    send_all(ctx, stimuli(scenario), "message", mapping.send)

@@ -23,18 +23,18 @@ from lambdaprobe.scenario import Scenario, StreamSourceSpec
 from lambdaprobe.sim.records import timestamp
 from lambdaprobe.sim.service import ACCOUNT_ID, REGION, Execution, Item
 from lambdaprobe.sim.sinks import target_name
-from lambdaprobe.sim.sources import SimContext, register
 from lambdaprobe.sim.sources.common import (
     EPOCH_S,
-    Stimulus,
+    Delivery,
     arn,
     epoch_s,
-    plan,
     probe_body,
     probe_message,
     resource_name,
     send_all,
+    stimuli,
 )
+from lambdaprobe.sim.sources.context import SimContext
 from lambdaprobe.templates import template
 
 StreamKind = Literal["kinesis", "dynamodb"]
@@ -133,7 +133,7 @@ class StreamMapping:
 
     # -- the producer ------------------------------------------------------------------------
 
-    def put(self, stimulus: Stimulus) -> None:
+    def put(self, stimulus: Delivery) -> None:
         # Each record has its own partition key: records spread over the shards in turn, then
         # over a shard's parallel slices.
         shard = stimulus.index % self.spec.shards
@@ -182,7 +182,7 @@ class StreamMapping:
         )
         if isinstance(started, str):
             self.ctx.obs.throttles.extend(
-                Throttle(r.request_id, now, started, internal=True) for r in batch.records
+                Throttle(r.request_id, now, started) for r in batch.records
             )
             self.service.rules.add(RuleId.STREAM_THROTTLE_RETRY)
             lane.retry.appendleft(batch)
@@ -332,10 +332,6 @@ class StreamMapping:
         })
         return record
 
-    def event(self, records: list[StreamRecord]) -> dict[str, Any]:
-        """What the function receives for a batch."""
-        return {"Records": [r.event for r in records]}
-
     def _arrival(self, t: float) -> str:
         # DynamoDB stream records carry whole seconds (ApproximateCreationDateTime)
         return timestamp(t) if self.kind == "kinesis" else timestamp(math.floor(t)).replace(".000Z", "Z")
@@ -350,7 +346,7 @@ class StreamMapping:
             return f"4959{shard:06d}{n:046d}"
         return f"{shard + 1}{n:020d}"
 
-    def _record(self, stimulus: Stimulus, shard: int, n: int) -> StreamRecord:
+    def _record(self, stimulus: Delivery, shard: int, n: int) -> StreamRecord:
         now = self.clock.now
         seq = self._sequence_number(shard, n)
         event: dict[str, Any]
@@ -390,14 +386,12 @@ class StreamMapping:
 def _drive(kind: StreamKind, ctx: SimContext, scenario: Scenario) -> None:
     spec = scenario.source.stream or StreamSourceSpec()
     mapping = StreamMapping(ctx, kind, spec, scenario.called_qualifier)
-    send_all(ctx, plan(scenario), "record", mapping.put)
+    send_all(ctx, stimuli(scenario), "record", mapping.put)
 
 
-@register("kinesis")
 def drive_kinesis(ctx: SimContext, scenario: Scenario) -> None:
     _drive("kinesis", ctx, scenario)
 
 
-@register("dynamodb")
 def drive_dynamodb(ctx: SimContext, scenario: Scenario) -> None:
     _drive("dynamodb", ctx, scenario)

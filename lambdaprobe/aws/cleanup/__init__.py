@@ -1,0 +1,1 @@
+"""Finding and deleting leftovers of earlier runs, by name prefix and tag."""

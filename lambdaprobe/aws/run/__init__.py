@@ -1,0 +1,1 @@
+"""A run on AWS: apply the plan, drive the stimulus, collect what happened (the I/O)."""
