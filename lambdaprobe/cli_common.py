@@ -44,7 +44,8 @@ class OutputFormat(str, Enum):
 ARRIVALS_HELP = (
     "When calls are sent: even (one every --interval), poisson:RATE (--count calls at RATE/s, seeded), "
     "burst:N@T (N calls at T s), file:PATH (replay a CSV of times, or of TIME,COUNT per second or minute: "
-    "a CloudWatch Invocations export); join with +, e.g. poisson:50+burst:200@30. Sim target only."
+    "a CloudWatch Invocations export); join with +, e.g. poisson:50+burst:200@30. "
+    "On --target aws the same times are kept on the wall clock."
 )
 
 

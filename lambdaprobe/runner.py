@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from lambdaprobe import expect
 from lambdaprobe.analysis import analyse
-from lambdaprobe.errors import Declined, ExpectationFailed, InputError, NotAvailableError, ObservationTimeout
+from lambdaprobe.errors import Declined, ExpectationFailed, InputError, ObservationTimeout
 from lambdaprobe.gc_pause import no_cycle_collection
 from lambdaprobe.observation import Observations
 from lambdaprobe.options import AWS_ONLY, CommonOptions
@@ -43,9 +43,6 @@ def run_probe(
     elif common.deadline is not None and common.deadline <= 0:
         raise InputError("--deadline", f"{common.deadline:g} is out of range; allowed: > 0 seconds")
     scenario = build()
-    if common.target == "aws" and scenario.stimulus.times is not None:
-        raise NotAvailableError("--arrivals: only `even` is sent on --target aws in this build; the other shapes "
-                                "run on --target sim")
     if common.target == "aws":
         aws = aws_target(common)
         if common.dry_run:

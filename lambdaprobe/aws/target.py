@@ -131,8 +131,11 @@ class AwsTarget:
             executor.apply(plan.calls, deployment)
             obs.notes.extend(feature_run.run_trials(client, scenario, options, deployment, self.progress))
             driver = Driver(client, scenario, plan, deployment.outputs)
+            stim = scenario.stimulus
             self.progress(
-                f"sending {scenario.stimulus.count} request(s), one every {scenario.stimulus.interval_s:g} s"
+                f"sending {stim.count} request(s), "
+                + (f"one every {stim.interval_s:g} s" if stim.times is None else
+                   f"as --arrivals shapes them over {stim.at(stim.count - 1):g} s")
             )
             schedule = driver.run(obs)
             deadline = options.deadline_s if options.deadline_s is not None else derive_deadline_s(scenario)

@@ -37,10 +37,26 @@ def test_an_unsorted_file_is_exit_2_naming_the_line(
     assert "--arrivals" in err and "line 4" in err
 
 
-def test_shapes_other_than_even_are_refused_on_aws_before_anything_runs(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["concurrency", "--target", "aws", "--arrivals", "burst:5@1", "--yes"])
-    assert code == 2
-    assert "--arrivals" in capsys.readouterr().err
+def test_on_aws_a_shape_sets_each_send_time_of_the_open_loop() -> None:
+    from lambdaprobe.aws.run.schedule import open_loop
+
+    now = [100.0]
+
+    def clock() -> float:
+        return now[0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    offsets: list[float] = []
+    open_loop(5, 1.0, lambda i, t, due: offsets.append(round(t, 9)) or due, clock=clock, sleep=sleep,
+              max_workers=1, times=[0.0, 0.0, 0.25, 3.0, 3.5])
+    assert sorted(offsets) == [0.0, 0.0, 0.25, 3.0, 3.5]
+
+
+def test_an_aws_dry_run_takes_a_shape(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["concurrency", "--target", "aws", "--arrivals", "burst:5@1", "--dry-run", "--region", "us-east-1"])
+    assert code == 0, capsys.readouterr().err
 
 
 def test_retry_replays_a_burst_through_sqs(capsys: pytest.CaptureFixture[str]) -> None:

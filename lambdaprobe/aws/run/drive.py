@@ -62,7 +62,7 @@ class Driver:
         else:
             sender = self._message_sender(obs, driver_config(MESSAGE_SDK, pool))
         try:
-            schedule = open_loop(stim.count, stim.interval_s, sender, clock=clock)
+            schedule = open_loop(stim.count, stim.interval_s, sender, clock=clock, times=stim.times)
         finally:
             if shifter is not None:
                 shifter.stop()

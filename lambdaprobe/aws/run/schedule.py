@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -58,8 +58,10 @@ def open_loop(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
     max_workers: int | None = None,
+    times: Sequence[float] | None = None,
 ) -> Schedule:
-    """Call `send(i, t, due)` for i in 0..count-1, each due at t0 + i * interval_s.
+    """Call `send(i, t, due)` for i in 0..count-1, each due at t0 + i * interval_s (or t0 + times[i],
+    a traffic shape's sorted send times).
 
     Each call reaches its worker PREPARE_S early; the sender holds it until `due` (at the last
     moment it can: after signing) and returns when it went on the wire. The lag (wire minus due)
@@ -90,7 +92,7 @@ def open_loop(
             lags[i] = (wire if wire is not None else clock()) - due
 
         for i in range(count):
-            due = t0 + i * interval_s
+            due = t0 + (i * interval_s if times is None else times[i])
             delay = due - PREPARE_S - clock()
             if delay > 0:
                 sleep(delay)
