@@ -145,27 +145,35 @@ class Requests(Sequence[RequestView]):
         attempts_read, clients_read = iter(c.attempts), iter(c.clients)
         waiting_attempts: dict[int, list[Attempt]] = {}
         waiting_clients: dict[int, list[ClientResult]] = {}
+        no_attempts: tuple[Attempt, ...] = ()  # shared by every request that never ran (views are read-only)
         for i, s in enumerate(c.sent):
-            runs = waiting_attempts.pop(i, [])
-            while len(runs) < n_attempts[i]:
-                a = next(attempts_read)
-                k = index[a.request_id]
-                if k == i:
-                    runs.append(a)
-                else:
-                    waiting_attempts.setdefault(k, []).append(a)
-            answers = waiting_clients.pop(i, [])
-            while len(answers) < n_clients[i]:
-                answer = next(clients_read)
-                k = index[answer.request_id]
-                if k == i:
-                    answers.append(answer)
-                else:
-                    waiting_clients.setdefault(k, []).append(answer)
-            if len(runs) > 1 and any(a.start > b.start for a, b in pairwise(runs)):
-                runs.sort(key=lambda a: (a.start, a.n))
-            # the last answer is the one the caller acted on
-            yield RequestView(s.request_id, s.t, final[i], answers[-1] if answers else None, runs, throttled[i])
+            want = n_attempts[i]
+            runs: Sequence[Attempt] = no_attempts
+            if want:
+                got = waiting_attempts.pop(i, None) or []
+                while len(got) < want:
+                    a = next(attempts_read)
+                    k = index[a.request_id]
+                    if k == i:
+                        got.append(a)
+                    else:
+                        waiting_attempts.setdefault(k, []).append(a)
+                if want > 1 and any(a.start > b.start for a, b in pairwise(got)):
+                    got.sort(key=lambda a: (a.start, a.n))
+                runs = got
+            answer: ClientResult | None = None
+            want = n_clients[i]
+            if want:
+                answers = waiting_clients.pop(i, None) or []
+                while len(answers) < want:
+                    one = next(clients_read)
+                    k = index[one.request_id]
+                    if k == i:
+                        answers.append(one)
+                    else:
+                        waiting_clients.setdefault(k, []).append(one)
+                answer = answers[-1]  # the last answer is the one the caller acted on
+            yield RequestView(s.request_id, s.t, final[i], answer, runs, throttled[i])
 
     def attempt_fields(self, *names: str) -> Iterator[tuple[Any, ...]]:
         """Fields of every attempt, in the order seen."""
