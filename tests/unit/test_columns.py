@@ -15,6 +15,7 @@ from lambdaprobe.analysis_compact import Requests
 from lambdaprobe.columns import Columns
 from lambdaprobe.observation import Attempt, Observations
 from lambdaprobe.render import render_report
+from lambdaprobe.report import Report
 from lambdaprobe.scenario import Scenario
 from lambdaprobe.scenarios import concurrency, retry
 from lambdaprobe.sim.target import SimTarget
@@ -66,7 +67,7 @@ def test_a_chunk_of_one_value_is_kept_once() -> None:
     outcome = columns._chunks[0][columns.names.index("outcome")]
     start = columns._chunks[0][columns.names.index("start")]
     assert not isinstance(outcome, list) and list(columns.column("outcome")) == ["success"] * 1000
-    assert start.typecode == "d"  # type: ignore[union-attr]
+    assert start.typecode == "d"
 
 
 def as_lists(obs: Observations) -> Observations:
@@ -74,10 +75,10 @@ def as_lists(obs: Observations) -> Observations:
                    throttles=list(obs.throttles), settled=list(obs.settled))
 
 
-def rendered(report: object) -> str:
-    console = Console(file=io.StringIO(), width=120, color_system=None)
-    render_report(report, console, max_rows=7)  # type: ignore[arg-type]
-    return console.file.getvalue()  # type: ignore[attr-defined]
+def rendered(report: Report) -> str:
+    out = io.StringIO()
+    render_report(report, Console(file=out, width=120, color_system=None), max_rows=7)
+    return out.getvalue()
 
 
 def check_same(scenario: Scenario, *, expect_compact: bool = True) -> None:
@@ -142,3 +143,21 @@ def test_chart_peaks_of_arrays_are_the_peaks_of_pairs(steps: list[tuple[float, i
     series = Series(array("d", [t for t, _ in steps]), array("q", [n for _, n in steps]))
     assert column_peaks(series, frame) == column_peaks(list(steps), frame)
     assert peak(series) == peak(list(steps))
+
+
+def test_columns_where_a_request_never_settled_take_the_general_path() -> None:
+    from lambdaprobe.observation import Sent, Settled
+    from lambdaprobe.sim.target import compact_observations
+
+    obs = compact_observations("sim")
+    for rid in ("r1", "r2"):
+        obs.sent.append(Sent(rid, 0.0))
+    obs.attempts.append(Attempt("r1", 1, 0.0, 1.0, "success", "x1"))
+    obs.attempts.append(Attempt("r2", 1, 0.0, 2.0, "error", "x2"))
+    obs.settled.append(Settled("r1", 1.0, "succeeded"))  # r2 is left for analysis to infer
+    scenario = concurrency.build(reserved=None, provisioned=0, qualifier="alias", count=2, interval=0.0,
+                                 duration=1.0, mode="sync", init=0.0, timeout=None, seed=0)
+    report = analyse(scenario, obs)
+    assert not isinstance(report.requests, Requests)
+    assert [r.final for r in report.requests] == ["succeeded", "failed"]
+    assert report.summary.max_concurrency == 2
