@@ -145,10 +145,9 @@ class Requests(Sequence[RequestView]):
         attempts_read, clients_read = iter(c.attempts), iter(c.clients)
         waiting_attempts: dict[int, list[Attempt]] = {}
         waiting_clients: dict[int, list[ClientResult]] = {}
-        no_attempts: tuple[Attempt, ...] = ()  # shared by every request that never ran (views are read-only)
         for i, s in enumerate(c.sent):
             want = n_attempts[i]
-            runs: Sequence[Attempt] = no_attempts
+            runs: list[Attempt] = []
             if want:
                 got = waiting_attempts.pop(i, None) or []
                 while len(got) < want:
@@ -174,6 +173,38 @@ class Requests(Sequence[RequestView]):
                         waiting_clients.setdefault(k, []).append(one)
                 answer = answers[-1]  # the last answer is the one the caller acted on
             yield RequestView(s.request_id, s.t, final[i], answer, runs, throttled[i])
+
+    def attempt_count(self) -> int:
+        """Every request's attempts, counted (each attempt belongs to one sent request: see Compact.of)."""
+        return len(self._c.attempts)
+
+    def first_attempts(self) -> tuple[int, int, float]:
+        """How many requests ran, how many of those started cold on their first attempt, and when the
+        last first attempt started: a probe's answer, read off the columns instead of a million views."""
+        c = self._c
+        rids = list(c.attempts.column("request_id"))
+        if len(set(rids)) == len(rids):  # one attempt each
+            return len(rids), sum(c.attempts.column("cold")), max(c.attempts.column("start"), default=0.0)
+        first: dict[str, tuple[float, int, bool]] = {}
+        for rid, start, n, cold in zip(rids, c.attempts.column("start"), c.attempts.column("n"),
+                                       c.attempts.column("cold"), strict=True):
+            seen = first.get(rid)
+            if seen is None or (start, n) < seen[:2]:
+                first[rid] = (start, n, cold)
+        return len(first), sum(cold for _, _, cold in first.values()), max((t for t, _, _ in first.values()),
+                                                                            default=0.0)
+
+    def throttled(self) -> tuple[int, str | None]:
+        """How many requests ended throttled, and the reason the first of them (in sending order) got."""
+        c = self._c
+        ids = {rid for rid, f in zip(c.settled.column("request_id"), c.settled.column("final"), strict=True)
+               if f == "throttled"}
+        if not ids:
+            return 0, None
+        first = next(rid for rid in c.sent.column("request_id") if rid in ids)
+        reasons = [reason for rid, reason in zip(c.clients.column("request_id"), c.clients.column("reason"),
+                                                 strict=True) if rid == first]
+        return len(ids), reasons[-1] if reasons else None
 
     def attempt_fields(self, *names: str) -> Iterator[tuple[Any, ...]]:
         """Fields of every attempt, in the order seen."""

@@ -1,6 +1,10 @@
 """The command line: one command per probe. The only place where errors become exit statuses."""
 
+import os
+import re
 import sys
+import typing
+from enum import Enum
 
 import typer
 from typer import Abort, Exit
@@ -10,13 +14,51 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageErro
 
 from lambdaprobe import commands
 from lambdaprobe.cli_common import app
-from lambdaprobe.errors import ExitStatus, LambdaprobeError
+from lambdaprobe.errors import ExitStatus, LambdaprobeError, PipeClosed
 
 __all__ = ["app", "commands", "main"]
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit status (also the process's when run as the console script)."""
+    try:
+        return _main(argv)
+    except (BrokenPipeError, PipeClosed):
+        # The reader went away (`lambdaprobe retry | head -3`): end quietly, as Unix tools do. Point
+        # stdout at /dev/null so the interpreter's final flush does not complain a second time.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):  # stdout is not a real file (tests capture it)
+            pass
+        return int(ExitStatus.PIPE_CLOSED)
+
+
+_NOT_A_CHOICE = re.compile(
+    r"Invalid value for '(?P<option>[^']+)'(?: \(env var: '[^']+'\))?: (?:Value error, )?'(?P<value>.*)' is not one of"
+)
+
+
+def usage_line(err: UsageError) -> str:
+    """click's message on one line; a wrong choice said as lambdaprobe says it, choices in their case."""
+    message = " ".join(err.format_message().split())
+    match = _NOT_A_CHOICE.match(message)
+    choices = _choices(getattr(getattr(err, "param", None), "type_descriptor", None))
+    if match and choices:
+        return f"{match['option']}: {match['value']!r} is not allowed; allowed: {', '.join(choices)} (any case)"
+    return message.replace("Value error, ", "")
+
+
+def _choices(descriptor: object) -> list[str]:
+    """The values of the Enum behind an option (typer lowercases them in its own message)."""
+    annotation = getattr(descriptor, "annotation", None)
+    for candidate in (annotation, *typing.get_args(annotation)):
+        if isinstance(candidate, type) and issubclass(candidate, Enum):
+            return [str(member.value) for member in candidate]
+    return []
+
+
+def _main(argv: list[str] | None) -> int:
     command = typer.main.get_command(app)
     try:
         returned = command.main(args=argv, prog_name="lambdaprobe", standalone_mode=False)
@@ -27,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(ExitStatus.USAGE)
     except UsageError as err:
         # One line naming the option and what it accepts; no usage block, no traceback.
-        print(f"lambdaprobe: error: {' '.join(err.format_message().split())}", file=sys.stderr)
+        print(f"lambdaprobe: error: {usage_line(err)}", file=sys.stderr)
         return int(ExitStatus.USAGE)
     except ClickException as err:
         print(f"lambdaprobe: error: {' '.join(err.format_message().split())}", file=sys.stderr)
@@ -38,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("lambdaprobe: interrupted (anything created was torn down)", file=sys.stderr)
         return int(ExitStatus.INTERRUPTED)
+    except PipeClosed:
+        raise
     except LambdaprobeError as err:
         print(f"lambdaprobe: error: {err}", file=sys.stderr)
         return int(err.status)

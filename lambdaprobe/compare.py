@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from lambdaprobe.analysis import analyse
+from lambdaprobe.answer import plural
 from lambdaprobe.report import AttemptLike, Report, RequestView
 from lambdaprobe.scenario import Scenario
 
@@ -162,7 +163,7 @@ def format_comparison(comparison: Comparison) -> str:
     """Plain text: one block per request, observed | predicted, deviations marked with `!`."""
     lines = [
         f"Observed (aws) vs predicted (sim); tolerance ±{comparison.tolerance_s:g} s or "
-        f"{comparison.tolerance_ratio:.0%}; {comparison.deviation_count} deviation(s)"
+        f"{comparison.tolerance_ratio:.0%}; {plural(comparison.deviation_count, 'deviation')}"
     ]
     for r in comparison.requests:
         mark = " " if r.matches else "!"

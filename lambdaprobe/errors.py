@@ -15,7 +15,10 @@ class ExitStatus(IntEnum):
     USAGE = 2
     AWS_ERROR = 3
     OBSERVATION_TIMEOUT = 4
+    DECLINED = 6  # 5 is the leftovers status of a run that could not tear everything down
     INTERRUPTED = 130
+    # stdout closed early (`lambdaprobe retry | head -3`): what a process ended by SIGPIPE reports
+    PIPE_CLOSED = 141
 
 
 class LambdaprobeError(Exception):
@@ -66,4 +69,10 @@ class ExpectationFailed(LambdaprobeError):
 class Declined(LambdaprobeError):
     """The user answered no to creating resources (or to deleting leftovers)."""
 
-    status = ExitStatus.INTERRUPTED
+    status = ExitStatus.DECLINED
+
+
+class PipeClosed(LambdaprobeError):
+    """Whoever read stdout went away (`| head`): the run ends quietly, with no message."""
+
+    status = ExitStatus.PIPE_CLOSED

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 AWS_ONLY = ("region", "profile", "endpoint_url", "yes", "dry_run", "compare", "deadline")
+# Accepted and ignored on --target sim, so a CI job can switch targets with LAMBDAPROBE_TARGET alone.
+SIM_IGNORES = ("region", "profile", "yes")
 
 
 @dataclass(frozen=True)
@@ -23,4 +25,6 @@ class CommonOptions:
     dry_run: bool = False
     compare: bool = False
     deadline: float | None = None
+    quiet: bool = False
+    verbose: bool = False
     summary_only: bool = False

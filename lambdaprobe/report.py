@@ -16,6 +16,17 @@ OMITTED_NOTE = "saved with --summary-only: per-request detail and the concurrenc
 
 
 @dataclass(frozen=True)
+class Finding:
+    """One line of a probe's answer, with the ids of the rules behind it (see `lambdaprobe rules`)."""
+
+    text: str
+    rules: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text, "rules": list(self.rules)}
+
+
+@dataclass(frozen=True)
 class Summary:
     requests: int = 0
     succeeded: int = 0
@@ -119,6 +130,8 @@ class Report:
     notes: list[str]
     complete: bool = True
     missing: list[str] = field(default_factory=list)
+    # The probe's answer, first in every rendering; `notes` keeps the assumptions and caveats.
+    findings: list[Finding] = field(default_factory=list)
     # {id, kind, text, sources[]} of every rule the run relied on (additive to schema /1)
     rules: list[dict[str, Any]] = field(default_factory=list)
 
@@ -144,6 +157,7 @@ class Report:
                 for d in self.destinations
             ],
             "concurrency": [[_r(t), n] for t, n in self.concurrency],
+            "findings": [f.to_json() for f in self.findings],
             "notes": list(self.notes),
             "complete": self.complete,
             "missing": list(self.missing),
@@ -183,6 +197,7 @@ class Report:
             notes=[*data["notes"], *([OMITTED_NOTE] if "omitted" in data else [])],
             complete=data.get("complete", True),
             missing=data.get("missing", []),
+            findings=[Finding(f["text"], tuple(f.get("rules", ()))) for f in data.get("findings", [])],
             rules=data.get("rules", []),
         )
 

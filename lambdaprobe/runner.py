@@ -12,43 +12,53 @@ from typing import TYPE_CHECKING, Any
 
 from lambdaprobe import expect
 from lambdaprobe.analysis import analyse
-from lambdaprobe.errors import Declined, ExpectationFailed, InputError, ObservationTimeout
+from lambdaprobe.errors import Declined, ExpectationFailed, InputError, ObservationTimeout, PipeClosed
 from lambdaprobe.gc_pause import no_cycle_collection
 from lambdaprobe.observation import Observations
-from lambdaprobe.options import AWS_ONLY, CommonOptions
-from lambdaprobe.report import Report
+from lambdaprobe.options import AWS_ONLY, SIM_IGNORES, CommonOptions
+from lambdaprobe.report import Finding, Report
 from lambdaprobe.scenario import Scenario
 from lambdaprobe.sim.target import SimTarget
 from lambdaprobe.target import Target
 
 if TYPE_CHECKING:
+    from lambdaprobe.aws.context import Where
     from lambdaprobe.aws.target import AwsTarget
+
+PLAN_SCHEMA = "lambdaprobe.plan/1"
+WRITE_CHUNK = 1 << 16
 
 
 def run_probe(
     common: CommonOptions,
     build: Callable[[], Scenario],
-    findings: Callable[[Report], list[str]] | None = None,
+    findings: Callable[[Report], list[Finding]] | None = None,
 ) -> Report | None:
     """Validate everything first (no resource is touched on bad input), then run and report.
 
-    `findings` reads the answer to the probe's question off the report (on either target) and
-    adds it to the notes.
+    `findings` reads the answer to the probe's question off the report (on either target): the
+    report's `findings`, printed first.
     """
     expectations = [expect.parse(e) for e in common.expect or []]
+    if common.quiet and common.verbose:
+        raise InputError("--verbose", "--quiet prints only the answer; give one of the two")
     if common.target == "sim":
+        # --yes, --region and --profile are ignored on sim, so CI can switch LAMBDAPROBE_TARGET alone;
+        # the rest would change what a run does, and the simulator cannot do it.
         for name in AWS_ONLY:
-            if getattr(common, name):
+            if getattr(common, name) and name not in SIM_IGNORES:
                 raise InputError(f"--{name.replace('_', '-')}", "applies only to --target aws")
     elif common.deadline is not None and common.deadline <= 0:
         raise InputError("--deadline", f"{common.deadline:g} is out of range; allowed: > 0 seconds")
     scenario = build()
     if common.target == "aws":
         aws = aws_target(common)
+        where = _where(aws, dry_run=common.dry_run)
         if common.dry_run:
-            print(aws.plan_only(scenario).rstrip("\n"))
+            emit_plan(aws, scenario, where, common)
             return None
-        confirm_creation(common, aws.confirmation(scenario))
+        _check_account(aws, scenario)
+        confirm_creation(common, aws.confirmation(scenario), where, _cost(scenario))
         target: Target = aws
     else:
         target = SimTarget()
@@ -108,8 +118,30 @@ def _analyse(scenario: Scenario, observations: Observations) -> Report:
         return analyse(scenario, observations)
 
 
-def _with_findings(report: Report, findings: Callable[[Report], list[str]] | None) -> Report:
-    return report if findings is None else replace(report, notes=[*findings(report), *report.notes])
+FINDING_PREFIX = "finding: "
+
+
+def findings_of(probe: str) -> Callable[[Report], list[Finding]] | None:
+    """The probe's answer function, by the probe's name in a report."""
+    from importlib import import_module
+
+    module = {"deploy-preference": "deploy_preference", "vpc": "features", "efs": "features",
+              "code-signing": "features", "env-encryption": "features"}.get(probe, probe)
+    try:
+        found: Callable[[Report], list[Finding]] | None = getattr(
+            import_module(f"lambdaprobe.scenarios.{module}"), "findings", None
+        )
+    except ImportError:
+        return None
+    return found
+
+
+def _with_findings(report: Report, findings: Callable[[Report], list[Finding]] | None) -> Report:
+    # The AWS target reports what a feature's function saw as notes "finding: ..."; they are answers too.
+    carried = [Finding(n.removeprefix(FINDING_PREFIX)) for n in report.notes if n.startswith(FINDING_PREFIX)]
+    notes = [n for n in report.notes if not n.startswith(FINDING_PREFIX)]
+    own = findings(report) if findings is not None else []
+    return replace(report, findings=[*own, *carried], notes=notes)
 
 
 def aws_target(common: CommonOptions) -> AwsTarget:
@@ -135,18 +167,82 @@ def stderr_progress() -> Callable[[str], None]:
     return say
 
 
-def confirm_creation(common: CommonOptions, resources: list[str]) -> None:
-    """Ask before anything billable is created, unless --yes; refuse when nobody can answer."""
+def _where(aws: AwsTarget, *, dry_run: bool) -> Where:
+    """Endpoint, profile, region, credentials and account, settled before any call that creates."""
+    import dataclasses
+
+    from lambdaprobe.aws.context import resolve
+
+    where = resolve(aws.options, need_account=not dry_run)
+    # every client of the run gets the region resolved here (AWS_REGION included)
+    aws.options = dataclasses.replace(aws.options, region=where.region)
+    return where
+
+
+def _check_account(aws: AwsTarget, scenario: Scenario) -> None:
+    from lambdaprobe.aws.client import AwsClient
+    from lambdaprobe.aws.context import check_concurrency
+
+    skipped = check_concurrency(AwsClient(aws.options).client("lambda"), scenario)
+    if skipped:
+        aws.progress(skipped)
+
+
+def _cost(scenario: Scenario) -> list[str]:
+    from lambdaprobe.aws.cost import estimate
+    from lambdaprobe.aws.sources.expect import derive_deadline_s
+
+    return estimate(scenario, derive_deadline_s(scenario))
+
+
+def emit_plan(aws: AwsTarget, scenario: Scenario, where: Where, common: CommonOptions) -> None:
+    """The dry run's plan: text, or one JSON object with --output json; --save writes the JSON."""
+    from lambdaprobe.aws.plan.show import plan_json
+    from lambdaprobe.aws.planner import build_plan
+
+    text = aws.plan_only(scenario).rstrip("\n")
+    calls = plan_json(build_plan(scenario, aws.options).calls)
+    trials = text[text.index("Trials (") :].splitlines() if "\nTrials (" in text else []
+    data: dict[str, Any] = {
+        "schema": PLAN_SCHEMA, "probe": scenario.probe, "run_id": aws.options.run_id, **where.to_json(),
+        "cost": _cost(scenario), **calls, "trials": trials,
+    }
+    rendered = json.dumps(data, indent=2) + "\n"
+    if common.save:
+        _save(common.save, rendered)
+    if common.output == "json":
+        write_out(rendered)
+        return
+    head = "\n".join([
+        "Where (nothing is created by a dry run):", *(f"  {line}" for line in where.lines()),
+        *(f"  cost:     {line}" for line in data["cost"]),
+    ])
+    write_out(f"{head}\n{text}\n")
+
+
+def confirm_creation(
+    common: CommonOptions, resources: list[str], where: Where | None = None, cost: list[str] | None = None
+) -> None:
+    """Ask before anything billable is created, unless --yes; refuse when nobody can answer.
+
+    The question names where (account, region, endpoint, profile) and what it costs, as CDK and SAM do.
+    """
     if common.yes:
+        if where is not None:  # no question asked, but the log says where it went
+            print("lambdaprobe: creating in " + ", ".join(" ".join(line.split()) for line in where.lines()),
+                  file=sys.stderr)
         return
     if not sys.stdin.isatty():
         raise InputError("--yes", "a run on --target aws creates billable resources: pass --yes to confirm")
-    print(f"lambdaprobe will create {len(resources)} resources (all torn down after the run):", file=sys.stderr)
-    for line in resources:
-        print(f"  {line}", file=sys.stderr)
+    lines = [f"lambdaprobe will create {len(resources)} resources (all torn down after the run)"]
+    if where is not None:
+        lines += [f"  {line}" for line in where.lines()]
+    lines += [f"  cost:     {line}" for line in cost or []]
+    lines += [f"  + {line}" for line in resources]
+    print("\n".join(lines), file=sys.stderr)
     answer = input("Create them? [y/N] ")
     if answer.strip().lower() not in ("y", "yes"):
-        raise Declined("nothing was created")
+        raise Declined("declined at the confirmation: nothing was created")
 
 
 def _compare(scenario: Scenario, report: Report) -> Any:
@@ -169,23 +265,47 @@ def emit(report: Report, common: CommonOptions, comparison: Any = None) -> None:
 
             data = json.loads(json_out.format(report, summary_only=common.summary_only))
             data["comparison"] = asdict(comparison)
-            print(json.dumps(data, indent=2))
+            write_out(json.dumps(data, indent=2) + "\n")
             return
-        json_out.write(report, sys.stdout, summary_only=common.summary_only)
-        sys.stdout.flush()
+        json_out.write(report, write_out, summary_only=common.summary_only)
         return
     from rich.console import Console
 
-    from lambdaprobe.render import render_report
+    from lambdaprobe.render import render_answer, render_report
 
     console = Console()
-    render_report(report, console, max_rows=common.max_rows, full_records=common.full,
-                  summary_only=common.summary_only)
-    if comparison is not None:
-        from lambdaprobe.compare import format_comparison
+    # Rendered whole, then written with each line's padding stripped: rich pads tables to the
+    # terminal's width, which a pipe, a diff or a README example should not carry.
+    with console.capture() as captured:
+        if common.quiet:
+            render_answer(report, console)
+        else:
+            render_report(
+                report, console, max_rows=common.max_rows, full_records=common.full, verbose=common.verbose,
+                summary_only=common.summary_only,
+            )
+            if comparison is not None:
+                from lambdaprobe.compare import format_comparison
 
-        console.print()
-        console.print(format_comparison(comparison), markup=False, highlight=False)
+                console.print()
+                console.print(format_comparison(comparison), markup=False, highlight=False)
+    write_out("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))
+
+
+def write_out(text: str) -> None:
+    """Everything lambdaprobe prints on stdout goes through here, so a closed pipe ends the run quietly
+    (click would otherwise turn it into a silent exit 1, the code of a failed --expect)."""
+    try:
+        # in pieces: a reader that leaves in the middle of one huge write is not always reported
+        for i in range(0, len(text), WRITE_CHUNK):
+            sys.stdout.write(text[i : i + WRITE_CHUNK])
+            sys.stdout.flush()
+    except BrokenPipeError as exc:
+        raise PipeClosed("stdout was closed") from exc
+
+
+def _save(path: str, text: str) -> None:
+    Path(path).write_text(text, encoding="utf-8")
 
 
 def load_report(path: str) -> Report:

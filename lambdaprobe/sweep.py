@@ -8,6 +8,7 @@ gives the same grid.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import inspect
 import itertools
@@ -15,6 +16,7 @@ import json
 import math
 import operator
 import re
+import typing
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -73,13 +75,14 @@ def grid(axes: Sequence[tuple[str, Sequence[Number]]]) -> list[dict[str, Number]
 
 
 def build(probe: str, params: dict[str, Any]) -> Scenario:
-    """The probe's scenario for one point, built and validated by the probe's own builder."""
+    """The probe's scenario for one point, built and validated by the probe's own builder from its
+    options dataclass (the fields the command line declares)."""
     module = importlib.import_module(f"lambdaprobe.scenarios.{probe.replace('-', '_')}")
-    if probe == "retry":
-        from lambdaprobe.scenarios.retry import RetryOptions
-
-        names = set(inspect.signature(RetryOptions).parameters)
-        return module.build(RetryOptions(**{k: v for k, v in params.items() if k in names}))  # type: ignore[no-any-return]
+    hint = typing.get_type_hints(module.build).get("options")
+    options = next((k for k in typing.get_args(hint) if dataclasses.is_dataclass(k)), hint)
+    if dataclasses.is_dataclass(options):
+        names = {f.name for f in dataclasses.fields(options)}
+        return module.build(**{k: v for k, v in params.items() if k in names})  # type: ignore[no-any-return]
     names = set(inspect.signature(module.build).parameters)
     return module.build(**{k: v for k, v in params.items() if k in names})  # type: ignore[no-any-return]
 

@@ -9,6 +9,7 @@ from lambdaprobe.commands import (
     destinations,
     efs,
     env_encryption,
+    explain,
     invoke,
     report,
     retry,
@@ -19,6 +20,6 @@ from lambdaprobe.commands import (
 )
 
 __all__ = [
-    "abort", "cleanup", "code_signing", "concurrency", "deploy_preference", "destinations", "efs", "env_encryption",
+    "abort", "cleanup", "code_signing", "concurrency", "deploy_preference", "destinations", "efs", "env_encryption", "explain",
     "invoke", "report", "retry", "rules", "sweep", "timeout", "vpc",
 ]

@@ -7,16 +7,17 @@ from lambdaprobe.cli_common import TargetName, app
 
 @app.command("cleanup", short_help="Delete leftover lambdaprobe resources (aws).")
 def cleanup_command(
-    target: Annotated[TargetName, typer.Option(envvar="LAMBDAPROBE_TARGET", help="aws (the simulator leaves nothing).")] = TargetName.sim,
+    target: Annotated[TargetName, typer.Option(envvar="LAMBDAPROBE_TARGET", case_sensitive=False, help="aws (the simulator leaves nothing).")] = TargetName.sim,
     older_than: Annotated[str | None, typer.Option(metavar="DURATION", help="Only leftovers older than this, e.g. 90s, 30m, 2h, 1d.")] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Delete without asking.")] = False,
     region: Annotated[str | None, typer.Option(help="AWS Region.")] = None,
     profile: Annotated[str | None, typer.Option(help="AWS named profile.")] = None,
-    endpoint_url: Annotated[str | None, typer.Option(help="Any AWS-compatible endpoint instead of AWS.")] = None,
+    endpoint_url: Annotated[str | None, typer.Option(metavar="URL", help="Any AWS-compatible endpoint instead of AWS.")] = None,
 ) -> None:
     """Find and delete leftover lambdaprobe resources (named lambdaprobe-* and tagged lambdaprobe:run)."""
     import sys
 
+    from lambdaprobe.answer import plural
     from lambdaprobe.errors import Declined, InputError
 
     if target is not TargetName.aws:
@@ -30,7 +31,10 @@ def cleanup_command(
     def confirm(found: list[str]) -> bool:
         if not found:
             return False
-        print(f"{len(found)} leftover resource(s):", file=sys.stderr)
+        print("cleanup in:", file=sys.stderr)
+        for line in where.lines():
+            print(f"  {line}", file=sys.stderr)
+        print(f"{plural(len(found), 'leftover resource')}:", file=sys.stderr)
         for line in found:
             print(f"  {line}", file=sys.stderr)
         if yes:
@@ -41,7 +45,14 @@ def cleanup_command(
             raise Declined("nothing was deleted")
         return True
 
+    import dataclasses
+
+    from lambdaprobe.aws.context import resolve
+
     options = AwsOptions(region=region, profile=profile, endpoint_url=endpoint_url, yes=yes)
+    # a configuration mistake is exit 2 before the first call, as for the probes
+    where = resolve(options, need_account=True)
+    options = dataclasses.replace(options, region=where.region)
     result = cleanup(options, confirm, older_than_s=older_than_s, progress=stderr_progress())
     print(f"found {len(result.found)}, deleted {len(result.deleted)}, failed {len(result.failed)}")
     for line in result.failed:
@@ -49,4 +60,4 @@ def cleanup_command(
     if result.failed:
         from lambdaprobe.errors import AwsError
 
-        raise AwsError(f"{len(result.failed)} leftover(s) could not be deleted (listed above)")
+        raise AwsError(f"{plural(len(result.failed), 'leftover')} could not be deleted (listed above)")

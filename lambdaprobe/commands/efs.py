@@ -2,7 +2,7 @@ from typing import Annotated
 
 import typer
 
-from lambdaprobe.cli_common import app, probe_command
+from lambdaprobe.cli_common import NOT_FOR_FEATURES, app, probe_command
 from lambdaprobe.options import CommonOptions
 
 
@@ -12,7 +12,7 @@ from lambdaprobe.options import CommonOptions
     "(uid/gid 1000, root /lambdaprobe) and a VPC (or uses --subnet/--security-group; the group must allow NFS, "
     "TCP 2049, from itself). The function mounts it at /mnt/probe, writes a file and reads it back.",
 )
-@probe_command
+@probe_command(without=NOT_FOR_FEATURES)
 def efs_command(
     common: CommonOptions,
     subnet: Annotated[list[str] | None, typer.Option(metavar="SUBNET_ID", help="An existing subnet id (repeatable, up to 16); with --security-group. Default: create a VPC.")] = None,
@@ -26,7 +26,7 @@ def efs_command(
 
     def build() -> Scenario:
         scenario = probe.efs(subnets=subnet or [], security_groups=security_group or [], mount_target=mount_target, seed=common.seed)
-        probe.require_aws("efs", common.target, common.compare)
+        probe.require_aws("efs", common.target)
         return scenario
 
     run_probe(common, build, probe.findings)

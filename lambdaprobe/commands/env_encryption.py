@@ -2,7 +2,7 @@ from typing import Annotated
 
 import typer
 
-from lambdaprobe.cli_common import app, probe_command
+from lambdaprobe.cli_common import NOT_FOR_FEATURES, app, probe_command
 from lambdaprobe.options import CommonOptions
 
 
@@ -13,7 +13,7 @@ from lambdaprobe.options import CommonOptions
     "client-side (kms Encrypt with EncryptionContext LambdaFunctionName, as the console's helper does), which the "
     "function decrypts with kms:Decrypt.",
 )
-@probe_command
+@probe_command(without=NOT_FOR_FEATURES)
 def env_encryption_command(
     common: CommonOptions,
     decrypt_permission: Annotated[bool, typer.Option("--decrypt-permission/--without-decrypt-permission", help="--without-decrypt-permission: the role lacks kms:Decrypt, to see the error the function gets.")] = True,
@@ -25,7 +25,7 @@ def env_encryption_command(
 
     def build() -> Scenario:
         scenario = probe.env_encryption(decrypt_permission=decrypt_permission, seed=common.seed)
-        probe.require_aws("env-encryption", common.target, common.compare)
+        probe.require_aws("env-encryption", common.target)
         return scenario
 
     run_probe(common, build, probe.findings)

@@ -199,16 +199,21 @@ def _print_table(probe: str, axes: list[tuple[str, tuple[Any, ...]]], rows: list
             mark = "◀ cheapest meeting the goals" if goals else "◀ cheapest"
         cells.append(Text(mark, style="bold green" if i == best else ""))
         table.add_row(*cells)
-    console.print(table)
-    console.print()
-    if goals:
-        what = ", ".join(str(g) for g in goals)
-        console.print(Text(f"goals: {what}; " + ("no point meets them" if best is None else
-                                                  f"cheapest meeting them: point {best + 1}")))
-    console.print(Text(
-        f"prices: {prices.region}, as of {prices.as_of}, {prices.source}; a month is 730 hours and the run's "
-        "traffic is taken to repeat for all of it"
-    ))
+    with console.capture() as captured:
+        console.print(table)
+        console.print()
+        if goals:
+            what = ", ".join(str(g) for g in goals)
+            console.print(Text(f"goals: {what}; " + ("no point meets them" if best is None else
+                                                      f"cheapest meeting them: point {best + 1}")))
+        console.print(Text(
+            f"prices: {prices.region}, as of {prices.as_of}, {prices.source}; a month is 730 hours and the run's "
+            "traffic is taken to repeat for all of it"
+        ))
+    # each line without the padding rich gives a table, as the probes print theirs
+    from lambdaprobe.runner import write_out
+
+    write_out("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))
 
 
 def _fmt(value: Any) -> str:

@@ -2,7 +2,7 @@ from typing import Annotated
 
 import typer
 
-from lambdaprobe.cli_common import app, probe_command
+from lambdaprobe.cli_common import NOT_FOR_FEATURES, app, probe_command
 from lambdaprobe.options import CommonOptions
 
 
@@ -12,7 +12,7 @@ from lambdaprobe.options import CommonOptions
     "to the VPC's Amazon-provided DNS resolver (10.90.0.2, TCP 53). No EC2 host is launched (not built). "
     "Teardown waits until Lambda has released its network interfaces, which can take many minutes.",
 )
-@probe_command
+@probe_command(without=NOT_FOR_FEATURES)
 def vpc_command(
     common: CommonOptions,
     subnet: Annotated[list[str] | None, typer.Option(metavar="SUBNET_ID", help="An existing subnet id (repeatable, up to 16); with --security-group. Default: create a VPC.")] = None,
@@ -27,7 +27,7 @@ def vpc_command(
 
     def build() -> Scenario:
         scenario = probe.vpc(subnets=subnet or [], security_groups=security_group or [], host=host, port=port, seed=common.seed)
-        probe.require_aws("vpc", common.target, common.compare)
+        probe.require_aws("vpc", common.target)
         return scenario
 
     run_probe(common, build, probe.findings)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import shlex
+from dataclasses import dataclass
 from typing import Any
 
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, OverflowMethod, RenderableType, RenderResult
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -38,27 +41,71 @@ def compact_json(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"), default=str)
 
 
+# Flags whose "off" form is the one worth printing (the option's default is on).
+NEGATIVE_FLAGS = {"mount_target": "--no-mount-target", "decrypt_permission": "--without-decrypt-permission"}
+
+
+def flags(params: dict[str, Any]) -> list[str]:
+    """The run's parameters as flags that can be pasted back (`--max-retry-attempts 2`)."""
+    out: list[str] = []
+    for key, value in params.items():
+        name = "--" + key.replace("_", "-")
+        if value is None or value == "created":
+            continue  # not given (or made by the run): the default applies again
+        if isinstance(value, bool):
+            if value and key not in NEGATIVE_FLAGS:
+                out.append(name)
+            elif not value and key in NEGATIVE_FLAGS:
+                out.append(NEGATIVE_FLAGS[key])
+            continue
+        text = compact_json(value) if not isinstance(value, str) else value
+        if isinstance(value, float) and value.is_integer():
+            text = str(int(value))
+        out.append(f"{name} {shlex.quote(text)}")
+    return out
+
+
 def header(report: Report) -> Text:
+    """`lambdaprobe PROBE --target T --flag value ...`: the command line that repeats this run."""
     text = Text()
     text.append("lambdaprobe ", style="bold")
     text.append(report.probe, style="bold cyan")
-    text.append(" on ", style="dim")
-    text.append(report.target, style="bold")
-    for key, value in report.params.items():
-        text.append("  ")
-        text.append(f"{key}=", style="dim")
-        text.append(compact_json(value))
+    text.append(f" --target {report.target}", style="bold")
+    for flag in flags(report.params):
+        text.append(" ")
+        text.append(flag, style="dim")
     return text
+
+
+def answer_block(report: Report) -> Table | None:
+    """The probe's answer: 1 to 4 plain lines, each with the ids of the rules behind it."""
+    if not report.findings:
+        return None
+    table = Table.grid(padding=(0, 1))
+    table.title, table.title_justify, table.title_style = "Answer", "left", "bold"
+    table.add_column(no_wrap=True)
+    table.add_column(overflow="fold")
+    for finding in report.findings:
+        line = Text(finding.text)
+        if finding.rules:
+            line.append(f"  [{', '.join(finding.rules)}]", style="dim")
+        table.add_row("  •", line)
+    return table
 
 
 def summary_table(report: Report) -> Table:
     table = _titled("Summary")
     table.show_header = False
-    table.add_column("count")
-    table.add_column("n", justify="right")
+    table.add_column("count", no_wrap=True)
+    table.add_column("n", justify="right", no_wrap=True)  # a number is never cut to "1…"
     table.add_column("meaning", style="dim")
+    counted = getattr(report.requests, "attempt_count", None)  # a large run's columns count at once
+    tries = counted() if counted is not None else sum(len(r.attempts) for r in report.requests)
     for field, label, meaning in SUMMARY_ROWS:
         value: int = getattr(report.summary, field)
+        if field == "attempts" and tries != value:
+            # batches: one execution served several requests, and each request's row counts it
+            meaning = f"handler executions; a batch counts once, the rows' {tries:,} count each request's tries"
         table.add_row(label, f"{value:,}", f"({meaning})" if meaning else "")
     return table
 
@@ -72,7 +119,7 @@ def attribute_value(value: Any) -> str:
     return compact_json(value)
 
 
-def attributes_line(attributes: dict[str, Any]) -> str:
+def _attribute_parts(attributes: dict[str, Any]) -> list[str]:
     parts = []
     for key in ("RequestID", "ErrorCode", "ErrorMessage"):
         if key in attributes:
@@ -80,70 +127,74 @@ def attributes_line(attributes: dict[str, Any]) -> str:
             if key == "ErrorMessage":
                 value = json.dumps(shorten(value, ERROR_MESSAGE_MAX))
             parts.append(f"{key}={value}")
-    parts.extend(
-        f"{k}={attribute_value(v)}"
-        for k, v in attributes.items()
-        if k not in ("RequestID", "ErrorCode", "ErrorMessage")
-    )
-    return " ".join(parts)
+    first = ("RequestID", "ErrorCode", "ErrorMessage")
+    parts.extend(f"{k}={attribute_value(v)}" for k, v in attributes.items() if k not in first)
+    return parts
 
 
-def dead_letters_table(report: Report, *, full: bool = False) -> Table:
-    """Dead letters; `full` prints each body (the original event) whole."""
-    table = _titled(f"Dead letters ({len(report.dead_letters):,})")
-    table.add_column("t", justify="right", no_wrap=True)
-    table.add_column("queue", no_wrap=True)
-    table.add_column("body / attributes", overflow="fold")
-    for d in report.dead_letters:
-        table.add_row(
-            f"{d.t:.1f}s",
-            d.queue,
-            Text(json.dumps(d.body, indent=2, default=str) if full else shorten(compact_json(d.body), BODY_MAX)).append(
-                "\n" + attributes_line(d.attributes), style="dim"
-            ),
-        )
-    return table
+@dataclass(frozen=True)
+class DeadLetters:
+    """Dead letters as lines, not a table: the queue name, the body, and one attribute a line, so a
+    narrow terminal never folds a queue name or an id in the middle. `full` prints each body whole."""
+
+    report: Report
+    full: bool = False
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield Text(f"Dead letters ({len(self.report.dead_letters):,})", style="bold")
+        for d in self.report.dead_letters:
+            head = Text(f"{d.t:.1f}s  ")
+            head.append(d.queue)
+            if d.request_id:
+                head.append(f"  ← {d.request_id}", style="dim")
+            yield head
+            if self.full:
+                body = Text(json.dumps(d.body, indent=2, default=str))
+            else:
+                body = Text(shorten(compact_json(d.body), max(20, options.max_width - 4)), no_wrap=True)
+            yield Padding(body, (0, 0, 0, 2))
+            for part in _attribute_parts(d.attributes):
+                overflow: OverflowMethod = "fold" if self.full else "ellipsis"
+                yield Text(f"  {part}", style="dim", no_wrap=not self.full, overflow=overflow)
+
+
+def dead_letters_table(report: Report, *, full: bool = False) -> DeadLetters:
+    """The dead letters (kept under this name for callers); see DeadLetters."""
+    return DeadLetters(report, full)
+
+
+@dataclass(frozen=True)
+class DestinationRecords:
+    """Destination records as lines: where and when, the condition and count, then the record
+    (shortened to the line, or whole with `full`). Nothing is squeezed into columns."""
+
+    report: Report
+    full: bool = False
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield Text(f"Destination records ({len(self.report.destinations):,})", style="bold")
+        for rec in self.report.destinations:
+            ctx = rec.record.get("requestContext", {}) if isinstance(rec.record, dict) else {}
+            head = Text(f"{rec.t:.1f}s  {rec.kind} → ")
+            head.append(rec.target)
+            if rec.request_id:
+                head.append(f"  ← {rec.request_id}", style="dim")
+            yield head
+            yield Text(
+                f"  condition {ctx.get('condition', '?')}, approximateInvokeCount "
+                f"{ctx.get('approximateInvokeCount', '?')}",
+                style="dim",
+            )
+            if self.full:
+                yield Padding(Text(json.dumps(rec.record, indent=2, default=str)), (0, 0, 0, 2))
+            else:
+                width = max(20, options.max_width - 2)
+                yield Text("  " + shorten(compact_json(rec.record), min(RECORD_MAX, width)), no_wrap=True)
 
 
 def destinations_table(report: Report, *, full: bool = False) -> RenderableType:
-    """Destination records; `full` adds each record's whole JSON under the table."""
-    rows = []
-    for rec in report.destinations:
-        ctx = rec.record.get("requestContext", {}) if isinstance(rec.record, dict) else {}
-        rows.append(
-            (
-                f"{rec.t:.1f}s",
-                rec.kind,
-                rec.target,
-                str(ctx.get("condition", "")),
-                str(ctx.get("approximateInvokeCount", "")),
-            )
-        )
-    table = _titled(f"Destination records ({len(report.destinations):,})")
-    table.add_column("t", justify="right", no_wrap=True)
-    table.add_column("kind", no_wrap=True)
-    table.add_column("target", no_wrap=True)
-    table.add_column("condition", no_wrap=True)
-    table.add_column("invokes", justify="right", no_wrap=True)
-    if not full:
-        # The only column rich may narrow first (wrapable), its text cut rather than wrapped.
-        table.add_column("record")
-    for rec, row in zip(report.destinations, rows, strict=True):
-        if full:
-            table.add_row(*row)
-        else:
-            record = Text(shorten(compact_json(rec.record), RECORD_MAX), no_wrap=True, overflow="ellipsis")
-            table.add_row(*row, record)
-    if not full:
-        return table
-    records = [
-        Text.assemble(
-            (f"#{i} {rec.kind} → {rec.target} at {rec.t:.1f}s\n", "bold"),
-            json.dumps(rec.record, indent=2, default=str),
-        )
-        for i, rec in enumerate(report.destinations, 1)
-    ]
-    return Group(table, *records)
+    """The destination records (kept under this name for callers); see DestinationRecords."""
+    return DestinationRecords(report, full)
 
 
 def _titled(title: str) -> Table:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from rich.console import Console, ConsoleOptions, RenderResult
+from rich.padding import Padding
 from rich.text import Text
 
 from lambdaprobe.observation import DeadLetter, DestinationRecord
@@ -33,24 +35,52 @@ END_MARK = {"dead_lettered": ("D", "bold magenta"), "expired": ("E", "bold magen
 Cell = tuple[str, str]
 
 
-def legend() -> Text:
-    parts: list[tuple[str, str, str]] = [
-        (INIT[0], INIT[1], "init (cold)"),
-        (OUTCOME_CHAR["success"], OUTCOME_STYLE["success"], "success"),
-        (OUTCOME_CHAR["error"], OUTCOME_STYLE["error"], "error"),
-        (OUTCOME_CHAR["timeout"], OUTCOME_STYLE["timeout"], "timeout"),
-        (WAIT[0], WAIT[1], "waiting"),
-        (THROTTLE[0], THROTTLE[1], "429 throttled"),
-        (END_MARK["dead_lettered"][0], END_MARK["dead_lettered"][1], "dead-lettered"),
-        (END_MARK["expired"][0], END_MARK["expired"][1], "expired"),
-    ]
-    text = Text()
-    for i, (glyph, style, label) in enumerate(parts):
-        if i:
-            text.append("  ")
-        text.append(glyph, style=style)
-        text.append(f" {label}", style="dim")
-    return text
+LEGEND: tuple[tuple[str, str, str], ...] = (
+    (INIT[0], INIT[1], "init (cold)"),
+    (OUTCOME_CHAR["success"], OUTCOME_STYLE["success"], "success"),
+    (OUTCOME_CHAR["error"], OUTCOME_STYLE["error"], "error"),
+    (OUTCOME_CHAR["timeout"], OUTCOME_STYLE["timeout"], "timeout"),
+    (WAIT[0], WAIT[1], "waiting"),
+    (THROTTLE[0], THROTTLE[1], "429 throttled"),
+    (END_MARK["dead_lettered"][0], END_MARK["dead_lettered"][1], "dead-lettered"),
+    (END_MARK["expired"][0], END_MARK["expired"][1], "expired"),
+)
+
+
+@dataclass(frozen=True)
+class Legend:
+    """The glyphs' meanings, wrapped between items only (never inside "429 throttled")."""
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        line = Text()
+        for glyph, style, label in LEGEND:
+            width = len(glyph) + 1 + len(label)
+            if line.plain and len(line.plain) + 2 + width > options.max_width:
+                yield line
+                line = Text()
+            if line.plain:
+                line.append("  ")
+            line.append(glyph, style=style)
+            line.append(f" {label}", style="dim")
+        yield line
+
+
+def legend() -> Legend:
+    return Legend()
+
+
+def lanes(attempts: Sequence[AttemptLike]) -> list[list[AttemptLike]]:
+    """Attempts in lanes that do not overlap: an SDK that resends after its read timeout runs a new
+    execution while the first still runs, and each needs a line of its own to be seen."""
+    out: list[list[AttemptLike]] = []
+    for a in sorted(attempts, key=lambda x: x.start_s):
+        for lane in out:
+            if lane[-1].end_s <= a.start_s + 1e-9:
+                lane.append(a)
+                break
+        else:
+            out.append([a])
+    return out
 
 
 def bar_cells(req: RequestView, frame: Frame, end_t: float | None) -> list[Cell]:
@@ -143,6 +173,7 @@ def detail_lines(
         head.append(f"  throttled {req.throttles}× before running (requeued)", style="yellow")
     lines.append(head)
     rng_w = max((len(_range(a)) for a in req.attempts), default=0)
+    n_w = len(str(max((a.n for a in req.attempts), default=1)))
     prev: AttemptLike | None = None
     attempts = req.attempts
     if len(attempts) > DETAIL_ATTEMPTS_MAX:
@@ -159,7 +190,7 @@ def detail_lines(
             lines.append(Text(f"   overlaps #{prev.n} by {_secs(-wait)}", style="dim"))
         elif prev is not None or wait >= 0.05:
             lines.append(Text(f"   +{_secs(wait)}", style="dim"))
-        lines.append(attempt_line(a, rng_w))
+        lines.append(attempt_line(a, rng_w, n_w))
         prev = a
     for d in dead:
         lines.append(Text(f"dead-lettered → {d.queue} at {_secs(d.t)}", style="magenta"))
@@ -181,8 +212,9 @@ def _range(a: AttemptLike) -> str:
     return f"{a.start_s:.1f}–{_secs(a.end_s)}"
 
 
-def attempt_line(a: AttemptLike, rng_w: int) -> Text:
-    text = Text(f"#{a.n} {_range(a):>{rng_w}} ")
+def attempt_line(a: AttemptLike, rng_w: int, n_w: int = 1) -> Text:
+    """One attempt; `n_w` pads the number so #9 and #10 line up."""
+    text = Text(f"#{a.n:<{n_w}} {_range(a):>{rng_w}} ")
     text.append(f"{a.outcome:<7}", style=OUTCOME_STYLE[a.outcome])
     if a.cold:
         text.append(f" (cold, init {_secs(a.init_s)})", style="cyan")
@@ -223,13 +255,26 @@ class Timeline:
         indent = " " * (frame.id_w + 1)
         for req in shown:
             dead = dead_by.get(req.id, [])
-            cells = bar_cells(req, frame, _end_time(req, dead))
+            parallel = lanes(req.attempts) if len(req.attempts) > 1 else [list(req.attempts)]
+            main = replace(req, attempts=parallel[0]) if len(parallel) > 1 else req
+            cells = bar_cells(main, frame, _end_time(req, dead))
             yield row_label(req, frame).append_text(_text(cells))
+            for lane in parallel[1:]:
+                # an execution that overlaps another of the same request: its own line, under it
+                label = Text(
+                    f"{'':<{frame.id_w}} {'└ overlapping':<{FINAL_W}} {len(lane):>{frame.att_w}} ", style="dim"
+                )
+                label.append(f"{'':<{frame.cold_w}} ")
+                lane_view = replace(req, attempts=lane, final="pending", client=None, sent_s=lane[0].start_s)
+                yield label.append_text(_text(bar_cells(lane_view, frame, None)))
             if detail:
                 for line in detail_lines(req, dead, dests_by.get(req.id, [])):
-                    line = Text(indent).append_text(line)
-                    line.no_wrap, line.overflow = True, "ellipsis"
-                    yield line
+                    if self.detail is None:  # the automatic detail stays one line each
+                        line = Text(indent).append_text(line)
+                        line.no_wrap, line.overflow = True, "ellipsis"
+                        yield line
+                    else:  # --verbose shows it all, continuation lines under the text they continue
+                        yield Padding(line, (0, 0, 0, len(indent)))
         if not report.requests:
             yield Text("no requests were sent", style="dim")
         hidden = len(report.requests) - len(shown)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
 from rich.text import Text
 
-from lambdaprobe.render.frame import tick_step
+from lambdaprobe.render.frame import frame_for, tick_step
 from lambdaprobe.report import Report
 
 BAR_WIDTH = 20
@@ -52,3 +54,42 @@ def versions_table(report: Report, *, buckets: int = 12) -> Table | None:
         bar.append(f" {share:4.0%}")
         table.add_row(f"{window * step:g}–{(window + 1) * step:g}s", *map(str, row), bar)
     return table
+
+
+SHADES = " ▁▂▃▄▅▆▇█"
+
+
+@dataclass(frozen=True)
+class VersionStrip:
+    """Which version ran each call, on the timeline's axis: one row per version, each column as full
+    as that version's share of the calls that started in it (a deployment's answer at a glance)."""
+
+    report: Report
+    max_rows: int = 40
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        frame = frame_for(self.report, options.max_width, self.max_rows)
+        versions = executed_versions(self.report)
+        per_column: list[Counter[str | None]] = [Counter() for _ in range(frame.width)]
+        for r in self.report.requests:
+            for a in r.attempts:
+                per_column[frame.col(a.start_s)][a.version] += 1
+        calls = sum(sum(c.values()) for c in per_column)
+        title = f"Which version ran each call ({calls:,}; column height: that version's share)"
+        yield Text(title, style="bold")
+        yield Text(" " * frame.gutter).append_text(frame.axis_labels())
+        yield Text(" " * frame.gutter).append_text(frame.axis_rule("┬"))
+        for i, version in enumerate(versions):
+            cells = "".join(
+                SHADES[round(8 * c[version] / total)] if (total := sum(c.values())) else " " for c in per_column
+            )
+            share = sum(c[version] for c in per_column) / (calls or 1)
+            label = f"version {version} {share:4.0%}"
+            yield Text.assemble((f"{label:>{frame.gutter - 2}} ▕", "dim"), (cells, STYLES[i % len(STYLES)]))
+
+
+STYLES = ("blue", "green", "magenta")
+
+
+def version_strip(report: Report, *, max_rows: int = 40) -> VersionStrip | None:
+    return VersionStrip(report, max_rows) if len(executed_versions(report)) > 1 else None

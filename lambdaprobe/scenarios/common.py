@@ -13,7 +13,9 @@ from lambdaprobe.rules.constants import FUNCTION_TIMEOUT_MAX_S, FUNCTION_TIMEOUT
 # [function.limits] function timeout 1..900 s
 TIMEOUT_RANGE = (int(FUNCTION_TIMEOUT_MIN_S), int(FUNCTION_TIMEOUT_MAX_S))
 MAX_INIT_S = 900.0
+MAX_DURATION_S = 900.0
 MAX_COUNT = 1_000_000
+MAX_INTERVAL_S = 3600.0
 # The handler gets this much headroom over its directed duration when --timeout is not given.
 TIMEOUT_HEADROOM_S = 5
 
@@ -30,7 +32,7 @@ def one_of(option: str, value: str | None, allowed: Iterable[str]) -> None:
 
 
 def directive(duration: float, fail: str, init: float) -> Directive:
-    in_range("--duration", duration, 0, 900)
+    in_range("--duration", duration, 0, MAX_DURATION_S)
     in_range("--init", init, 0, MAX_INIT_S)
     if not valid_fail_spec(fail):
         raise InputError("--fail", f"{fail!r} is not allowed; allowed: {FAIL_VALUES}")
@@ -47,7 +49,21 @@ def timeout_for(timeout: float | None, duration: float) -> float:
 
 def stimulus_shape(count: int, interval: float) -> None:
     in_range("--count", count, 1, MAX_COUNT)
-    in_range("--interval", interval, 0, 3600)
+    in_range("--interval", interval, 0, MAX_INTERVAL_S)
+
+
+# The --arrivals option of the probes that send load (the shapes are described in lambdaprobe.arrivals).
+ARRIVALS_HELP = (
+    "When calls are sent: even (one every --interval), poisson:RATE (--count calls at RATE/s, seeded), "
+    "burst:N@T (N calls at T s), file:PATH (replay a CSV of times, or of TIME,COUNT per second or minute: "
+    "a CloudWatch Invocations export); join with +, e.g. poisson:50+burst:200@30. "
+    "On --target aws the same times are kept on the wall clock."
+)
+
+
+def shaped(arrivals: str, times: array[float] | None) -> tuple[tuple[str, object], ...]:
+    """The arrivals param, for a run whose traffic has a shape (an even run's params read as before)."""
+    return () if times is None else (("arrivals", arrivals),)
 
 
 def traffic(arrivals: str, count: int, interval: float, seed: int) -> array[float] | None:

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from dataclasses import dataclass
 
 from lambdaprobe.errors import InputError, NotAvailableError
 from lambdaprobe.function.directive import Directive
-from lambdaprobe.report import Report
+from lambdaprobe.report import Finding, Report
 from lambdaprobe.rules.constants import (  # [features.limits] VpcConfig.SubnetIds, VpcConfig.SecurityGroupIds
     MAX_SECURITY_GROUPS,
     MAX_SUBNETS,
 )
 from lambdaprobe.scenario import ConcurrencySpec, FeatureSpec, FunctionSpec, Scenario, SourceSpec, Stimulus
 from lambdaprobe.scenarios.common import in_range, one_of
+from lambdaprobe.scenarios.declare import option
 
 WHY_AWS = {
     "vpc": "connect latency and ENI set-up depend on your network, not on Lambda's documented semantics",
@@ -58,7 +60,7 @@ def _scenario(probe: str, feature: FeatureSpec, seed: int, params: tuple[tuple[s
         source=SourceSpec(kind="sync"),
         concurrency=ConcurrencySpec(qualifier="latest"),
         seed=seed,
-        params=(*params, ("seed", seed)),
+        params=params,  # no seed: nothing is drawn at random in these runs, and the command takes none
         feature=feature,
     )
 
@@ -113,6 +115,14 @@ def efs(*, subnets: list[str], security_groups: list[str], mount_target: bool, s
     return _scenario("efs", feature, seed, params)
 
 
+@dataclass(frozen=True)
+class CodeSigningOptions:
+    """code-signing's one option, declared as the other probes declare theirs."""
+
+    policy: str = option("Enforce", "CodeSigningPolicies.UntrustedArtifactOnDeployment: Enforce refuses unsigned "
+                         "code, Warn accepts it and logs a warning.", choices=POLICIES)
+
+
 def code_signing(*, policy: str, seed: int) -> Scenario:
     one_of("--policy", policy, POLICIES)
     feature = FeatureSpec(kind="code-signing", policy=policy)  # type: ignore[arg-type]
@@ -124,14 +134,14 @@ def env_encryption(*, decrypt_permission: bool, seed: int) -> Scenario:
     return _scenario("env-encryption", feature, seed, (("decrypt_permission", decrypt_permission),))
 
 
-def findings(report: Report) -> list[str]:
+def findings(report: Report) -> list[Finding]:
     """The cold start beside the warm call (the feature's own result is noted by the AWS target)."""
     attempts = [r.attempts[0] for r in report.requests if r.attempts]
     if not attempts:
         return []
     first = attempts[0]
     where = "in the VPC" if report.probe in ("vpc", "efs") else "with the feature"
-    line = f"finding: first call {where} {'cold' if first.cold else 'warm'}"
+    line = f"first call {where} {'cold' if first.cold else 'warm'}"
     if first.cold:
         line += f", init {first.init_s * 1000:.0f} ms"
     line += f", ran {(first.end_s - first.start_s) * 1000:.0f} ms"
@@ -139,4 +149,4 @@ def findings(report: Report) -> list[str]:
         second = attempts[1]
         took = (second.end_s - second.start_s) * 1000
         line += f"; second call {'cold' if second.cold else 'warm'}, ran {took:.0f} ms"
-    return [line]
+    return [Finding(line)]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, ClassVar, Literal, get_args
 
+from lambdaprobe.answer import missing, plural, seconds
 from lambdaprobe.errors import InputError
-from lambdaprobe.report import Report
+from lambdaprobe.report import Finding, Report
 from lambdaprobe.rules import constants as c
 from lambdaprobe.scenario import (
     ASYNC_SOURCES,
@@ -25,125 +27,160 @@ from lambdaprobe.scenario import (
     Stimulus,
     StreamSourceSpec,
 )
-from lambdaprobe.scenarios.common import directive, in_range, one_of, timeout_for, traffic
+from lambdaprobe.scenarios.common import (
+    ARRIVALS_HELP,
+    MAX_COUNT,
+    MAX_DURATION_S,
+    MAX_INIT_S,
+    MAX_INTERVAL_S,
+    TIMEOUT_RANGE,
+    directive,
+    in_range,
+    shaped,
+    timeout_for,
+    traffic,
+)
+from lambdaprobe.scenarios.declare import check, choose, option, params
 
-DLQ_KINDS = ("sqs", "sns", "none")
-DESTINATION_KINDS = ("sqs", "sns", "lambda", "eventbridge", "none")
-STREAM_DESTINATION_KINDS = ("sqs", "sns", "none")  # [stream.on-failure-record] (S3 and Kafka exist; not probed here)
-SDK_MODES = ("off", "legacy", "standard")
+NONE = "none"
+DLQ_TYPES: tuple[DlqKind, ...] = get_args(DlqKind)
+DESTINATION_TYPES: tuple[DestinationKind, ...] = get_args(DestinationKind)
+# [stream.on-failure-record] (S3 and Kafka exist; not probed here)
+STREAM_DESTINATION_TYPES: tuple[Literal["sqs", "sns"], ...] = ("sqs", "sns")
+DLQ_KINDS = (*DLQ_TYPES, NONE)
+DESTINATION_KINDS = (*DESTINATION_TYPES, NONE)
+SDK_MODES: tuple[SdkRetryMode, ...] = get_args(SdkRetryMode)
+# One default everywhere an option exists: the DLQ (so a failed event shows where it ends), and boto3's
+# own SDK retry mode.
+DEFAULT_DLQ = "sqs"
+DEFAULT_SDK_RETRIES: SdkRetryMode = "legacy"
+SDK_READ_TIMEOUT_S = c.SDK_READ_TIMEOUT_S  # [sdk.timeouts]
+
+
+SOURCES_WITH_RETRY_POLICY = (*ASYNC_SOURCES, *STREAM_SOURCES)
+BATCH_SOURCES = (*QUEUE_SOURCES, *STREAM_SOURCES)
 
 
 @dataclass(frozen=True)
 class RetryOptions:
-    """The retry command's options as given (None = not given, so the source's default applies)."""
+    """The retry command's options, declared once: help, choices, ranges and the sources each applies to.
 
-    source: str = "async"
-    duration: float = 2.0
-    fail: str = "always"
-    init: float = 0.3
-    timeout: float | None = None
-    count: int = 1
-    interval: float = 1.0
+    None means "not given": the source's default applies (and is recorded in the run's params).
+    """
+
+    APPLIES_BY: ClassVar[str] = "source"
+
+    source: str = option("async", "Where the requests come from.", choices=SOURCE_KINDS)
+    duration: float = option(2.0, "Seconds the handler runs on each attempt.", low=0, high=MAX_DURATION_S)
+    fail: str = option("always", "never, always, or first:N (fail the first N attempts).")
+    init: float = option(0.3, "Seconds a cold start's init takes (not counted in the timeout).", low=0,
+                         high=MAX_INIT_S)
+    timeout: float | None = option(None, "Function timeout in seconds.", low=TIMEOUT_RANGE[0],
+                                   high=TIMEOUT_RANGE[1], default_text="the duration + 5 s")
+    count: int | None = option(None, "Requests (invokes, messages, records).", low=1, high=MAX_COUNT, default_text="1")
+    messages: int | None = option(None, "The same as --count, in a queue's or a stream's words (give one of the "
+                                  "two).", low=1, high=MAX_COUNT, param=False)
+    interval: float = option(1.0, "Seconds between requests (0: all at once).", low=0, high=MAX_INTERVAL_S)
+    arrivals: str = option("even", ARRIVALS_HELP, param=False)  # listed in params only when not even
     seed: int = 0
-    max_retry_attempts: int | None = None
-    max_event_age: int | None = None
-    dlq: str = "none"
-    on_failure: str = "none"
-    on_success: str = "none"
-    sdk_retries: str = "off"
-    read_timeout: float = 60.0
-    visibility_timeout: int | None = None
-    max_receive_count: int | None = None
-    batch_size: int | None = None
-    batching_window: int | None = None
-    report_batch_item_failures: bool = False
-    max_concurrency: int | None = None
-    message_groups: int | None = None
-    max_record_age: int | None = None
-    bisect: bool = False
-    shards: int | None = None
-    parallelization_factor: int | None = None
-    arrivals: str = "even"
+    max_retry_attempts: int | None = option(
+        None, "Retries after a failure.", applies=SOURCES_WITH_RETRY_POLICY,
+        range=f"async 0..{c.ASYNC_MAX_RETRY_ATTEMPTS}, streams -1..{c.STREAM_MAX_RETRY_ATTEMPTS_MAX} (-1: until the "
+        "record expires)",
+        default_text=f"async {c.ASYNC_MAX_RETRY_ATTEMPTS}, streams -1",
+    )
+    max_event_age: int | None = option(
+        None, "MaximumEventAgeInSeconds.", applies=ASYNC_SOURCES, low=c.ASYNC_MAX_EVENT_AGE_MIN_S,
+        high=c.ASYNC_MAX_EVENT_AGE_S, default_text=str(c.ASYNC_MAX_EVENT_AGE_S),
+    )
+    dlq: str | None = option(None, "The function's dead-letter queue, which gets the original event.",
+                             choices=DLQ_KINDS, applies=ASYNC_SOURCES, default_text=DEFAULT_DLQ)
+    on_failure: str | None = option(
+        None, "On-failure destination, which gets the invocation record (streams: sqs, sns or none).",
+        choices=DESTINATION_KINDS, applies=SOURCES_WITH_RETRY_POLICY, default_text=NONE,
+    )
+    on_success: str | None = option(None, "On-success destination.", choices=DESTINATION_KINDS,
+                                    applies=ASYNC_SOURCES, default_text=NONE)
+    sdk_retries: str | None = option(None, "The caller's SDK retry mode: off (1 attempt), legacy (5), standard "
+                                     "(3).", choices=SDK_MODES, applies=("sync",), default_text=DEFAULT_SDK_RETRIES)
+    read_timeout: float | None = option(None, "The caller's read timeout in seconds.", low=1, high=3600,
+                                        applies=("sync",), default_text="60 (botocore's)")
+    visibility_timeout: int | None = option(None, "Queue visibility timeout, the retry clock.", applies=QUEUE_SOURCES,
+                                            low=0, high=c.SQS_VISIBILITY_TIMEOUT_MAX_S, default_text="30")
+    max_receive_count: int | None = option(None, "Redrive to the queue's DLQ after N receives (0: no DLQ).",
+                                           applies=QUEUE_SOURCES, low=0, high=1000, default_text="3")
+    batch_size: int | None = option(None, "Records per batch.", applies=BATCH_SOURCES,
+                                    range=f"1..{c.SQS_BATCH_SIZE_MAX} (FIFO 1..{c.SQS_FIFO_BATCH_SIZE_MAX})",
+                                    default_text=f"{c.SQS_BATCH_SIZE_DEFAULT} for SQS, "
+                                    f"{c.STREAM_BATCH_SIZE_DEFAULT} for streams")
+    batching_window: int | None = option(None, "MaximumBatchingWindowInSeconds.", applies=QUEUE_SOURCES, low=0,
+                                         high=c.BATCHING_WINDOW_MAX_S, default_text="0")
+    report_batch_item_failures: bool = option(
+        False, "Partial batch response: only failed items retry.", applies=BATCH_SOURCES,
+        names=("--report-batch-item-failures",),
+    )
+    max_concurrency: int | None = option(None, "ScalingConfig.MaximumConcurrency.", applies=QUEUE_SOURCES,
+                                         low=c.SQS_MAX_CONCURRENCY_MIN, high=c.SQS_MAX_CONCURRENCY_MAX,
+                                         default_text="none")
+    message_groups: int | None = option(None, "FIFO message groups the messages are spread over.",
+                                        applies=QUEUE_SOURCES, low=1, high=1000, default_text="1")
+    max_record_age: int | None = option(None, "MaximumRecordAgeInSeconds.", applies=STREAM_SOURCES,
+                                        range=f"-1 or {c.STREAM_MAX_RECORD_AGE_MIN_S}..{c.STREAM_MAX_RECORD_AGE_MAX_S}",
+                                        default_text="-1")
+    bisect: bool = option(False, "BisectBatchOnFunctionError: split a failing batch in two.",
+                          applies=STREAM_SOURCES, names=("--bisect",))
+    shards: int | None = option(None, "Shards.", applies=STREAM_SOURCES, low=1, high=100, default_text="1")
+    parallelization_factor: int | None = option(None, "Concurrent batches per shard.", applies=STREAM_SOURCES,
+                                                low=1, high=c.STREAM_PARALLELIZATION_MAX, default_text="1")
 
 
-def _only_for(option: str, value: object, source: str, allowed: tuple[str, ...]) -> None:
-    if value not in (None, False) and source not in allowed:
-        raise InputError(option, f"applies only to --source {'|'.join(allowed)} (got --source {source})")
+def _optional(option: str, value: str, allowed: tuple[DestinationKind, ...]) -> DestinationKind | None:
+    return None if value == NONE else choose(option, value, allowed)
 
 
-def _none(value: str) -> str | None:
-    return None if value == "none" else value
-
-
-def build(o: RetryOptions) -> Scenario:
-    one_of("--source", o.source, SOURCE_KINDS)
-    times = traffic(o.arrivals, o.count, o.interval, o.seed)
-    count = o.count if times is None else len(times)
-    src = o.source
-    _only_for("--sdk-retries", None if o.sdk_retries == "off" else o.sdk_retries, src, ("sync",))
-    _only_for("--max-event-age", o.max_event_age, src, ASYNC_SOURCES)
-    _only_for("--dlq", _none(o.dlq), src, ASYNC_SOURCES)
-    _only_for("--on-success", _none(o.on_success), src, ASYNC_SOURCES)
-    _only_for("--on-failure", _none(o.on_failure), src, (*ASYNC_SOURCES, *STREAM_SOURCES))
-    _only_for("--max-retry-attempts", o.max_retry_attempts, src, (*ASYNC_SOURCES, *STREAM_SOURCES))
-    for option, value in (
-        ("--visibility-timeout", o.visibility_timeout),
-        ("--max-receive-count", o.max_receive_count),
-        ("--max-concurrency", o.max_concurrency),
-        ("--message-groups", o.message_groups),
-    ):
-        _only_for(option, value, src, QUEUE_SOURCES)
-    for option, value in (
-        ("--max-record-age", o.max_record_age),
-        ("--bisect", o.bisect),
-        ("--shards", o.shards),
-        ("--parallelization-factor", o.parallelization_factor),
-    ):
-        _only_for(option, value, src, STREAM_SOURCES)
-    _only_for("--batch-size", o.batch_size, src, (*QUEUE_SOURCES, *STREAM_SOURCES))
-    _only_for("--batching-window", o.batching_window, src, QUEUE_SOURCES)
-    _only_for("--report-batch-item-failures", o.report_batch_item_failures, src, (*QUEUE_SOURCES, *STREAM_SOURCES))
-
+def build(options: RetryOptions | None = None, /, **given: Any) -> Scenario:
+    o = options or RetryOptions(**given)
+    check(o)
+    if o.count is not None and o.messages is not None:
+        raise InputError("--messages", "the same option as --count; give one of the two")
+    count = o.messages or o.count or 1
+    src = choose("--source", o.source, SOURCE_KINDS)
+    times = traffic(o.arrivals, count, o.interval, o.seed)
+    count = count if times is None else len(times)
     fn = FunctionSpec(timeout_s=timeout_for(o.timeout, o.duration), directive=directive(o.duration, o.fail, o.init))
     mode: Mode = "sync" if src == "sync" else "async"
-    source = SourceSpec(kind=src)  # type: ignore[arg-type]  # checked by one_of above
+    source = SourceSpec(kind=src)
     async_config = AsyncConfig()
     sdk = SdkConfig()
-    params: dict[str, object] = {
-        "source": src, "duration": o.duration, "fail": o.fail, "init": o.init, "timeout": fn.timeout_s,
-        "count": count, "interval": o.interval, "seed": o.seed,
-    }
-    if times is not None:  # listed only when not the default, so reports of even traffic read as before
-        params["arrivals"] = o.arrivals
+    resolved: dict[str, object] = {"timeout": fn.timeout_s, "count": count}
     if src == "sync":
-        one_of("--sdk-retries", o.sdk_retries, SDK_MODES)
-        in_range("--read-timeout", o.read_timeout, 1, 3600)
-        retry_mode: SdkRetryMode = o.sdk_retries  # type: ignore[assignment]  # checked above
-        sdk = SdkConfig(retry_mode=retry_mode, read_timeout_s=o.read_timeout)
-        params |= {"sdk_retries": o.sdk_retries, "read_timeout": o.read_timeout}
+        sdk = SdkConfig(
+            retry_mode=choose("--sdk-retries", o.sdk_retries or DEFAULT_SDK_RETRIES, SDK_MODES),
+            read_timeout_s=SDK_READ_TIMEOUT_S if o.read_timeout is None else o.read_timeout,
+        )
+        resolved |= {"sdk_retries": sdk.retry_mode, "read_timeout": sdk.read_timeout_s}
     elif src in ASYNC_SOURCES:
         async_config = _async_config(o)
-        params |= {
+        resolved |= {
             "max_retry_attempts": async_config.max_retry_attempts,
             "max_event_age": async_config.max_event_age_s,
-            "dlq": o.dlq, "on_failure": async_config.on_failure or "none", "on_success": o.on_success,
+            "on_failure": async_config.on_failure or NONE, "on_success": async_config.on_success or NONE,
+            "dlq": async_config.dlq or NONE,
         }
     elif src in QUEUE_SOURCES:
         sqs = _sqs(o, fn.timeout_s, source.fifo)
         source = SourceSpec(kind=src, sqs=sqs)
-        params |= {
+        resolved |= {
             "visibility_timeout": sqs.visibility_timeout_s, "max_receive_count": sqs.max_receive_count,
             "batch_size": sqs.batch_size, "batching_window": sqs.batching_window_s,
-            "report_batch_item_failures": sqs.report_batch_item_failures,
             "max_concurrency": sqs.max_concurrency, "message_groups": sqs.message_groups,
         }
     else:
         stream = _stream(o)
-        source = SourceSpec(kind=src, stream=stream)  # type: ignore[arg-type]
-        params |= {
+        source = SourceSpec(kind=src, stream=stream)
+        resolved |= {
             "batch_size": stream.batch_size, "max_retry_attempts": stream.max_retry_attempts,
-            "max_record_age": stream.max_record_age_s, "bisect": stream.bisect,
-            "report_batch_item_failures": stream.report_batch_item_failures, "shards": stream.shards,
+            "max_record_age": stream.max_record_age_s, "shards": stream.shards,
             "parallelization_factor": stream.parallelization_factor, "on_failure": stream.on_failure or "none",
         }
     return Scenario(
@@ -154,33 +191,30 @@ def build(o: RetryOptions) -> Scenario:
         async_config=async_config,
         sdk=sdk,
         seed=o.seed,
-        params=tuple(params.items()),
+        params=params(o, resolved) + shaped(o.arrivals, times),
     )
 
 
 def _async_config(o: RetryOptions) -> AsyncConfig:
-    # [async.retry-config] MaximumRetryAttempts 0..2, MaximumEventAgeInSeconds 60..21600
+    # [async.retry-config] MaximumRetryAttempts 0..2 (MaximumEventAgeInSeconds is checked by its declaration)
     retries = c.ASYNC_MAX_RETRY_ATTEMPTS if o.max_retry_attempts is None else o.max_retry_attempts
     in_range("--max-retry-attempts", retries, 0, c.ASYNC_MAX_RETRY_ATTEMPTS)
     age = c.ASYNC_MAX_EVENT_AGE_S if o.max_event_age is None else o.max_event_age
-    in_range("--max-event-age", age, c.ASYNC_MAX_EVENT_AGE_MIN_S, c.ASYNC_MAX_EVENT_AGE_S)
-    one_of("--dlq", o.dlq, DLQ_KINDS)
-    one_of("--on-failure", o.on_failure, DESTINATION_KINDS)
-    one_of("--on-success", o.on_success, DESTINATION_KINDS)
-    on_failure = _none(o.on_failure)
+    on_failure = _optional("--on-failure", o.on_failure or NONE, DESTINATION_TYPES)
     if o.source == "destination":
         if on_failure not in (None, "lambda"):
             raise InputError("--on-failure", "--source destination uses a Lambda destination; allowed: lambda")
         on_failure = "lambda"
-    dlq: DlqKind | None = _none(o.dlq)  # type: ignore[assignment]
-    on_fail: DestinationKind | None = on_failure  # type: ignore[assignment]
-    on_ok: DestinationKind | None = _none(o.on_success)  # type: ignore[assignment]
-    return AsyncConfig(max_retry_attempts=retries, max_event_age_s=age, dlq=dlq, on_success=on_ok, on_failure=on_fail)
+    dlq_kind = o.dlq or DEFAULT_DLQ
+    dlq = None if dlq_kind == NONE else choose("--dlq", dlq_kind, DLQ_TYPES)
+    on_ok = _optional("--on-success", o.on_success or NONE, DESTINATION_TYPES)
+    return AsyncConfig(
+        max_retry_attempts=retries, max_event_age_s=age, dlq=dlq, on_success=on_ok, on_failure=on_failure
+    )
 
 
 def _sqs(o: RetryOptions, function_timeout: float, fifo: bool) -> SqsSourceSpec:
     visibility = 30 if o.visibility_timeout is None else o.visibility_timeout
-    in_range("--visibility-timeout", visibility, 0, c.SQS_VISIBILITY_TIMEOUT_MAX_S)  # [sqs.visibility-timeout]
     if function_timeout > visibility:
         # [sqs.mapping-timeout] AWS refuses to create the mapping in this case.
         raise InputError(
@@ -189,20 +223,15 @@ def _sqs(o: RetryOptions, function_timeout: float, fifo: bool) -> SqsSourceSpec:
             f"allowed: >= {function_timeout:g} (recommended 6 x timeout = {6 * function_timeout:g})",
         )
     receives = 3 if o.max_receive_count is None else o.max_receive_count
-    in_range("--max-receive-count", receives, 0, 1000)
     batch = c.SQS_BATCH_SIZE_DEFAULT if o.batch_size is None else o.batch_size
     in_range("--batch-size", batch, 1, c.SQS_FIFO_BATCH_SIZE_MAX if fifo else c.SQS_BATCH_SIZE_MAX)  # [sqs.batching]
     window = 0 if o.batching_window is None else o.batching_window
-    in_range("--batching-window", window, 0, c.BATCHING_WINDOW_MAX_S)
     if batch > 10 and window < 1:
         # [sqs.batching] BatchSize over 10 needs MaximumBatchingWindowInSeconds >= 1
         raise InputError("--batching-window", f"--batch-size {batch} (> 10) needs a batching window; allowed: 1..300")
     if fifo and window:
         raise InputError("--batching-window", "FIFO queues do not support a batching window; allowed: 0")
-    if o.max_concurrency is not None:
-        in_range("--max-concurrency", o.max_concurrency, c.SQS_MAX_CONCURRENCY_MIN, c.SQS_MAX_CONCURRENCY_MAX)
     groups = 1 if o.message_groups is None else o.message_groups
-    in_range("--message-groups", groups, 1, 1000)
     if groups > 1 and not fifo:
         raise InputError("--message-groups", "message groups exist only on FIFO queues; use --source sqs-fifo")
     return SqsSourceSpec(
@@ -226,11 +255,9 @@ def _stream(o: RetryOptions) -> StreamSourceSpec:
     batch = c.STREAM_BATCH_SIZE_DEFAULT if o.batch_size is None else o.batch_size
     in_range("--batch-size", batch, 1, c.STREAM_BATCH_SIZE_MAX)
     shards = 1 if o.shards is None else o.shards
-    in_range("--shards", shards, 1, 100)
     factor = 1 if o.parallelization_factor is None else o.parallelization_factor
-    in_range("--parallelization-factor", factor, 1, c.STREAM_PARALLELIZATION_MAX)
-    one_of("--on-failure", o.on_failure, STREAM_DESTINATION_KINDS)
-    on_failure = _none(o.on_failure)
+    given = o.on_failure or NONE
+    on_failure = None if given == NONE else choose("--on-failure", given, STREAM_DESTINATION_TYPES)
     return StreamSourceSpec(
         shards=shards,
         batch_size=batch,
@@ -239,34 +266,61 @@ def _stream(o: RetryOptions) -> StreamSourceSpec:
         bisect=o.bisect,
         report_batch_item_failures=o.report_batch_item_failures,
         parallelization_factor=factor,
-        on_failure=on_failure,  # type: ignore[arg-type]
+        on_failure=on_failure,
     )
 
 
-def findings(report: Report) -> list[str]:
-    """The first request's retry story in one line: when each attempt started, and who retried."""
+# Who retries, per source, in plain words, and the rules behind it.
+_WHO: dict[str, tuple[str, tuple[str, ...]]] = {
+    "sync": ("Lambda never retries a synchronous invoke; any resend comes from the caller's SDK (--sdk-retries)",
+             ("sync.no-retry", "sdk.retry-modes")),
+    "async": ("Lambda retried it, 1 minute and then 2 minutes after a failed attempt",
+              ("async.retry-spacing", "async.retry-config")),
+    "sns": ("SNS invokes asynchronously, so Lambda's async retries apply", ("sns.async", "async.retry-spacing")),
+    "eventbridge": ("EventBridge invokes asynchronously, so Lambda's async retries apply",
+                    ("eventbridge.async", "async.retry-spacing")),
+    "destination": ("Lambda retried it, then the on-failure destination invoked the second function",
+                    ("async.retry-spacing", "destinations.record")),
+    "sqs": ("the queue retried it: a failed message reappears after the visibility timeout, and the queue's "
+            "redrive policy, not the function's DLQ, decides where it ends", ("sqs.visibility-timeout", "sqs.redrive")),
+    "sqs-fifo": ("the queue retried it: a failed message reappears after the visibility timeout and blocks its "
+                 "message group meanwhile", ("sqs.visibility-timeout", "sqs.fifo-order")),
+    "kinesis": ("the shard's poller retried it in order, the shard blocked meanwhile, until success or a limit",
+                ("stream.in-order", "stream.retry-limits")),
+    "dynamodb": ("the shard's poller retried it in order, the shard blocked meanwhile, until success or a limit",
+                 ("stream.in-order", "stream.retry-limits")),
+}
+
+
+def findings(report: Report) -> list[Finding]:
+    """The first request's retry story: when each attempt started, how it ended, and who retried."""
+    gap = missing(report, "the retries")
     if not report.requests:
-        return []
+        return [gap] if gap else []
     first = report.requests[0]
-    starts = ", ".join(f"{round(a.start_s, 2):g}" for a in first.attempts[:6])
+    if gap is not None and not first.attempts:
+        return [gap]  # on aws, nothing is said of a request nobody saw run
+    starts = ", ".join(seconds(a.start_s) for a in first.attempts[:6])
     more = f" (+{len(first.attempts) - 6} more)" if len(first.attempts) > 6 else ""
-    who = {
-        "sync": (
-            "nobody: Lambda never retries a sync invoke [sync.no-retry]; any resend is the caller's SDK "
-            "(--sdk-retries)"
-        ),
-        "async": "Lambda's async retries [async.retry-spacing]",
-        "sns": "Lambda's async retries: SNS invokes asynchronously [sns.async]",
-        "eventbridge": "Lambda's async retries: EventBridge invokes asynchronously [eventbridge.async]",
-        "destination": "Lambda's async retries, then the on-failure destination [destinations.record]",
-        "sqs": "the queue: a failed message reappears after the visibility timeout [sqs.visibility-timeout]",
-        "sqs-fifo": (
-            "the queue: a failed message reappears after the visibility timeout and blocks its group [sqs.fifo-order]"
-        ),
-        "kinesis": "the shard's poller, in order, until success or a limit [stream.in-order]",
-        "dynamodb": "the shard's poller, in order, until success or a limit [stream.in-order]",
-    }.get(str(report.params.get("source")), "")
-    return [
-        f"finding: {first.id} ran {len(first.attempts)} time(s), starting at {starts or '-'} s{more}, "
-        f"and ended {first.final}. Who retries: {who}"
+    source = str(report.params.get("source"))
+    who, rules = _WHO.get(source, ("", ()))
+    out = [] if gap is None else [gap]
+    ran = f"ran {plural(len(first.attempts), 'time')}" + (f", starting at {starts}{more}" if starts else "")
+    if source == "destination" and len(report.requests) > 1:
+        ran = f"(the failing event) {ran}"
+    out.append(Finding(f"{first.id} {ran}, and ended {first.final.replace('_', '-')}: {who}", rules))
+    dead = [d for d in report.dead_letters if d.request_id == first.id]
+    records = [d for d in report.destinations if d.request_id == first.id]
+    ends = [f"the DLQ {d.queue} got the event at {seconds(d.t)}" for d in dead[:1]]
+    ends += [
+        f"the {d.kind.replace('_', '-')} destination {d.target} got the record at {seconds(d.t)}" for d in records[:1]
     ]
+    if ends:
+        dlq_rule = "sqs.redrive" if source in QUEUE_SOURCES else "dlq.message"
+        record_rule = "stream.on-failure-record" if source in STREAM_SOURCES else "destinations.record"
+        cited = ((dlq_rule,) if dead else ()) + ((record_rule,) if records else ())
+        out.append(Finding("; ".join(ends), cited))
+    if source == "destination" and len(report.requests) > 1:
+        out.append(Finding(f"{report.requests[1].id} is the second function's invoke, made by the on-failure "
+                           "destination with the record as its event", ("destinations.lambda-async",)))
+    return out[:4]

@@ -71,4 +71,6 @@ def loopback_only() -> Iterator[None]:
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(socket.socket, "connect", connect)
+        # boto3 looks for credentials at the instance-metadata address when none are configured
+        mp.setenv("AWS_EC2_METADATA_DISABLED", "true")
         yield

@@ -288,7 +288,7 @@ def test_a_whole_vpc_run_turns_the_function_lines_into_findings(moto_endpoint: s
     assert "finding: TCP connect to 10.90.0.2:53 took 4.2 ms (warm call)" in obs.notes
     assert any("not built: launching an EC2 host" in n for n in obs.notes)
     report = analyse(scenario, obs)
-    assert probe.findings(report)[0].startswith("finding: first call in the VPC cold, init 410 ms")
+    assert probe.findings(report)[0].text.startswith("first call in the VPC cold, init 410 ms")
     assert inventory(moto_endpoint, run_id) == {}
 
 

@@ -76,7 +76,7 @@ def test_expect_holds_exit_0_and_fails_exit_1(capsys: pytest.CaptureFixture[str]
         (["concurrency", "--count", "many"], "Invalid value for '--count'"),
         (["concurrency", "--no-such-option"], "No such option: --no-such-option"),
         (["concurrency", "--expect", "colds=0"], "--expect: unknown field 'colds'"),
-        (["concurrency", "--region", "eu-west-1"], "--region: applies only to --target aws"),
+        (["concurrency", "--endpoint-url", "http://127.0.0.1:9"], "--endpoint-url: applies only to --target aws"),
     ],
 )
 def test_bad_input_is_one_line_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
@@ -115,10 +115,12 @@ def test_timeout_probe_answers_its_question(capsys: pytest.CaptureFixture[str]) 
     [attempt] = data["requests"][0]["attempts"]
     assert (attempt["outcome"], attempt["cold"], attempt["init_s"], attempt["end_s"]) == ("success", True, 5.0, 7.5)
     assert attempt["billed_ms"] == 7500  # init billed for on-demand functions since 2025-08 [init.billed]
-    assert data["notes"][0].startswith("finding: init 5 s + handler 2.5 s against a 3 s timeout: the call succeeded")
+    assert data["findings"][0]["text"].startswith("init 5 s + handler 2.5 s against a 3 s timeout: the call succeeded")
+    assert "init.outside-timeout" in data["findings"][0]["rules"]
+    assert not any(n.startswith("finding") for n in data["notes"])
     data = report(capsys, "timeout", "--init", "12", "--duration", "1", "--timeout", "3")
     assert data["requests"][0]["attempts"][0]["outcome"] == "timeout"
-    assert "suppressed init" in data["notes"][0]
+    assert "suppressed init" in data["findings"][0]["text"]
 
 
 def test_abort_by_sdk_read_timeout_runs_the_function_once_per_attempt(capsys: pytest.CaptureFixture[str]) -> None:
@@ -134,7 +136,8 @@ def test_table_output_shows_timeline_counts_chart_and_notes(capsys: pytest.Captu
     status, out, err = run(capsys, "concurrency", "--reserved", "1", "--provisioned", "1")
     assert status == 0, err
     lines = out.splitlines()
-    assert lines[0].startswith("lambdaprobe concurrency on sim  reserved=1  provisioned=1")
+    assert lines[0].startswith("lambdaprobe concurrency --target sim --reserved 1 --provisioned 1 --qualifier alias")
+    assert lines[2] == "Answer" and lines[3].startswith("  • 19 of 20 throttled: 1 ran on provisioned concurrency")
     assert sum(1 for line in lines if line.startswith("r") and " throttled " in line and "✕" in line) == 19
     assert any(line.startswith("r01 succeeded") for line in lines)
     assert any("in flight" in line for line in lines)
@@ -172,7 +175,8 @@ def test_help_lists_every_probe_with_its_whole_question(capsys: pytest.CaptureFi
 
 def test_retry_findings_say_who_retries(capsys: pytest.CaptureFixture[str]) -> None:
     sync = report(capsys, "retry", "--source", "sync")
-    assert sync["notes"][0].startswith("finding: r01 ran 1 time(s), starting at 0 s, and ended failed.")
-    assert "Lambda never retries a sync invoke" in sync["notes"][0]
+    assert sync["findings"][0]["text"].startswith("r01 ran 1 time, starting at 0.0s, and ended failed:")
+    assert "Lambda never retries a synchronous invoke" in sync["findings"][0]["text"]
+    assert sync["findings"][0]["rules"][0] == "sync.no-retry"
     queued = report(capsys, "retry", "--source", "async", "--duration", "30", "--init", "0")
-    assert queued["notes"][0].startswith("finding: r01 ran 3 time(s), starting at 0, 90, 240 s")
+    assert queued["findings"][0]["text"].startswith("r01 ran 3 times, starting at 0.0s, 90.0s, 240.0s")

@@ -14,12 +14,19 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return status, out, err
 
 
-def test_dry_run_prints_the_plan_and_needs_no_endpoint(capsys: pytest.CaptureFixture[str]) -> None:
-    # Port 9 on loopback answers nothing: a dry run must not try.
+def test_dry_run_prints_the_plan_and_needs_no_endpoint(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # no instance-metadata lookup for credentials
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    # Port 9 on loopback answers nothing: the dry run still prints its plan, the account unknown.
     status, out, err = run(capsys, "retry", "--source", "sqs", "--target", "aws", "--dry-run",
-                           "--endpoint-url", "http://127.0.0.1:9")
+                           "--endpoint-url", "http://127.0.0.1:9", "--region", "eu-west-1")
     assert status == 0, err
-    assert out.startswith("Deploy (")
+    assert out.startswith("Where (nothing is created by a dry run):\n  account:  unknown")
+    assert "  region:   eu-west-1\n  endpoint: http://127.0.0.1:9\n" in out
+    assert "\nDeploy (" in out
     assert "sqs.CreateQueue" in out and "lambda.CreateEventSourceMapping" in out
     assert "Teardown (" in out
 
@@ -60,6 +67,10 @@ def test_a_run_that_sees_nothing_ends_at_its_deadline_with_a_partial_report_and_
     assert report["summary"]["requests"] == 1
     [run_id] = [n.split()[2].rstrip(":") for n in report["notes"] if n.startswith("aws run ")]
     assert inventory(moto_endpoint, f"lambdaprobe-{run_id}") == {}
+    # nothing was observed, so the answer claims nothing: it says what is missing
+    assert [f["text"][:8] for f in report["findings"]] == ["missing:"]
+    # with --yes nobody is asked, but stderr says where the run went
+    assert f"lambdaprobe: creating in account: 123456789012, region: us-east-1, endpoint: {moto_endpoint}" in err
 
 
 def test_cleanup_deletes_tagged_leftovers_and_nothing_else(

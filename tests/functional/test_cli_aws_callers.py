@@ -28,7 +28,7 @@ def test_no_longer_refused(capsys: pytest.CaptureFixture[str], argv: list[str], 
     status = main([*argv, "--target", "aws", "--dry-run", *NOWHERE])
     out, err = capsys.readouterr()
     assert status == 0, err
-    assert out.startswith("Deploy (") and expected in out and "not built" not in err
+    assert "\nDeploy (" in out and expected in out and "not built" not in err
 
 
 def test_an_sdk_run_states_its_botocore_config(capsys: pytest.CaptureFixture[str], moto_endpoint: str) -> None:

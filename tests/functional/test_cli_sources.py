@@ -77,7 +77,7 @@ def test_destination_function_runs_after_the_last_attempt(capsys: pytest.Capture
 def test_table_output_for_every_source(capsys: pytest.CaptureFixture[str], source: str) -> None:
     status, out, err = run(capsys, "retry", "--source", source, "--max-rows", "5")
     assert status == 0, err
-    assert f"lambdaprobe retry on sim  source={source}" in out
+    assert f"lambdaprobe retry --target sim --source {source} " in out
     assert "Summary" in out and "r01" in out
 
 

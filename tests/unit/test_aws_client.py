@@ -143,6 +143,7 @@ def test_a_response_without_the_expected_field_is_an_aws_error() -> None:
         ),
         ApiCall("iam", "CreateRole", {"RoleName": "r"}, produces="role_arn", output="Role.Arn"),
     ]
-    with pytest.raises(AwsError, match=r"iam.CreateRole: the response has no Role.Arn \(everything created"):
+    deleted = r"\(the 1 resource created was deleted\)"
+    with pytest.raises(AwsError, match=r"iam.CreateRole: the response has no Role.Arn " + deleted):
         Executor(client).apply(calls)  # type: ignore[arg-type]
     assert client.calls == ["CreateQueue", "CreateRole", "DeleteQueue"]

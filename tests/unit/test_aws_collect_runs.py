@@ -44,7 +44,7 @@ def test_init_within_10_s_is_read_from_init_duration_and_not_counted() -> None:
     assert notes == []
     scenario = timeout_probe.build(init=5, duration=2.5, timeout=3, count=1, seed=0)
     obs = Observations("aws", sent=[Sent("r01", 0.0)], attempts=[a])
-    (finding,) = timeout_probe.findings(analyse(scenario, obs))
+    finding = timeout_probe.findings(analyse(scenario, obs))[0].text
     assert "the call succeeded" in finding and "billed 7,504 ms" in finding
 
 
@@ -88,8 +88,8 @@ def test_suppressed_init_that_runs_out_of_time_leaves_only_report_and_timeout_li
     assert notes == [SUPPRESSED_INIT_NOTE]
     scenario = timeout_probe.build(init=12, duration=1, timeout=3, count=1, seed=0)
     obs = Observations("aws", sent=[Sent("r01", 0.0)], attempts=[a])
-    (finding,) = timeout_probe.findings(analyse(scenario, obs))
-    assert "suppressed init" in finding and "outcome timeout after 13 s" in finding
+    finding = timeout_probe.findings(analyse(scenario, obs))[0].text
+    assert "init 12 s exceeds the 10 s init limit" in finding and "outcome timeout after 13.0s" in finding
 
 
 def test_a_timeout_line_ends_the_attempt() -> None:
@@ -125,8 +125,9 @@ def test_sdk_resends_are_attempts_of_one_request_and_are_waited_for() -> None:
     assert outstanding(scenario, obs, {"r01": 3})[0] == ["r01: 2 of 3 executions seen"]
     obs.attempts = attempts
     assert outstanding(scenario, obs, {"r01": 3}) == ([], [])
-    (finding,) = abort.findings(analyse(scenario, obs))
-    assert "no HTTP status ReadTimeoutError" in finding and "ran 3 time(s)" in finding and "90,900 ms" in finding
+    first, resent = abort.findings(analyse(scenario, obs))
+    assert "no HTTP answer (ReadTimeoutError)" in first.text and "90,900 ms" in first.text
+    assert "3 executions" in resent.text
 
 
 def test_the_executed_version_comes_from_the_log_stream() -> None:
@@ -155,5 +156,5 @@ def test_deploy_preference_findings_on_an_aws_report() -> None:
         attempts=[Attempt(r, 1, t, t + 0.1, o, f"x{t}", version=v) for r, t, v, o in runs],  # type: ignore[arg-type]
     )
     lines = deploy_preference.findings(analyse(sc, obs))
-    assert lines[0].startswith("finding: 1 of 3 invocations ran version 2, the first at 1 s")
-    assert "lambdaprobe's rollback rule rolled traffic back" in lines[1]
+    assert lines[0].text.startswith("1 of 3 invocations ran version 2, the first at 1.0s")
+    assert "lambdaprobe's rollback rule rolled traffic back" in lines[1].text

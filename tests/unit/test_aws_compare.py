@@ -36,7 +36,7 @@ def test_matching_run_has_no_deviation() -> None:
     ]
     result = compare(analyse(SCENARIO, obs), predicted)
     assert result.matches, format_comparison(result)
-    assert "0 deviation(s)" in format_comparison(result)
+    assert "0 deviations" in format_comparison(result)
 
 
 def test_late_retry_and_missing_attempt_are_flagged() -> None:

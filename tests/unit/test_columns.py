@@ -106,6 +106,8 @@ def test_a_report_from_columns_is_the_report_from_lists(
         interval=interval, duration=duration, mode=mode, init=0.3, timeout=None, seed=1, arrivals=arrivals,
     )
     check_same(scenario)
+    obs = SimTarget().run(scenario)
+    assert concurrency.findings(analyse(scenario, obs)) == concurrency.findings(analyse(scenario, as_lists(obs)))
 
 
 @pytest.mark.parametrize(

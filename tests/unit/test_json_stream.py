@@ -20,7 +20,7 @@ def reports() -> list[Report]:
         simulate(retry.build(retry.RetryOptions(source="sqs", count=12, fail="first:1", batch_size=4))),
         simulate(retry.build(retry.RetryOptions(source="sync", sdk_retries="legacy", read_timeout=1.0,
                                                 duration=3.0, fail="never"))),
-        simulate(destinations.build(dlq="sns", destination="eventbridge", max_retry_attempts=1, duration=0.5,
+        simulate(destinations.build(dlq="sns", on_failure="eventbridge", max_retry_attempts=1, duration=0.5,
                                     init=0.3, seed=1)),
     ]
 

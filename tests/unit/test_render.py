@@ -273,33 +273,49 @@ def test_summary_labels_every_count(throttled: Report) -> None:
 def test_dead_letters_show_attributes_compactly(retry: Report) -> None:
     text = text_of(dead_letters_table(retry))
     request_id = retry.dead_letters[0].attributes["RequestID"]["StringValue"]
-    assert f"RequestID={request_id} ErrorCode=200" in text
+    assert f"\n  RequestID={request_id}\n  ErrorCode=200\n" in text  # one attribute a line: ids stay whole
     assert 'ErrorMessage="lambdaprobe: attempt 3 fails as directed (always)"' in text
     assert "270.3s" in text and "sqs:lambdaprobe-sim-dlq" in text
 
 
 def test_destination_records_short_and_full(retry: Report) -> None:
     short = text_of(destinations_table(retry))
-    row = next(line for line in short.splitlines() if line.lstrip().startswith("270.3s"))
-    assert re.search(r"on_failure +sqs:lambdaprobe-sim-on-failure +RetriesExhausted +3 +\{", row)
+    assert "270.3s  on_failure → sqs:lambdaprobe-sim-on-failure  ← r01\n" in short
+    assert "  condition RetriesExhausted, approximateInvokeCount 3\n" in short
     assert "responsePayload" not in short
     full = text_of(destinations_table(retry, full=True))
     assert '"approximateInvokeCount": 3' in full
     assert '"errorType": "ProbeError"' in full
 
 
+def test_answer_comes_right_after_the_header_with_its_rule_ids() -> None:
+    from lambdaprobe.report import Finding
+
+    report = dataclasses.replace(
+        run(concurrency_scenario(reserved=1, provisioned=1)),
+        findings=[Finding("19 of 20 throttled", ("concurrency.reserved",)), Finding("plain")],
+    )
+    lines = [line.rstrip() for line in report_text(report).splitlines()]
+    assert lines[2:5] == ["Answer", "  • 19 of 20 throttled  [concurrency.reserved]", "  • plain"]
+
+
 def test_report_sections_in_order(retry: Report, throttled: Report) -> None:
     text = report_text(retry)
     marks = [
-        "lambdaprobe retry on sim  source=async",
+        "lambdaprobe retry --target sim --source async",
         "id  final",
         "max 1 at",
         "Summary",
-        "Dead letters (1)",
-        "Destination records (1)",
+        # the same failure's DLQ message and destination record, paired and whole
+        "DLQ message and destination record, paired (1)",
+        "r01: one failure, two messages",
+        "DLQ sqs:lambdaprobe-sim-dlq at 270.3s",
+        "on-failure sqs:lambdaprobe-sim-on-failure at 270.3s",
+        '"approximateInvokeCount": 3',
         "Notes",
         "• assumption:",
     ]
+    assert "Dead letters" not in text and "Destination records" not in text  # nothing left unpaired
     positions = [text.index(m) for m in marks]
     assert positions == sorted(positions)
     assert "incomplete" not in text

@@ -88,3 +88,21 @@ def format_plan(calls: Sequence[ApiCall]) -> str:
         params = json.dumps(show_value(call.params), sort_keys=True, separators=(", ", ": "))
         lines.append(f"{i:3d}. {call.service}.{call.operation} {params}")
     return "\n".join(lines)
+
+
+def plan_json(calls: Sequence[ApiCall]) -> dict[str, Any]:
+    """The plan as data (the dry run's `--output json`): the deploy calls in order, then the teardown."""
+
+    def one(call: ApiCall) -> dict[str, Any]:
+        item: dict[str, Any] = {"service": call.service, "operation": call.operation,
+                                "params": show_value(call.params)}
+        if call.produces:
+            item["produces"] = call.produces
+        if call.poll:
+            item["until"] = {"path": call.poll.path, "in": list(call.poll.ready)}
+        if call.note:
+            item["note"] = call.note
+        return item
+
+    teardown = [c.teardown for c in reversed(calls) if c.teardown is not None]
+    return {"deploy": [one(c) for c in calls], "teardown": [one(c) for c in teardown]}

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from lambdaprobe.answer import plural
 from lambdaprobe.aws.client import BOTO_ERRORS, PollingCaller, is_not_found, one_line
 from lambdaprobe.aws.plan.records import B64, ApiCall, Fmt, Json, Poll, Ref
 from lambdaprobe.errors import AwsError
@@ -76,19 +77,22 @@ class Executor:
             for index, call in enumerate(calls, 1):
                 self._one(index, len(calls), call, deployment)
         except BaseException as exc:
+            created = len(deployment.created)
             self.teardown(deployment)
             if isinstance(exc, BOTO_ERRORS):
-                raise AwsError(one_line(exc, describe(call)) + self._rolled_back(deployment)) from exc
+                raise AwsError(one_line(exc, describe(call)) + self._rolled_back(deployment, created)) from exc
             if isinstance(exc, AwsError):
-                raise AwsError(f"{exc}{self._rolled_back(deployment)}") from exc
+                raise AwsError(f"{exc}{self._rolled_back(deployment, created)}") from exc
             raise
         return deployment
 
     @staticmethod
-    def _rolled_back(deployment: Deployment) -> str:
+    def _rolled_back(deployment: Deployment, created: int) -> str:
         if deployment.leftovers:
-            return f" (rollback left {len(deployment.leftovers)} resource(s); run `lambdaprobe cleanup`)"
-        return " (everything created was deleted)"
+            return f" (rollback left {plural(len(deployment.leftovers), 'resource')}; run `lambdaprobe cleanup`)"
+        if not created:
+            return " (nothing had been created)"
+        return f" (the {plural(created, 'resource')} created {'was' if created == 1 else 'were'} deleted)"
 
     def _one(self, index: int, total: int, call: ApiCall, deployment: Deployment) -> None:
         params = resolve(call.params, deployment.outputs)
