@@ -87,6 +87,7 @@ def analyse(scenario: Scenario, obs: Observations) -> Report:
         notes=list(dict.fromkeys([*obs.notes, *(r.note() for r in relied if r.kind == "assumption")])),
         complete=obs.complete,
         missing=list(obs.missing),
+        leftovers=list(obs.leftovers),
         rules=[r.to_json() for r in relied],
     )
 

@@ -14,9 +14,18 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageErro
 
 from lambdaprobe import commands
 from lambdaprobe.cli_common import app
-from lambdaprobe.errors import ExitStatus, LambdaprobeError, PipeClosed
+from lambdaprobe.errors import ExitStatus, Interrupted, LambdaprobeError, PipeClosed, Stopped
 
 __all__ = ["app", "commands", "main"]
+
+
+def _interrupted(interrupted: Interrupted) -> int:
+    """The signal's own exit status (130, 143, 129), and what teardown left, if anything."""
+    message = interrupted.message or f"interrupted by {interrupted.signal_name}"
+    from lambdaprobe.render.plain import plain
+
+    print(f"lambdaprobe: {plain(' '.join(message.split()))}", file=sys.stderr)
+    return int(interrupted.status)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -74,16 +83,25 @@ def _main(argv: list[str] | None) -> int:
     except ClickException as err:
         print(f"lambdaprobe: error: {' '.join(err.format_message().split())}", file=sys.stderr)
         return int(ExitStatus.USAGE)
-    except Abort:
+    except Abort as abort:
+        # click turns a KeyboardInterrupt (Interrupted included: Ctrl-C, SIGTERM, SIGHUP) into Abort
+        cause = abort.__cause__ or abort.__context__
+        if isinstance(cause, Interrupted):
+            return _interrupted(cause)
         print("lambdaprobe: interrupted", file=sys.stderr)
         return int(ExitStatus.INTERRUPTED)
+    except Interrupted as interrupted:
+        return _interrupted(interrupted)
     except KeyboardInterrupt:
         print("lambdaprobe: interrupted (anything created was torn down)", file=sys.stderr)
         return int(ExitStatus.INTERRUPTED)
     except PipeClosed:
         raise
     except LambdaprobeError as err:
-        print(f"lambdaprobe: error: {err}", file=sys.stderr)
+        from lambdaprobe.render.plain import plain  # an endpoint's error text may carry escapes
+
+        label = "" if isinstance(err, Stopped) else "error: "  # a signal is no error of the user's
+        print(f"lambdaprobe: {label}{plain(err)}", file=sys.stderr)
         return int(err.status)
     # typer turns Ctrl-C into an exit status of 130 and returns it (the AWS target has torn down by then)
     if returned == ExitStatus.INTERRUPTED:

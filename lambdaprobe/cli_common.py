@@ -118,7 +118,7 @@ _COMMON = [
     _option(
         "deadline", float | None, None, metavar="SECONDS",
         help="Stop waiting for observations this long after the first stimulus (default: derived from the probe); "
-        "then exit 4 with the partial report. Range: > 0.",
+        "then exit 4 with the partial report. Also bounds each AWS call's wait (at least 2 s). Range: > 0.",
     ),
 ]
 

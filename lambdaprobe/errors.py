@@ -15,10 +15,13 @@ class ExitStatus(IntEnum):
     USAGE = 2
     AWS_ERROR = 3
     OBSERVATION_TIMEOUT = 4
-    DECLINED = 6  # 5 is the leftovers status of a run that could not tear everything down
+    LEFTOVERS = 5  # the run could not tear everything down: the message names each leftover
+    DECLINED = 6  # the user answered no at the confirmation
+    HANGUP = 129
     INTERRUPTED = 130
     # stdout closed early (`lambdaprobe retry | head -3`): what a process ended by SIGPIPE reports
     PIPE_CLOSED = 141
+    TERMINATED = 143
 
 
 class LambdaprobeError(Exception):
@@ -76,3 +79,44 @@ class PipeClosed(LambdaprobeError):
     """Whoever read stdout went away (`| head`): the run ends quietly, with no message."""
 
     status = ExitStatus.PIPE_CLOSED
+
+
+class TeardownIncomplete(LambdaprobeError):
+    """Teardown could not delete everything: the message names each leftover and the cleanup command.
+
+    `observations` (when the run got that far) is the report to print before exiting.
+    """
+
+    status = ExitStatus.LEFTOVERS
+
+    def __init__(self, message: str, leftovers: list[str], observations: object = None) -> None:
+        super().__init__(message)
+        self.leftovers = leftovers
+        self.observations = observations
+
+
+class Stopped(LambdaprobeError):
+    """A run ended by a signal, after teardown: `status` is the signal's (130, 143, 129).
+
+    The runner turns `Interrupted` into this once the partial report is out, so that the command
+    line framework, which swallows KeyboardInterrupt, passes it on intact.
+    """
+
+    def __init__(self, message: str, status: ExitStatus) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C, SIGTERM or SIGHUP: raised after teardown, with the signal's conventional exit status.
+
+    `message` is the honest one-line outcome (what teardown could not delete, if anything);
+    `observations` what the run saw before the interrupt (for the partial report), if anything.
+    """
+
+    def __init__(self, signal_name: str = "SIGINT", status: ExitStatus = ExitStatus.INTERRUPTED) -> None:
+        super().__init__(signal_name)
+        self.signal_name = signal_name
+        self.status = status
+        self.message = ""
+        self.observations: object = None

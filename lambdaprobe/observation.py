@@ -139,3 +139,4 @@ class Observations:
     rules: set[RuleId] = field(default_factory=set)
     complete: bool = True
     missing: list[str] = field(default_factory=list)
+    leftovers: list[str] = field(default_factory=list)  # what teardown could not delete (aws)

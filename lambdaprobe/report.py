@@ -132,6 +132,7 @@ class Report:
     missing: list[str] = field(default_factory=list)
     # The probe's answer, first in every rendering; `notes` keeps the assumptions and caveats.
     findings: list[Finding] = field(default_factory=list)
+    leftovers: list[str] = field(default_factory=list)
     # {id, kind, text, sources[]} of every rule the run relied on (additive to schema /1)
     rules: list[dict[str, Any]] = field(default_factory=list)
 
@@ -161,6 +162,7 @@ class Report:
             "notes": list(self.notes),
             "complete": self.complete,
             "missing": list(self.missing),
+            "leftovers": list(self.leftovers),
             "rules": [dict(r) for r in self.rules],
         }
 
@@ -198,6 +200,7 @@ class Report:
             complete=data.get("complete", True),
             missing=data.get("missing", []),
             findings=[Finding(f["text"], tuple(f.get("rules", ()))) for f in data.get("findings", [])],
+            leftovers=data.get("leftovers", []),
             rules=data.get("rules", []),
         )
 

@@ -7,12 +7,19 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lambdaprobe import expect
 from lambdaprobe.analysis import analyse
-from lambdaprobe.errors import Declined, ExpectationFailed, InputError, ObservationTimeout, PipeClosed
+from lambdaprobe.errors import (
+    Declined,
+    ExpectationFailed,
+    InputError,
+    Interrupted,
+    LambdaprobeError,
+    PipeClosed,
+    Stopped,
+)
 from lambdaprobe.gc_pause import no_cycle_collection
 from lambdaprobe.observation import Observations
 from lambdaprobe.options import AWS_ONLY, SIM_IGNORES, CommonOptions
@@ -51,6 +58,8 @@ def run_probe(
     elif common.deadline is not None and common.deadline <= 0:
         raise InputError("--deadline", f"{common.deadline:g} is out of range; allowed: > 0 seconds")
     scenario = build()
+    if common.save:
+        check_save_path(common.save)  # before anything is created: a run must not end unsaveable
     if common.target == "aws":
         aws = aws_target(common)
         where = _where(aws, dry_run=common.dry_run)
@@ -68,8 +77,14 @@ def run_probe(
     try:
         with no_cycle_collection() if common.target == "sim" else nullcontext(), _progress(scenario, target):
             observations = target.run(scenario)
-    except ObservationTimeout as timeout:
-        emit(_with_findings(_analyse(scenario, timeout.observations), findings), common)
+    except (LambdaprobeError, KeyboardInterrupt) as failure:
+        # a partial report (deadline, failed send, interrupt, leftovers) is still the run's report
+        partial = getattr(failure, "observations", None)
+        if isinstance(partial, Observations):
+            emit(_with_findings(_analyse(scenario, partial), findings), common)
+        if isinstance(failure, Interrupted):
+            message = failure.message or f"interrupted by {failure.signal_name}"
+            raise Stopped(message, failure.status) from failure
         raise
     report = _with_findings(_analyse(scenario, observations), findings)
     comparison = _compare(scenario, report) if common.compare else None
@@ -161,8 +176,10 @@ def stderr_progress() -> Callable[[str], None]:
 
     console = Console(stderr=True, highlight=False, log_path=False)
 
+    from lambdaprobe.render.plain import plain
+
     def say(message: str) -> None:
-        console.log(message, markup=False)
+        console.log(plain(message), markup=False)
 
     return say
 
@@ -209,7 +226,7 @@ def emit_plan(aws: AwsTarget, scenario: Scenario, where: Where, common: CommonOp
     }
     rendered = json.dumps(data, indent=2) + "\n"
     if common.save:
-        _save(common.save, rendered)
+        save_report(common.save, rendered)
     if common.output == "json":
         write_out(rendered)
         return
@@ -257,8 +274,7 @@ def emit(report: Report, common: CommonOptions, comparison: Any = None) -> None:
     from lambdaprobe.render import json_out
 
     if common.save:
-        with Path(common.save).open("w", encoding="utf-8") as saved:
-            json_out.write(report, saved, summary_only=common.summary_only)
+        save_report(common.save, json_out.format(report, summary_only=common.summary_only))
     if common.output == "json":
         if comparison is not None:
             from dataclasses import asdict
@@ -272,8 +288,11 @@ def emit(report: Report, common: CommonOptions, comparison: Any = None) -> None:
     from rich.console import Console
 
     from lambdaprobe.render import render_answer, render_report
+    from lambdaprobe.render.plain import plain, safe_report
 
-    console = Console()
+    # markup=False: no string of a report (from AWS, a function, a file) is ever read as rich markup
+    console = Console(markup=False, highlight=False)
+    report = safe_report(report, common.max_rows)
     # Rendered whole, then written with each line's padding stripped: rich pads tables to the
     # terminal's width, which a pipe, a diff or a README example should not carry.
     with console.capture() as captured:
@@ -288,7 +307,7 @@ def emit(report: Report, common: CommonOptions, comparison: Any = None) -> None:
                 from lambdaprobe.compare import format_comparison
 
                 console.print()
-                console.print(format_comparison(comparison), markup=False, highlight=False)
+                console.print(plain(format_comparison(comparison), newlines=True), markup=False, highlight=False)
     write_out("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))
 
 
@@ -304,13 +323,24 @@ def write_out(text: str) -> None:
         raise PipeClosed("stdout was closed") from exc
 
 
-def _save(path: str, text: str) -> None:
-    Path(path).write_text(text, encoding="utf-8")
-
-
 def load_report(path: str) -> Report:
+    from lambdaprobe.report_file import read_report
+
+    return read_report(path)
+
+
+def check_save_path(path: str) -> None:
+    from lambdaprobe.report_file import check_writable
+
+    check_writable(path)
+
+
+def save_report(path: str, text: str) -> None:
+    """Write the report (0600, atomically); if that fails now, say so: the report still goes to stdout."""
+    from lambdaprobe.report_file import write_report
+
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-        return Report.from_json(data)
-    except (OSError, ValueError, KeyError, TypeError) as err:
-        raise InputError("FILE", f"{path}: not a readable lambdaprobe report ({err})") from err
+        write_report(path, text)
+    except OSError as exc:
+        print(f"lambdaprobe: could not save the report to {path} ({exc.strerror or exc}); it is printed below",
+              file=sys.stderr)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from array import array
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal, get_args
 
 from lambdaprobe.function.directive import Directive
@@ -26,7 +27,7 @@ STREAM_SOURCES: tuple[SourceKind, ...] = ("kinesis", "dynamodb")
 # Invoked asynchronously by the service: Lambda's async policy applies [sns.async] [eventbridge.async]
 ASYNC_SOURCES: tuple[SourceKind, ...] = ("async", "sns", "eventbridge", "destination")
 DlqKind = Literal["sqs", "sns"]
-DestinationKind = Literal["sqs", "sns", "lambda", "eventbridge"]
+DestinationKind = Literal["sqs", "sns", "lambda", "eventbridge", "s3"]  # s3: on-failure only
 SdkRetryMode = Literal["off", "legacy", "standard"]
 Caller = Literal["sdk", "apigateway"]
 
@@ -58,6 +59,7 @@ class ConcurrencySpec:
     qualifier: Qualifier = "alias"
     account_limit: int = 1000
     min_unreserved: int = 100
+    env_lifetime_s: float | None = None  # None: environments live for the whole run
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,8 @@ class StreamSourceSpec:
     report_batch_item_failures: bool = False
     parallelization_factor: int = 1
     retention_s: int = 86400
-    on_failure: Literal["sqs", "sns"] | None = None
+    on_failure: Literal["sqs", "sns", "s3"] | None = None
+    batching_window_s: int = 0
 
 
 @dataclass(frozen=True)
@@ -136,8 +139,9 @@ class SourceSpec:
 class Stimulus:
     """What is sent, and when: `count` requests, one every `interval_s`, starting at t=0.
 
-    The directive travels in each event, so requests may differ: request i uses
-    `directives[i % len(directives)]` when given, else the function's directive.
+    The directive travels in each event, so requests may differ: request i uses its entry in
+    `overrides` (0-based index, directive) when it has one, else `directives[i % len(directives)]`
+    when given, else the function's directive.
     `times`, when given (a traffic shape, `--arrivals`), holds each request's send time, sorted,
     and `count` is its length.
     """
@@ -146,13 +150,23 @@ class Stimulus:
     interval_s: float = 1.0
     mode: Mode = "sync"
     directives: tuple[Directive, ...] = ()
+    overrides: tuple[tuple[int, Directive], ...] = ()
+    payload_bytes: int | None = None  # each event padded to this size; None: as built (a few hundred bytes)
     times: array[float] | None = field(default=None, hash=False, repr=False)
+
+    @cached_property
+    def override_map(self) -> dict[int, Directive]:
+        return dict(self.overrides)
 
     def at(self, index: int) -> float:
         """When request `index` is sent, in seconds from the first."""
         return self.times[index] if self.times is not None else index * self.interval_s
 
     def directive_for(self, index: int, default: Directive) -> Directive:
+        if self.overrides:
+            own = self.override_map.get(index)
+            if own is not None:
+                return own
         return self.directives[index % len(self.directives)] if self.directives else default
 
 

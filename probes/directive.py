@@ -12,9 +12,12 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import Any
 
-FAIL_SPEC = re.compile(r"^(never|always|first:([1-9][0-9]*))$")
-FAIL_VALUES = "never, always, first:N (N >= 1)"
+FAIL_SPEC = re.compile(r"^(never|always|crash|first:([1-9][0-9]*))$")
+FAIL_VALUES = "never, always, crash, first:N (N >= 1)"
 ERROR_TYPE = "ProbeError"
+# `crash`: the handler exits the runtime process, as a crashing runtime does
+CRASH_ERROR_TYPE = "Runtime.ExitError"
+CRASH_MESSAGE = "Runtime exited with error: exit status 1"
 
 
 @dataclass(frozen=True)
@@ -22,7 +25,8 @@ class Directive:
     """The probe's instructions, carried in the event (key `lambdaprobe`) or the environment.
 
     duration_s  how long the handler runs on each attempt
-    fail        never | always | first:N (fail the first N attempts, then succeed)
+    fail        never | always | crash (exit the runtime on every attempt) | first:N (fail the first N
+                attempts, then succeed)
     init_s      how long the module's init (cold start) takes
     """
 
@@ -60,6 +64,7 @@ class Decision:
     fail: bool
     error_type: str = ""
     error_message: str = ""
+    crash: bool = False  # the runtime exits: Lambda resets the environment
 
 
 def valid_fail_spec(spec: str) -> bool:
@@ -79,7 +84,7 @@ def _failing_attempts(spec: str) -> float:
         raise ValueError(f"fail spec {spec!r} is not one of {FAIL_VALUES}")
     if match.group(1) == "never":
         return 0
-    if match.group(1) == "always":
+    if match.group(1) in ("always", "crash"):
         return math.inf
     return int(match.group(2))
 
@@ -88,6 +93,14 @@ def _failing_attempts(spec: str) -> float:
 @lru_cache(maxsize=1024)
 def decide(directive: Directive, attempt: int) -> Decision:
     """The behaviour of attempt `attempt` (1-based) under `directive`."""
+    if directive.fail == "crash":
+        return Decision(
+            duration_s=directive.duration_s,
+            fail=True,
+            error_type=CRASH_ERROR_TYPE,
+            error_message=CRASH_MESSAGE,
+            crash=True,
+        )
     if fails_on(directive.fail, attempt):
         return Decision(
             duration_s=directive.duration_s,

@@ -167,6 +167,10 @@ def handler(event: Any, context: Any) -> Any:
     # One directed duration per invocation, whatever the batch size (the simulator's assumption).
     time.sleep(max((d.duration_s for _, d in decisions), default=0.0))
     failing = [(item, d) for item, d in decisions if d.fail]
+    if any(d.crash for _, d in decisions):
+        # `crash`: the runtime process exits mid-invocation (Runtime.ExitError); no end line is
+        # written, the REPORT line says Status: error, and Lambda resets the environment
+        os._exit(1)
     if partial and failing:
         for item, d in decisions:
             _log(

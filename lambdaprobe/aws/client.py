@@ -57,7 +57,30 @@ NOT_FOUND_CODES = frozenset(
 )
 CONTROL_ATTEMPTS = 10
 # botocore's own retries stay modest: tenacity above it knows which errors are worth waiting for.
-CONTROL_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, read_timeout=60, connect_timeout=30)
+# A hung endpoint costs at most 2 attempts x the read timeout per call (it used to cost 4 x 60 s).
+CONTROL_READ_TIMEOUT_S = 60.0
+CONTROL_MIN_READ_TIMEOUT_S = 2.0
+CONTROL_CONNECT_TIMEOUT_S = 10.0
+SHORT_DEADLINE_S = 10.0  # below it, a call that timed out is not tried again: one wait fits the deadline
+CONTROL_CONFIG = Config(
+    retries={"mode": "standard", "total_max_attempts": 2},
+    read_timeout=CONTROL_READ_TIMEOUT_S,
+    connect_timeout=CONTROL_CONNECT_TIMEOUT_S,
+)
+
+
+def control_config(deadline_s: float | None) -> Config:
+    """The control plane's client settings. With `--deadline`, a call's attempts together wait no
+    longer than the deadline: one attempt below SHORT_DEADLINE_S, two above, each reading for its
+    share (at least CONTROL_MIN_READ_TIMEOUT_S: a call that answers in a second must not time out)."""
+    if deadline_s is None:
+        return CONTROL_CONFIG
+    attempts = 1 if deadline_s < SHORT_DEADLINE_S else 2
+    read = max(CONTROL_MIN_READ_TIMEOUT_S, min(CONTROL_READ_TIMEOUT_S, deadline_s / attempts))
+    connect = min(CONTROL_CONNECT_TIMEOUT_S, read)
+    return Config(
+        retries={"mode": "standard", "total_max_attempts": attempts}, read_timeout=read, connect_timeout=connect
+    )
 
 
 def error_code(exc: BaseException) -> str:

@@ -8,6 +8,11 @@ from dataclasses import dataclass, field
 NAME_PREFIX = "lambdaprobe-"
 RUN_TAG = "lambdaprobe:run"
 CREATED_TAG = "lambdaprobe:created"
+# Epoch seconds until which the run counts as live: set at creation, renewed on the run's role while
+# the run lasts (`cleanup` skips live runs unless asked for one by id).
+EXPIRES_TAG = "lambdaprobe:expires"
+LEASE_S = 900
+RUN_ID_PATTERN = r"lp[0-9a-f]{6}"  # what new_run_id makes; cleanup touches no other run id
 
 
 def new_run_id() -> str:

@@ -21,7 +21,7 @@ from lambdaprobe.aws.options import AwsOptions
 from lambdaprobe.aws.plan import callers, destinations, features, function
 from lambdaprobe.aws.plan.blocks import PROBE, PlanBuilder
 from lambdaprobe.aws.plan.bundle import HANDLER
-from lambdaprobe.aws.plan.records import ApiCall, Plan, Ref
+from lambdaprobe.aws.plan.records import ApiCall, Json, Plan, Ref
 from lambdaprobe.aws.sources import SOURCES
 from lambdaprobe.scenario import Scenario
 
@@ -31,6 +31,8 @@ def build_plan(scenario: Scenario, options: AwsOptions) -> Plan:
     s = scenario
     b = PlanBuilder(scenario, options)
     source = SOURCES[s.source.kind]
+    # the account the role's policy is scoped to (ARNs name it)
+    b.add(ApiCall("sts", "GetCallerIdentity", {}, produces="account", output="Account", mutating=False))
     role(b)
     dlq_arn = destinations.dead_letter_queue(b)
     results = {
@@ -107,7 +109,7 @@ def role_policy(b: PlanBuilder, document: dict[str, object]) -> None:
             {
                 "RoleName": b.name("role"),
                 "PolicyName": b.name("policy"),
-                "PolicyDocument": json.dumps(document, sort_keys=True),
+                "PolicyDocument": Json(document),  # its ARNs name the account, known once the run starts
             },
             teardown=ApiCall(
                 "iam",

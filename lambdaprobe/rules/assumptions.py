@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from lambdaprobe.rules import constants as c
 from lambdaprobe.rules.documented import (
     ASYNC_ERRORS,
     ASYNC_PROBES,
     ASYNC_RECORDS,
+    CONCURRENCY,
     CREATE_MAPPING,
+    INVOKE_API,
     INVOKING,
     KINESIS_ON_FAILURE,
     SCALING,
     SOURCES,
     SQS_ERRORS,
     SQS_SCALING,
+    SYNC_CALLING,
     WITH_DDB,
     WITH_KINESIS,
     WITH_SQS,
@@ -196,5 +200,53 @@ ASSUMPTIONS: tuple[Rule, ...] = (
         "A throttled stream batch is retried after the stream retry delay without using up MaximumRetryAttempts.",
         "attempt counts of a stream read by a function with reserved concurrency 0 then raised",
         (KINESIS_ON_FAILURE,), SOURCES,
+    ),
+    assumption(
+        R.ENVIRONMENT_RESET_INIT,
+        "The init run again after a reset follows a first init's rules: up to 10 s it is not counted in the "
+        "timeout; over 10 s it is cut and retried inside the invocation, against the timeout.",
+        "the Init Duration (or its absence) and the duration of the call after a timed-out one in one environment",
+        (_ENVIRONMENT,), INVOKING,
+    ),
+    assumption(
+        R.ENVIRONMENT_LIFETIME,
+        "With --env-lifetime, an on-demand environment is shut down once it has lived that long (an invocation "
+        "in flight finishes first) and the next call starts a new one, cold; provisioned environments are "
+        "replaced ahead of calls. Without it, environments live for the whole run.",
+        "how long one log stream keeps receiving calls at a steady low rate",
+        (_ENVIRONMENT,), ("concurrency",),
+    ),
+    assumption(
+        R.CONCURRENCY_RPS_WINDOW,
+        "The requests-per-second quota counts the sync invokes admitted in any sliding 1 s window; a call to a "
+        "qualifier with provisioned concurrency counts against its own 10 x provisioned first, then the "
+        "function's; a call refused for concurrency uses none of it.",
+        "the times of admitted and refused calls of a fast burst of short calls to a reserved-1 function",
+        (CONCURRENCY, SCALING), SYNC_CALLING,
+        window_s=1.0,
+    ),
+    assumption(
+        R.CONCURRENCY_RPS_REASON,
+        "A sync invoke over the requests-per-second quota gets 429 with Reason "
+        "ReservedFunctionInvocationRateLimitExceeded when the function has reserved concurrency, else "
+        "FunctionInvocationRateLimitExceeded.",
+        "the Reason of the 429s of a fast burst of short calls",
+        (CONCURRENCY,), SYNC_CALLING,
+    ),
+    assumption(
+        R.INVOKE_PAYLOAD_ERROR,
+        "An oversized invoke is answered 413 with error code RequestEntityTooLargeException and the message "
+        "'Request must be smaller than N bytes for the InvokeFunction operation' (the API reference names the "
+        "413 RequestTooLargeException).",
+        "the error code and message of an invoke with a payload over the limit",
+        (INVOKE_API,), ("invoke", "retry"),
+        error=c.PAYLOAD_TOO_LARGE_ERROR,
+    ),
+    assumption(
+        R.DESTINATIONS_S3_OBJECT,
+        "An S3 on-failure destination gets one object per failure holding the same record an SQS destination "
+        "gets.",
+        "the objects written to the bucket by a failing async event and a failing stream batch",
+        (ASYNC_RECORDS, KINESIS_ON_FAILURE), ("retry",),
     ),
 )

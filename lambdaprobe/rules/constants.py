@@ -86,3 +86,20 @@ DYNAMODB_POLL_INTERVAL_S: Final = 0.25
 # features.limits
 MAX_SUBNETS: Final = 16
 MAX_SECURITY_GROUPS: Final = 5
+
+# environment.reset, concurrency.requests-per-second, invoke.payload-limits, apigateway.timeout-range
+REQUESTS_PER_S_PER_CONCURRENCY: Final = 10
+ACCOUNT_CONCURRENCY_LIMIT_MIN: Final = 10  # what a new account may start with
+ACCOUNT_CONCURRENCY_LIMIT_MAX: Final = 100_000
+SYNC_PAYLOAD_MAX_BYTES: Final = 6 * 1024 * 1024
+ASYNC_PAYLOAD_MAX_BYTES: Final = 1024 * 1024
+PAYLOAD_TOO_LARGE_STATUS: Final = 413
+PAYLOAD_TOO_LARGE_ERROR: Final = "RequestEntityTooLargeException"
+APIGATEWAY_TIMEOUT_MIN_S: Final = 0.05
+APIGATEWAY_TIMEOUT_RAISED_MAX_S: Final = 900.0  # a raised quota; no wait beyond the function's own limit
+
+# stream.batching-window and stream.retention
+STREAM_BATCHING_WINDOW_MAX_S: Final = 300
+KINESIS_RETENTION_DEFAULT_H: Final = 24
+KINESIS_RETENTION_MAX_H: Final = 8760
+DYNAMODB_RETENTION_H: Final = 24

@@ -32,6 +32,7 @@ ALL_PROBES = (
     "invoke", "retry", "timeout", "vpc",
 )
 INVOKING = ("abort", "concurrency", "deploy-preference", "destinations", "invoke", "retry", "timeout")
+SYNC_CALLING = ("abort", "concurrency", "deploy-preference", "invoke", "retry", "timeout")  # direct sync invokes
 ASYNC_PROBES = ("concurrency", "destinations", "invoke", "retry")
 SOURCES = ("retry",)
 
@@ -408,5 +409,60 @@ DOCUMENTED: tuple[Rule, ...] = (
         (_API + "API_VpcConfig.html", _API + "API_CodeSigningPolicies.html"),
         ("code-signing", "vpc", "efs"),
         max_subnets=c.MAX_SUBNETS, max_security_groups=c.MAX_SECURITY_GROUPS,
+    ),
+    # Lifecycle, quotas and source options
+    documented(
+        R.ENVIRONMENT_RESET,
+        "When an invocation times out or its runtime exits, Lambda resets the execution environment: the next "
+        "invocation in it runs init again, a cold start that is billed.",
+        (ENVIRONMENT,), INVOKING,
+    ),
+    documented(
+        R.CONCURRENCY_REQUESTS_PER_SECOND,
+        "Synchronous invokes are also limited per second: 10 times the concurrency available to the function "
+        "(its reserved concurrency, else the account's), and 10 times the provisioned concurrency for a "
+        "qualifier that has it; calls beyond that get 429.",
+        (CONCURRENCY, SCALING, QUOTAS), SYNC_CALLING,
+        per_concurrency=c.REQUESTS_PER_S_PER_CONCURRENCY,
+    ),
+    documented(
+        R.APIGATEWAY_TIMEOUT_RANGE,
+        "A REST API's integration timeout is 50 ms to 29 s; Regional and private APIs may go above 29 s after "
+        "a quota increase for the account.",
+        ("https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html",
+         "https://docs.aws.amazon.com/apigateway/latest/api/API_Integration.html"),
+        ("abort",),
+        min_s=c.APIGATEWAY_TIMEOUT_MIN_S, default_max_s=c.APIGATEWAY_TIMEOUT_S,
+    ),
+    documented(
+        R.INVOKE_PAYLOAD_LIMITS,
+        "An invoke's payload may be at most 6 MB for a synchronous call (request and response) and 1 MB for "
+        "an asynchronous one; a larger request is refused with HTTP 413 and never runs.",
+        (INVOKE_API, QUOTAS), ("invoke", "retry"),
+        sync_bytes=c.SYNC_PAYLOAD_MAX_BYTES, async_bytes=c.ASYNC_PAYLOAD_MAX_BYTES,
+        status=c.PAYLOAD_TOO_LARGE_STATUS,
+    ),
+    documented(
+        R.DESTINATIONS_S3,
+        "An S3 bucket can be the on-failure destination of an async invocation and of a Kinesis or DynamoDB "
+        "stream mapping (not an on-success one).",
+        (_API + "API_OnFailure.html", ASYNC_RECORDS, KINESIS_ON_FAILURE), ("retry",),
+    ),
+    documented(
+        R.STREAM_BATCHING_WINDOW,
+        "A stream mapping's MaximumBatchingWindowInSeconds (0 to 300 s) lets it gather records before invoking: "
+        "it invokes when the batch is full or the window has passed.",
+        (CREATE_MAPPING, WITH_KINESIS), SOURCES,
+        max_s=c.STREAM_BATCHING_WINDOW_MAX_S,
+    ),
+    documented(
+        R.STREAM_RETENTION,
+        "A Kinesis stream keeps records 24 h by default, extendable up to 8,760 h (365 days); a DynamoDB stream "
+        "keeps them 24 h, fixed.",
+        ("https://docs.aws.amazon.com/streams/latest/dev/kinesis-extended-retention.html",
+         "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html"),
+        SOURCES,
+        kinesis_default_h=c.KINESIS_RETENTION_DEFAULT_H, kinesis_max_h=c.KINESIS_RETENTION_MAX_H,
+        dynamodb_h=c.DYNAMODB_RETENTION_H,
     ),
 )

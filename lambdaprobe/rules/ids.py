@@ -69,6 +69,14 @@ class RuleId(str, Enum):
     DEPLOY_CONFIGURATIONS = "deploy.configurations"
     DEPLOY_ALIAS_ROUTING = "deploy.alias-routing"
     FEATURES_LIMITS = "features.limits"
+    # Lifecycle, quotas and source options (documented)
+    ENVIRONMENT_RESET = "environment.reset"
+    CONCURRENCY_REQUESTS_PER_SECOND = "concurrency.requests-per-second"
+    APIGATEWAY_TIMEOUT_RANGE = "apigateway.timeout-range"
+    INVOKE_PAYLOAD_LIMITS = "invoke.payload-limits"
+    DESTINATIONS_S3 = "destinations.s3"
+    STREAM_BATCHING_WINDOW = "stream.batching-window"
+    STREAM_RETENTION = "stream.retention"
 
     # Assumptions: where AWS documents nothing, what the model does (and --target aws measures)
     DEPLOY_LINEAR_STEPS = "deploy.linear-steps"
@@ -95,6 +103,13 @@ class RuleId(str, Enum):
     STREAM_AGE_CHECK = "stream.age-check"
     STREAM_RETENTION_LOSS = "stream.retention-loss"
     STREAM_THROTTLE_RETRY = "stream.throttle-retry"
+    # Assumptions: lifecycle, quotas and source options
+    ENVIRONMENT_RESET_INIT = "environment.reset-init"
+    ENVIRONMENT_LIFETIME = "environment.lifetime"
+    CONCURRENCY_RPS_WINDOW = "concurrency.rps-window"
+    CONCURRENCY_RPS_REASON = "concurrency.rps-reason"
+    INVOKE_PAYLOAD_ERROR = "invoke.payload-error"
+    DESTINATIONS_S3_OBJECT = "destinations.s3-object"
 
     def __str__(self) -> str:
         return self.value

@@ -9,6 +9,8 @@ from lambdaprobe.answer import missing, plural, seconds
 from lambdaprobe.errors import InputError
 from lambdaprobe.report import Finding, Report
 from lambdaprobe.rules.constants import (
+    APIGATEWAY_TIMEOUT_MIN_S,
+    APIGATEWAY_TIMEOUT_RAISED_MAX_S,
     APIGATEWAY_TIMEOUT_S,  # [apigateway.integration-timeout] the REST integration timeout's default
 )
 from lambdaprobe.scenario import Caller, FunctionSpec, Scenario, SdkConfig, SdkRetryMode, SourceSpec, Stimulus
@@ -31,8 +33,11 @@ class AbortOptions:
     duration: float = option(40.0, "Seconds the handler runs.", low=0, high=MAX_DURATION_S)
     timeout: float | None = option(None, "Function timeout in seconds.", low=TIMEOUT_RANGE[0], high=TIMEOUT_RANGE[1],
                                    default_text="the duration + 5 s")
-    read_timeout: float | None = option(None, "Seconds the caller waits.", range="apigateway 1..29, sdk 1..3600",
-                                        default_text="apigateway 29, sdk 60 (botocore's)")
+    read_timeout: float | None = option(
+        None, "Seconds the caller waits (apigateway: up to 900 for the run's Regional API once the account's "
+        "integration-timeout quota is raised).", range="apigateway 0.05..29, sdk 1..3600",
+        default_text="apigateway 29, sdk 60 (botocore's)",
+    )
     sdk_retries: str | None = option(None, "The SDK's retry mode: off (1 attempt), legacy (5), standard (3).",
                                      choices=SDK_MODES, applies=("sdk",), default_text=DEFAULT_SDK_RETRIES)
     init: float = option(0.3, "Seconds a cold start's init takes.", low=0, high=MAX_INIT_S)
@@ -47,7 +52,9 @@ def build(options: AbortOptions | None = None, /, **given: Any) -> Scenario:
     check(o)
     if caller == "apigateway":
         wait = APIGATEWAY_TIMEOUT_S if o.read_timeout is None else o.read_timeout
-        in_range("--read-timeout", wait, 1, APIGATEWAY_TIMEOUT_S)
+        # [apigateway.timeout-range] 50 ms..29 s; a Regional or private API (the run's is Regional) may go
+        # higher once the account's quota is raised: accepted up to the longest a function runs, and said
+        in_range("--read-timeout", wait, APIGATEWAY_TIMEOUT_MIN_S, APIGATEWAY_TIMEOUT_RAISED_MAX_S)
         mode: SdkRetryMode = "off"
     else:
         wait = SDK_READ_TIMEOUT_S if o.read_timeout is None else o.read_timeout
@@ -94,5 +101,13 @@ def findings(report: Report) -> list[Finding]:
             f"the SDK resent the call after each read timeout: one call, {plural(len(runs), 'execution')} "
             f"({report.params.get('sdk_retries')} retry mode), each running to its end",
             ("sdk.retry-modes", "sdk.resend-after-read-timeout"),
+        ))
+    wait = float(str(report.params.get("read_timeout") or 0.0))
+    if caller == "apigateway" and wait > APIGATEWAY_TIMEOUT_S:
+        out.append(Finding(
+            f"an integration timeout of {seconds(wait)} is above 29 s: AWS allows it only for a Regional or private "
+            "REST API (the run's is Regional) after the account's quota is raised; without the increase AWS "
+            "refuses the integration",
+            ("apigateway.timeout-range",),
         ))
     return out

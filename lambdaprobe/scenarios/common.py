@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from array import array
 from collections.abc import Iterable
 
@@ -37,6 +38,44 @@ def directive(duration: float, fail: str, init: float) -> Directive:
     if not valid_fail_spec(fail):
         raise InputError("--fail", f"{fail!r} is not allowed; allowed: {FAIL_VALUES}")
     return Directive(duration_s=duration, fail=fail, init_s=init)
+
+
+PER_REQUEST = re.compile(r"^(?:r(\d+)|(\d+)):(.+)$")
+FAIL_HELP = (
+    "never, always, crash (the runtime exits) or first:N for every request; or per request, comma-separated: "
+    "rNN:SPEC (request id) or "
+    "N:SPEC (1-based index), with one bare SPEC as the default for the rest (default never), "
+    "e.g. r03:always or always,r01:never"
+)
+
+
+def fail_directives(
+    fail: str, count: int, duration: float, init: float
+) -> tuple[Directive, tuple[tuple[int, Directive], ...]]:
+    """`--fail`: the default directive, and the requests (0-based index) that have their own."""
+    items = [item.strip() for item in fail.split(",")]
+    if len(items) == 1 and valid_fail_spec(items[0]):
+        return directive(duration, items[0], init), ()
+    default = "never"
+    defaults = [item for item in items if valid_fail_spec(item)]
+    if len(defaults) > 1:
+        raise InputError("--fail", f"{fail!r} has {len(defaults)} defaults; allowed: one bare SPEC at most")
+    if defaults:
+        default = defaults[0]
+    overrides: dict[int, Directive] = {}
+    for item in items:
+        if valid_fail_spec(item):
+            continue
+        match = PER_REQUEST.match(item)
+        if match is None or not valid_fail_spec(match.group(3)):
+            raise InputError("--fail", f"{item!r} is not allowed; allowed: {FAIL_HELP}")
+        n = int(match.group(1) or match.group(2))
+        if not 1 <= n <= count:
+            raise InputError("--fail", f"{item!r} names request {n} of {count}; allowed: 1..{count}")
+        if n - 1 in overrides:
+            raise InputError("--fail", f"{item!r}: request {n} is named twice; allowed: once")
+        overrides[n - 1] = directive(duration, match.group(3), init)
+    return directive(duration, default, init), tuple(sorted(overrides.items()))
 
 
 def timeout_for(timeout: float | None, duration: float) -> float:
@@ -78,3 +117,13 @@ def traffic(arrivals: str, count: int, interval: float, seed: int) -> array[floa
 
 def _num(v: float) -> str:
     return str(int(v)) if float(v).is_integer() else str(v)
+
+
+PAYLOAD_SIZE_MAX = 16 * 1024 * 1024  # enough to cross either invoke limit
+
+
+def checked_payload_size(size: int | None) -> int | None:
+    """`--payload-size`: the event padded to this many bytes (over the invoke limits: refused, 413)."""
+    if size is not None:
+        in_range("--payload-size", size, 1, PAYLOAD_SIZE_MAX)
+    return size

@@ -9,12 +9,14 @@ from lambdaprobe.answer import missing, plural, seconds
 from lambdaprobe.report import Finding, Report
 from lambdaprobe.scenario import FunctionSpec, Scenario, SourceSpec, Stimulus
 from lambdaprobe.scenarios.common import (
+    FAIL_HELP,
     MAX_COUNT,
     MAX_DURATION_S,
     MAX_INIT_S,
     MAX_INTERVAL_S,
+    PAYLOAD_SIZE_MAX,
     TIMEOUT_RANGE,
-    directive,
+    fail_directives,
     stimulus_shape,
     timeout_for,
 )
@@ -28,13 +30,18 @@ class InvokeOptions:
 
     mode: str = option("sync", "sync (RequestResponse: waits, 200) or async (Event: 202 at once).", choices=MODES)
     duration: float = option(1.0, "Seconds the handler runs.", low=0, high=MAX_DURATION_S)
-    fail: str = option("never", "never, always, or first:N (fail the first N attempts).")
+    fail: str = option("never", FAIL_HELP + ".")
     init: float = option(0.3, "Seconds a cold start's init takes.", low=0, high=MAX_INIT_S)
     timeout: float | None = option(None, "Function timeout in seconds.", low=TIMEOUT_RANGE[0], high=TIMEOUT_RANGE[1],
                                    default_text="the duration + 5 s")
     count: int = option(1, "How many invokes.", low=1, high=MAX_COUNT)
     interval: float = option(1.0, "Seconds between invokes.", low=0, high=MAX_INTERVAL_S)
     seed: int = 0
+    payload_size: int | None = option(
+        None, "Bytes each event is padded to. Over 6 MB (6291456) sync or 1 MB (1048576) async, Lambda refuses "
+        "the invoke with 413 RequestEntityTooLargeException and nothing runs.", low=1, high=PAYLOAD_SIZE_MAX,
+        default_text="as built, a few hundred bytes",
+    )
 
 
 def build(options: InvokeOptions | None = None, /, **given: Any) -> Scenario:
@@ -42,11 +49,14 @@ def build(options: InvokeOptions | None = None, /, **given: Any) -> Scenario:
     check(o)
     mode = choose("--mode", o.mode, MODES)
     stimulus_shape(o.count, o.interval)
-    fn = FunctionSpec(timeout_s=timeout_for(o.timeout, o.duration), directive=directive(o.duration, o.fail, o.init))
+    default, overrides = fail_directives(o.fail, o.count, o.duration, o.init)
+    fn = FunctionSpec(timeout_s=timeout_for(o.timeout, o.duration), directive=default)
     return Scenario(
         probe="invoke",
         function=fn,
-        stimulus=Stimulus(count=o.count, interval_s=o.interval, mode=mode),
+        stimulus=Stimulus(
+            count=o.count, interval_s=o.interval, mode=mode, overrides=overrides, payload_bytes=o.payload_size
+        ),
         source=SourceSpec(kind=mode),
         seed=o.seed,
         params=params(o, {"timeout": fn.timeout_s}),

@@ -29,12 +29,14 @@ from lambdaprobe.scenario import (
 )
 from lambdaprobe.scenarios.common import (
     ARRIVALS_HELP,
+    FAIL_HELP,
     MAX_COUNT,
     MAX_DURATION_S,
     MAX_INIT_S,
     MAX_INTERVAL_S,
+    PAYLOAD_SIZE_MAX,
     TIMEOUT_RANGE,
-    directive,
+    fail_directives,
     in_range,
     shaped,
     timeout_for,
@@ -45,10 +47,16 @@ from lambdaprobe.scenarios.declare import check, choose, option, params
 NONE = "none"
 DLQ_TYPES: tuple[DlqKind, ...] = get_args(DlqKind)
 DESTINATION_TYPES: tuple[DestinationKind, ...] = get_args(DestinationKind)
-# [stream.on-failure-record] (S3 and Kafka exist; not probed here)
-STREAM_DESTINATION_TYPES: tuple[Literal["sqs", "sns"], ...] = ("sqs", "sns")
+# [stream.on-failure-record] [destinations.s3] (Kafka: Kafka mappings only)
+STREAM_DESTINATION_TYPES: tuple[Literal["sqs", "sns", "s3"], ...] = ("sqs", "sns", "s3")
 DLQ_KINDS = (*DLQ_TYPES, NONE)
 DESTINATION_KINDS = (*DESTINATION_TYPES, NONE)
+# [destinations.s3] an S3 bucket is an on-failure destination only
+ON_SUCCESS_TYPES: tuple[DestinationKind, ...] = tuple(k for k in DESTINATION_TYPES if k != "s3")
+ON_SUCCESS_KINDS = (*ON_SUCCESS_TYPES, NONE)
+# [stream.retention] Kinesis 24 h by default, up to 8,760 h; DynamoDB streams 24 h, fixed
+KINESIS_RETENTION_HOURS = (c.KINESIS_RETENTION_DEFAULT_H, c.KINESIS_RETENTION_MAX_H)
+DYNAMODB_RETENTION_HOURS = c.DYNAMODB_RETENTION_H
 SDK_MODES: tuple[SdkRetryMode, ...] = get_args(SdkRetryMode)
 # One default everywhere an option exists: the DLQ (so a failed event shows where it ends), and boto3's
 # own SDK retry mode.
@@ -72,7 +80,7 @@ class RetryOptions:
 
     source: str = option("async", "Where the requests come from.", choices=SOURCE_KINDS)
     duration: float = option(2.0, "Seconds the handler runs on each attempt.", low=0, high=MAX_DURATION_S)
-    fail: str = option("always", "never, always, or first:N (fail the first N attempts).")
+    fail: str = option("always", FAIL_HELP + ".")
     init: float = option(0.3, "Seconds a cold start's init takes (not counted in the timeout).", low=0,
                          high=MAX_INIT_S)
     timeout: float | None = option(None, "Function timeout in seconds.", low=TIMEOUT_RANGE[0],
@@ -96,10 +104,11 @@ class RetryOptions:
     dlq: str | None = option(None, "The function's dead-letter queue, which gets the original event.",
                              choices=DLQ_KINDS, applies=ASYNC_SOURCES, default_text=DEFAULT_DLQ)
     on_failure: str | None = option(
-        None, "On-failure destination, which gets the invocation record (streams: sqs, sns or none).",
+        None, "On-failure destination, which gets the invocation record (streams: sqs, sns, s3 or none; s3 is "
+        "simulated only for now).",
         choices=DESTINATION_KINDS, applies=SOURCES_WITH_RETRY_POLICY, default_text=NONE,
     )
-    on_success: str | None = option(None, "On-success destination.", choices=DESTINATION_KINDS,
+    on_success: str | None = option(None, "On-success destination.", choices=ON_SUCCESS_KINDS,
                                     applies=ASYNC_SOURCES, default_text=NONE)
     sdk_retries: str | None = option(None, "The caller's SDK retry mode: off (1 attempt), legacy (5), standard "
                                      "(3).", choices=SDK_MODES, applies=("sync",), default_text=DEFAULT_SDK_RETRIES)
@@ -113,8 +122,12 @@ class RetryOptions:
                                     range=f"1..{c.SQS_BATCH_SIZE_MAX} (FIFO 1..{c.SQS_FIFO_BATCH_SIZE_MAX})",
                                     default_text=f"{c.SQS_BATCH_SIZE_DEFAULT} for SQS, "
                                     f"{c.STREAM_BATCH_SIZE_DEFAULT} for streams")
-    batching_window: int | None = option(None, "MaximumBatchingWindowInSeconds.", applies=QUEUE_SOURCES, low=0,
-                                         high=c.BATCHING_WINDOW_MAX_S, default_text="0")
+    batching_window: int | None = option(
+        None, "MaximumBatchingWindowInSeconds: gather records until the batch is full or the window has passed. "
+        "(TumblingWindowInSeconds, the streams' aggregation windows, is not modelled: the state it passes between "
+        "invocations is the function's, not Lambda's retry semantics.)",
+        applies=BATCH_SOURCES, low=0, high=c.BATCHING_WINDOW_MAX_S, default_text="0",
+    )
     report_batch_item_failures: bool = option(
         False, "Partial batch response: only failed items retry.", applies=BATCH_SOURCES,
         names=("--report-batch-item-failures",),
@@ -132,6 +145,17 @@ class RetryOptions:
     shards: int | None = option(None, "Shards.", applies=STREAM_SOURCES, low=1, high=100, default_text="1")
     parallelization_factor: int | None = option(None, "Concurrent batches per shard.", applies=STREAM_SOURCES,
                                                 low=1, high=c.STREAM_PARALLELIZATION_MAX, default_text="1")
+    retention_hours: int | None = option(
+        None, "Stream retention in hours (DynamoDB streams keep records 24 h, fixed).", applies=STREAM_SOURCES,
+        range=f"kinesis {KINESIS_RETENTION_HOURS[0]}..{KINESIS_RETENTION_HOURS[1]}, "
+        f"dynamodb {DYNAMODB_RETENTION_HOURS}",
+        default_text=str(KINESIS_RETENTION_HOURS[0]),
+    )
+    payload_size: int | None = option(
+        None, "Bytes each event is padded to. Over 6 MB (6291456) sync or 1 MB (1048576) async, Lambda refuses "
+        "the invoke with 413 RequestEntityTooLargeException and nothing runs.", applies=("sync", "async"),
+        low=1, high=PAYLOAD_SIZE_MAX, default_text="as built, a few hundred bytes",
+    )
 
 
 def _optional(option: str, value: str, allowed: tuple[DestinationKind, ...]) -> DestinationKind | None:
@@ -147,7 +171,8 @@ def build(options: RetryOptions | None = None, /, **given: Any) -> Scenario:
     src = choose("--source", o.source, SOURCE_KINDS)
     times = traffic(o.arrivals, count, o.interval, o.seed)
     count = count if times is None else len(times)
-    fn = FunctionSpec(timeout_s=timeout_for(o.timeout, o.duration), directive=directive(o.duration, o.fail, o.init))
+    default, overrides = fail_directives(o.fail, count, o.duration, o.init)
+    fn = FunctionSpec(timeout_s=timeout_for(o.timeout, o.duration), directive=default)
     mode: Mode = "sync" if src == "sync" else "async"
     source = SourceSpec(kind=src)
     async_config = AsyncConfig()
@@ -182,11 +207,15 @@ def build(options: RetryOptions | None = None, /, **given: Any) -> Scenario:
             "batch_size": stream.batch_size, "max_retry_attempts": stream.max_retry_attempts,
             "max_record_age": stream.max_record_age_s, "shards": stream.shards,
             "parallelization_factor": stream.parallelization_factor, "on_failure": stream.on_failure or "none",
+            "batching_window": stream.batching_window_s, "retention_hours": stream.retention_s // 3600,
         }
     return Scenario(
         probe="retry",
         function=fn,
-        stimulus=Stimulus(count=count, interval_s=o.interval, mode=mode, times=times),
+        stimulus=Stimulus(
+            count=count, interval_s=o.interval, mode=mode, overrides=overrides, payload_bytes=o.payload_size,
+            times=times,
+        ),
         source=source,
         async_config=async_config,
         sdk=sdk,
@@ -207,7 +236,7 @@ def _async_config(o: RetryOptions) -> AsyncConfig:
         on_failure = "lambda"
     dlq_kind = o.dlq or DEFAULT_DLQ
     dlq = None if dlq_kind == NONE else choose("--dlq", dlq_kind, DLQ_TYPES)
-    on_ok = _optional("--on-success", o.on_success or NONE, DESTINATION_TYPES)
+    on_ok = _optional("--on-success", o.on_success or NONE, ON_SUCCESS_TYPES)
     return AsyncConfig(
         max_retry_attempts=retries, max_event_age_s=age, dlq=dlq, on_success=on_ok, on_failure=on_failure
     )
@@ -258,7 +287,16 @@ def _stream(o: RetryOptions) -> StreamSourceSpec:
     factor = 1 if o.parallelization_factor is None else o.parallelization_factor
     given = o.on_failure or NONE
     on_failure = None if given == NONE else choose("--on-failure", given, STREAM_DESTINATION_TYPES)
+    window = 0 if o.batching_window is None else o.batching_window
+    if o.source == "kinesis":
+        hours = KINESIS_RETENTION_HOURS[0] if o.retention_hours is None else o.retention_hours
+        in_range("--retention-hours", hours, *KINESIS_RETENTION_HOURS)
+    else:
+        hours = DYNAMODB_RETENTION_HOURS if o.retention_hours is None else o.retention_hours
+        in_range("--retention-hours", hours, DYNAMODB_RETENTION_HOURS, DYNAMODB_RETENTION_HOURS)
     return StreamSourceSpec(
+        batching_window_s=window,
+        retention_s=hours * 3600,
         shards=shards,
         batch_size=batch,
         max_retry_attempts=retries,

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from lambdaprobe.answer import missing, seconds
@@ -69,6 +70,7 @@ def findings(report: Report) -> list[Finding]:
                 "timeout's clock starts",
                 ("init.outside-timeout",),
             ),
+            *_after_reset(report),
         ]
     return [
         Finding(
@@ -78,4 +80,22 @@ def findings(report: Report) -> list[Finding]:
             ("init.suppressed", "init.outside-timeout"),
         ),
         Finding("a suppressed init leaves no Init Duration in the REPORT line", ("runtime.report-line",)),
+        *_after_reset(report),
     ]
+
+
+def _after_reset(report: Report) -> list[Finding]:
+    """[environment.reset] a call after a timed-out one runs init again (the probe's calls run one after
+    another, so they share one environment: a later cold start is a reset)."""
+    attempts = [r.attempts[0] for r in report.requests if r.attempts]
+    for before, after in pairwise(attempts):
+        if before.outcome == "timeout" and after.cold:
+            n = attempts.index(after) + 1
+            return [
+                Finding(
+                    f"the timeout reset the environment: call {n} ran init again in it (cold, init "
+                    f"{seconds(after.init_s)}) and ended in {after.outcome}",
+                    ("environment.reset", "environment.reset-init"),
+                )
+            ]
+    return []

@@ -66,6 +66,7 @@ class SyncClient:
             call.qualifier,
             [Item(call.request_id, call.executions + 1, call.directive)],
             lambda ex: self._answered(call, ex),
+            rate_limited=True,
         )
         if isinstance(started, str):
             # [throttle.error] 429 TooManyRequestsException with the pool's Reason
@@ -82,8 +83,9 @@ class SyncClient:
         # only the caller gave up on `ex`: the execution itself runs on to its end or timeout
         self.service.rules.add(RuleId.CALLER_GIVES_UP)
         if self.sdk.caller == "apigateway":
-            # [apigateway.integration-timeout] the gateway answers 504 at its integration timeout; it never retries
-            self.service.rules.add(RuleId.APIGATEWAY_INTEGRATION_TIMEOUT)
+            # [apigateway.integration-timeout] [apigateway.timeout-range] the gateway answers 504 at its
+            # integration timeout; it never retries
+            self.service.rules.update((RuleId.APIGATEWAY_INTEGRATION_TIMEOUT, RuleId.APIGATEWAY_TIMEOUT_RANGE))
             self._finish(call, 504, "Endpoint request timed out", None)
         else:
             self.service.rules.add(RuleId.SDK_TIMEOUTS)

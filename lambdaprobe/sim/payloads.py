@@ -13,9 +13,10 @@ from lambdaprobe.rules.constants import TIMEOUT_ERROR_TYPE
 _RAISE = "raise ProbeError(message)"
 
 
-def timeout_payload(aws_request_id: str, log_message: str) -> dict[str, Any]:
-    """[runtime.timeout-error] `log_message` is the log line's 'Task timed out after 1.00 seconds'."""
-    return {"errorMessage": f"RequestId: {aws_request_id} Error: {log_message}", "errorType": TIMEOUT_ERROR_TYPE}
+def timeout_payload(aws_request_id: str, log_message: str, error_type: str = TIMEOUT_ERROR_TYPE) -> dict[str, Any]:
+    """[runtime.timeout-error] `log_message` is the log line's 'Task timed out after 1.00 seconds'
+    (or, for a runtime that exited, 'Runtime exited with error: exit status 1')."""
+    return {"errorMessage": f"RequestId: {aws_request_id} Error: {log_message}", "errorType": error_type}
 
 
 def error_payload(aws_request_id: str, error_type: str, message: str) -> dict[str, Any]:

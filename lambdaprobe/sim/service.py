@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from lambdaprobe.function.directive import Directive, decide
+from lambdaprobe.function.directive import CRASH_ERROR_TYPE, Directive, decide
 from lambdaprobe.observation import Attempt, Observations, Outcome
 from lambdaprobe.rules import RuleId
 from lambdaprobe.rules.constants import INIT_LIMIT_S, TIMEOUT_ERROR_TYPE
@@ -19,7 +19,7 @@ from lambdaprobe.scenario import ALIAS_NAME, PUBLISHED_VERSION, FunctionSpec
 from lambdaprobe.sim.deployment import Routing
 from lambdaprobe.sim.engine import Clock
 from lambdaprobe.sim.payloads import error_payload, timeout_payload
-from lambdaprobe.sim.pools import REASON_RULES, Account, ExecEnv, FunctionPool
+from lambdaprobe.sim.pools import RATE_RULES, REASON_RULES, Account, ExecEnv, FunctionPool
 
 REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"
@@ -63,8 +63,9 @@ class Execution:
     def response_payload(self, request_id: str, aws_request_id: str) -> dict[str, Any]:
         """What the function answered, as the runtime shapes it ([runtime.timeout-error],
         [runtime.error-payload]); `aws_request_id` is the invocation's id."""
-        if self.outcome == "timeout":
-            return timeout_payload(aws_request_id, self.error_message)
+        if self.outcome == "timeout" or self.error_type == CRASH_ERROR_TYPE:
+            # a crash answers like a timeout: the runtime's message, no stack
+            return timeout_payload(aws_request_id, self.error_message, self.error_type)
         if self.outcome == "error":
             return error_payload(aws_request_id, self.error_type, self.error_message)
         body: dict[str, Any] = {"ok": True, "request": request_id}
@@ -116,7 +117,12 @@ class LambdaService:
         self._executions = 0
 
     def add_function(
-        self, name: str, spec: FunctionSpec, reserved: int | None, provisioned: dict[str, int]
+        self,
+        name: str,
+        spec: FunctionSpec,
+        reserved: int | None,
+        provisioned: dict[str, int],
+        env_lifetime_s: float | None = None,
     ) -> SimFunction:
         fn = SimFunction(name, spec, FunctionPool(name, self.account, reserved, dict(provisioned)))
         # The pool every admission of this function is decided by, and its configuration's limits.
@@ -124,6 +130,9 @@ class LambdaService:
         self.rules.add(RuleId.CONCURRENCY_ACCOUNT_POOL if reserved is None else RuleId.CONCURRENCY_RESERVED)
         if any(provisioned.values()):
             self.rules.update((RuleId.CONCURRENCY_PROVISIONED_SPILLOVER, RuleId.CONCURRENCY_PROVISIONED_WARM))
+        if env_lifetime_s is not None:
+            fn.pool.env_lifetime_s = env_lifetime_s
+            self.rules.add(RuleId.ENVIRONMENT_LIFETIME)
         fn.pool.prewarm()
         self.functions[name] = fn
         return fn
@@ -136,20 +145,29 @@ class LambdaService:
         on_done: Callable[..., None],
         partial_batch: bool = False,
         done_args: tuple[Any, ...] = (),
+        rate_limited: bool = False,
     ) -> Execution | str:
         """Start one execution now (its end is planned), or return the throttle reason.
 
         At the end, `on_done(*done_args, execution)` is called: arguments rather than a closure,
-        because a closure per execution is measurable at a million executions.
+        because a closure per execution is measurable at a million executions. `rate_limited`:
+        a direct sync invoke, subject to the requests-per-second quota.
         """
         now = self.clock.now
         version = fn.version_of(qualifier) if fn.routing is None else fn.resolve(qualifier)
-        env, cold, reason = fn.pool.acquire(version, now)
+        env, cold, reason = fn.pool.acquire(version, now, rate_limited)
         if env is None:
-            if reason:
+            if rate_limited and fn.pool.rate_refused:
+                self.rules.update(RATE_RULES)
+            elif reason:
                 self.rules.update(REASON_RULES[reason])
             return reason or "TooManyRequestsException"
-        if not cold and not env.provisioned:
+        if cold:
+            env.inits += 1
+            if env.inits > 1:
+                # [environment.reset] the environment was reset by a timeout: init runs again here
+                self.rules.update((RuleId.ENVIRONMENT_RESET, RuleId.ENVIRONMENT_RESET_INIT))
+        elif not env.provisioned:
             self.rules.add(RuleId.ENVIRONMENT_WARM_REUSE)  # an idle on-demand environment, reused
         self.rules.add(RuleId.RUNTIME_REPORT_LINE)
         execution = self._plan(fn, env, cold, version, items, partial_batch)
@@ -205,6 +223,9 @@ class LambdaService:
         self._executions += 1
         execution = Execution(f"x{self._executions}", now, end, "success", cold, init_reported, version, busy=busy)
         if run > timeout:
+            # [environment.reset] a timeout resets the environment: its next invocation runs init
+            # again (marked now: the environment is this execution's until it ends)
+            env.reset = True
             execution.outcome = "timeout"
             execution.error_type = TIMEOUT_ERROR_TYPE
             # [runtime.timeout-error] the runtime's timeout message, as its log line shows it
@@ -219,9 +240,21 @@ class LambdaService:
                 self.rules.add(RuleId.RUNTIME_ERROR_PAYLOAD)
                 execution.error_type = first_failing.error_type
                 execution.error_message = first_failing.error_message
-        # [init.billed] init is billed for on-demand environments; provisioned ones were initialised
-        # ahead. [runtime.report-line] the billed duration is the REPORT line's.
-        billed_s = busy if not env.provisioned else (run if run < timeout else timeout)
+        if first_failing is not None and run <= timeout:
+            crashed = first_failing if first_failing.crash else next((d for d in decisions if d.crash), None)
+            if crashed is not None:
+                # [environment.reset] the runtime exited: the whole invocation fails (no partial batch
+                # response), and its environment is reset like a timed-out one
+                env.reset = True
+                self.rules.add(RuleId.ENVIRONMENT_RESET)
+                execution.failed = ()
+                execution.outcome = "error"
+                execution.error_type = crashed.error_type
+                execution.error_message = crashed.error_message
+        # [init.billed] init is billed when it runs in the invocation (a cold start, or the re-init after
+        # a reset [environment.reset]); provisioned environments were initialised ahead, so their `busy`
+        # holds no init. [runtime.report-line] the billed duration is the REPORT line's.
+        billed_s = busy
         billed_ms = math.ceil(billed_s * 1000 - 1e-6)
         execution.billed_ms = billed_ms if billed_ms > 1 else 1
         return execution

@@ -30,6 +30,7 @@ class Sinks:
         self.config = config
         self.ids = ids
         self.lambda_destination: LambdaDestinationHook | None = None
+        self.rules = obs.rules
 
     def wants(self, on: Literal["on_success", "on_failure"]) -> bool:
         """Whether a destination is configured for `on` (records are built only then)."""
@@ -62,6 +63,9 @@ class Sinks:
         if on == "on_failure" and self.config.dlq is not None:
             self.obs.rules.add(RuleId.DESTINATIONS_WITH_DLQ)
         role = "on-success" if on == "on_success" else "on-failure"
+        if kind == "s3":
+            # [destinations.s3] one object per failure, holding the record (destinations.s3-object)
+            self.rules.update((RuleId.DESTINATIONS_S3, RuleId.DESTINATIONS_S3_OBJECT))
         shaped = record
         if kind == "eventbridge":
             self.obs.rules.add(RuleId.DESTINATIONS_EVENTBRIDGE)

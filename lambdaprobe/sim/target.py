@@ -11,7 +11,21 @@ from lambdaprobe.errors import NotAvailableError
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.observation import Attempt, ClientResult, Observations, Sent, Settled, Throttle
 from lambdaprobe.rules import RuleId
-from lambdaprobe.scenario import DIRECT_SOURCES, NEW_VERSION, PUBLISHED_VERSION, DeploymentSpec, Scenario, request_ids
+from lambdaprobe.rules.constants import (
+    ASYNC_PAYLOAD_MAX_BYTES,
+    PAYLOAD_TOO_LARGE_ERROR,
+    PAYLOAD_TOO_LARGE_STATUS,
+    SYNC_PAYLOAD_MAX_BYTES,
+)
+from lambdaprobe.scenario import (
+    DIRECT_SOURCES,
+    NEW_VERSION,
+    PUBLISHED_VERSION,
+    DeploymentSpec,
+    Scenario,
+    Stimulus,
+    request_ids,
+)
 from lambdaprobe.sim import sources
 from lambdaprobe.sim.async_invoke import AsyncInvoker
 from lambdaprobe.sim.client import SyncClient
@@ -62,7 +76,7 @@ class SimTarget:
         provisioned: dict[str, int] = {}
         if scenario.provisioned_qualifier is not None:
             provisioned[SimFunction.version_of(scenario.provisioned_qualifier)] = conc.provisioned
-        fn = service.add_function(FUNCTION_NAME, scenario.function, conc.reserved, provisioned)
+        fn = service.add_function(FUNCTION_NAME, scenario.function, conc.reserved, provisioned, conc.env_lifetime_s)
         if scenario.deployment is not None:
             self._deploy(service, fn, scenario.deployment, scenario.seed)
         ids = Ids(scenario.seed)
@@ -109,13 +123,37 @@ class SimTarget:
             sent.extend([Sent(rid, i * interval) for i, rid in enumerate(ids)])
         else:
             sent.extend([Sent(rid, t) for rid, t in zip(ids, times, strict=True)])
+        if stim.payload_bytes is not None and _refused_as_too_large(ctx, stim.payload_bytes, stim.mode, ids, stim):
+            return
         # In a deployment each version follows its own configuration: the event carries no directive.
         cycle: tuple[Directive | None, ...] = (
             (None,) if scenario.deployment else (stim.directives or (scenario.function.directive,))
         )
         payloads = [d.to_event() if d is not None else {} for d in cycle]  # shared: events are never mutated
         loop = _OpenLoop(ctx, client, ids, interval, times, cycle, payloads, qualifier, stim.mode == "sync")
-        ctx.clock.at(stim.at(0), loop.send, 0)
+        if stim.overrides and not scenario.deployment:
+            loop.overrides = stim.override_map
+            ctx.clock.at(stim.at(0), loop.send_own, 0)
+        else:
+            ctx.clock.at(stim.at(0), loop.send, 0)
+
+
+def _refused_as_too_large(ctx: sources.SimContext, size: int, mode: str, ids: list[str], stim: Stimulus) -> bool:
+    """[invoke.payload-limits] an event over the invoke limit is refused with 413 and never runs (every
+    request of a run has the same size). True if so."""
+    ctx.service.rules.add(RuleId.INVOKE_PAYLOAD_LIMITS)
+    limit = SYNC_PAYLOAD_MAX_BYTES if mode == "sync" else ASYNC_PAYLOAD_MAX_BYTES
+    if size <= limit:
+        return False
+    ctx.service.rules.add(RuleId.INVOKE_PAYLOAD_ERROR)
+    message = f"Request must be smaller than {limit} bytes for the InvokeFunction operation"
+    for i, rid in enumerate(ids):
+        t = stim.at(i)
+        ctx.obs.client_results.append(
+            ClientResult(rid, t, PAYLOAD_TOO_LARGE_STATUS, 0.0, PAYLOAD_TOO_LARGE_ERROR, None, message, "User")
+        )
+        ctx.obs.settled.append(Settled(rid, t, "failed"))
+    return True
 
 
 class _OpenLoop:
@@ -123,7 +161,9 @@ class _OpenLoop:
     itself would be a reference cycle: a run must leave none, for its records are frozen out of
     the collector (see gc_pause)."""
 
-    __slots__ = ("at", "call", "cycle", "ids", "interval", "invoke", "payloads", "qualifier", "sync", "times")
+    __slots__ = (
+        "at", "call", "cycle", "ids", "interval", "invoke", "overrides", "payloads", "qualifier", "sync", "times",
+    )
 
     def __init__(
         self,
@@ -141,6 +181,7 @@ class _OpenLoop:
         self.ids, self.interval, self.cycle, self.payloads = ids, interval, cycle, payloads
         self.times = times  # each send time (a traffic shape), or None: one every `interval`
         self.qualifier, self.sync = qualifier, sync
+        self.overrides: dict[int, Directive] | None = None  # requests with a directive of their own
 
     def send(self, i: int) -> None:
         # Each send schedules the next, so the agenda holds one pending stimulus, not all of them.
@@ -153,3 +194,21 @@ class _OpenLoop:
             self.call(ids[i], self.cycle[k], self.qualifier)
         else:
             self.invoke(ids[i], invoke_event(ids[i], self.payloads[k]), self.cycle[k], self.qualifier)
+
+    def send_own(self, i: int) -> None:
+        """`send` for a run where some requests have a directive of their own (`--fail rNN:...`);
+        kept apart so that the common run does not look each request up."""
+        ids = self.ids
+        if i + 1 < len(ids):
+            times = self.times
+            self.at((i + 1) * self.interval if times is None else times[i + 1], self.send_own, i + 1)
+        own = self.overrides.get(i) if self.overrides else None
+        if own is None:
+            k = i % len(self.cycle)
+            own, payload = self.cycle[k], self.payloads[k]
+        else:
+            payload = own.to_event()
+        if self.sync:
+            self.call(ids[i], own, self.qualifier)
+        else:
+            self.invoke(ids[i], invoke_event(ids[i], payload), own, self.qualifier)

@@ -67,6 +67,12 @@ class _Handler(BaseHTTPRequestHandler):
                 429, json.dumps(THROTTLE_BODY).encode(), {"x-amzn-ErrorType": "TooManyRequestsException"}
             )
             return
+        limit = 1024 * 1024 if event == "Event" else 6 * 1024 * 1024
+        if len(payload) > limit:  # the body Lambda sends for a payload over the invoke limit
+            message = f"Request must be smaller than {limit} bytes for the InvokeFunction operation"
+            body = {"Type": "User", "message": message}
+            self._send(413, json.dumps(body).encode(), {"x-amzn-ErrorType": "RequestEntityTooLargeException"})
+            return
         if event == "Event":
             self._send(202, b"")
             return

@@ -74,7 +74,7 @@ def test_deploy_then_teardown_leaves_nothing(moto_endpoint: str, which: str) -> 
 def test_cleanup_finds_a_rest_api_left_behind(moto_endpoint: str) -> None:
     from lambdaprobe.aws.cleanup.sweep import cleanup
 
-    o = opts(moto_endpoint, "lpcgw002")
+    o = opts(moto_endpoint, "lpc9a002")
     Executor(warm_client(o)).apply(build_plan(gateway_scenario(), o).calls)  # no teardown: a crashed run
     asked: list[str] = []
 
@@ -83,8 +83,8 @@ def test_cleanup_finds_a_rest_api_left_behind(moto_endpoint: str) -> None:
         return True
 
     result = cleanup(AwsOptions(region="us-east-1", endpoint_url=moto_endpoint), confirm, client=warm_client(o))
-    assert "api gateway rest api lambdaprobe-lpcgw002-api (run lpcgw002)" in asked and result.failed == []
-    assert rest_apis(moto_endpoint, "lpcgw002") == [] and inventory(moto_endpoint, "lpcgw002") == {}
+    assert "api gateway rest api lambdaprobe-lpc9a002-api (run lpc9a002)" in asked and result.failed == []
+    assert rest_apis(moto_endpoint, "lpc9a002") == [] and inventory(moto_endpoint, "lpc9a002") == {}
 
 
 def test_a_shifting_run_moves_the_alias_and_says_how(moto_endpoint: str) -> None:
@@ -100,10 +100,16 @@ def test_a_shifting_run_moves_the_alias_and_says_how(moto_endpoint: str) -> None
 
 def test_a_gateway_run_deploys_drives_and_tears_down(moto_endpoint: str) -> None:
     # moto's server does not serve execute-api URLs (it takes the POST for S3 and answers an error):
-    # the answer is still recorded, as one that never reached the function
+    # the answer is still recorded, as one that never reached the function; with no execution seen
+    # the run is incomplete (exit 4), never "complete"
     o = opts(moto_endpoint, "lpcgw001", deadline_s=0.3)
     target = AwsTarget(o, client=warm_client(o), sleep=no_sleep)
-    obs = target.run(gateway_scenario())
+    with pytest.raises(ObservationTimeout) as info:
+        target.run(gateway_scenario())
+    obs = info.value.observations
+    assert obs.complete is False and obs.missing == [
+        "r01: no execution, DLQ message or destination record of it was observed"
+    ]
     (result,) = obs.client_results
     assert result.status not in (0, 200, 502, 504) and target.deployment is not None
     assert any("/restapis/" in n and "_user_request_/probe" in n for n in obs.notes)
@@ -114,6 +120,7 @@ class _Gateway(BaseHTTPRequestHandler):
     """API Gateway's answers: 504 after the integration timeout, 200 when the function was quick."""
 
     bodies: ClassVar[list[dict[str, object]]] = []
+    authorizations: ClassVar[list[str]] = []
 
     def log_message(self, format: str, *args: object) -> None:
         return None
@@ -121,6 +128,7 @@ class _Gateway(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         type(self).bodies.append(body)
+        type(self).authorizations.append(str(self.headers.get("Authorization", "")))
         timed_out = body["request"] != "r02"
         status, answer = (504, {"message": "Endpoint request timed out"}) if timed_out else (200, {"ok": True})
         data = json.dumps(answer).encode()
@@ -159,6 +167,11 @@ def test_the_gateway_caller_records_504_and_that_the_function_was_reached(local_
     assert driver.ledger.ran == {"r01": 1, "r02": 1}
     assert [b["request"] for b in sorted(_Gateway.bodies, key=lambda b: str(b["request"]))] == ["r01", "r02"]
     assert any("integration timeout 29 s" in n for n in obs.notes)
+    # IAM authorization: every POST is SigV4-signed for execute-api in the run's Region
+    assert len(_Gateway.authorizations) >= 2 and all(
+        a.startswith("AWS4-HMAC-SHA256 Credential=testing/") and "/us-east-1/execute-api/aws4_request" in a
+        for a in _Gateway.authorizations[-2:]
+    )
 
 
 def test_the_stage_is_waited_for_with_a_get_that_invokes_nothing(local_gateway: str) -> None:

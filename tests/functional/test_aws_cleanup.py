@@ -12,7 +12,7 @@ from lambdaprobe.aws.options import AwsOptions
 from tests.functional.aws_helpers import clients, inventory
 from tests.functional.test_aws_deploy import warm_client
 
-RUN = "lpclean1"
+RUN = "lpc1ea01"
 TAG = {"lambdaprobe:run": RUN}
 TAG_LIST = [{"Key": "lambdaprobe:run", "Value": RUN}]
 
@@ -43,7 +43,7 @@ def plant(endpoint: str) -> None:
     )
     c["iam"].put_role_policy(
         RoleName=f"lambdaprobe-{RUN}-role",
-        PolicyName="p",
+        PolicyName=f"lambdaprobe-{RUN}-policy",
         PolicyDocument=json.dumps(
             {
                 "Version": "2012-10-17",
@@ -144,18 +144,18 @@ def test_older_than_uses_the_created_tag(moto_endpoint: str) -> None:
     sqs = clients(moto_endpoint)["sqs"]
     now = time.time()
     sqs.create_queue(
-        QueueName="lambdaprobe-lpold000-q",
-        tags={"lambdaprobe:run": "lpold000", "lambdaprobe:created": str(int(now - 3 * 3600))},
+        QueueName="lambdaprobe-lpa1d000-q",
+        tags={"lambdaprobe:run": "lpa1d000", "lambdaprobe:created": str(int(now - 3 * 3600))},
     )
     sqs.create_queue(
-        QueueName="lambdaprobe-lpnew000-q",
-        tags={"lambdaprobe:run": "lpnew000", "lambdaprobe:created": str(int(now))},
+        QueueName="lambdaprobe-lpbe0000-q",
+        tags={"lambdaprobe:run": "lpbe0000", "lambdaprobe:created": str(int(now))},
     )
     client = warm_client(AwsOptions(region="us-east-1", endpoint_url=moto_endpoint))
     old = [f.name for f in find_leftovers(client, older_than_s=2 * 3600, now=now)]
-    assert "lambdaprobe-lpold000-q" in old and "lambdaprobe-lpnew000-q" not in old
+    assert "lambdaprobe-lpa1d000-q" in old and "lambdaprobe-lpbe0000-q" not in old
     o = AwsOptions(region="us-east-1", endpoint_url=moto_endpoint)
     cleanup(o, lambda items: True, older_than_s=2 * 3600, client=client)
     names = [u.rsplit("/", 1)[-1] for u in sqs.list_queues()["QueueUrls"]]
-    assert "lambdaprobe-lpnew000-q" in names and "lambdaprobe-lpold000-q" not in names
+    assert "lambdaprobe-lpbe0000-q" in names and "lambdaprobe-lpa1d000-q" not in names
     cleanup(o, lambda items: True, client=client)

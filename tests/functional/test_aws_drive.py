@@ -48,11 +48,13 @@ def test_open_loop_does_not_wait_for_slow_calls() -> None:
     assert schedule.t0_wall > 0
 
 
-def run_driver(server: FakeLambdaServer, function: str, mode: str = "sync", count: int = 3) -> Observations:
+def run_driver(
+    server: FakeLambdaServer, function: str, mode: str = "sync", count: int = 3, payload_bytes: int | None = None
+) -> Observations:
     scenario = Scenario(
         probe="concurrency",
         function=FunctionSpec(directive=Directive(duration_s=0.3)),
-        stimulus=Stimulus(count=count, interval_s=0.02, mode=mode),  # type: ignore[arg-type]
+        stimulus=Stimulus(count=count, interval_s=0.02, mode=mode, payload_bytes=payload_bytes),  # type: ignore[arg-type]
         source=SourceSpec(kind="sync"),
         sdk=SdkConfig(retry_mode="off", read_timeout_s=5),
     )
@@ -89,3 +91,17 @@ def test_async_invokes_get_202_and_no_final_state(fake_lambda: FakeLambdaServer)
     obs = run_driver(fake_lambda, "lambdaprobe-lpdrv000-probe", mode="async", count=2)
     assert {c.status for c in obs.client_results} == {202}
     assert obs.settled == []
+
+
+@pytest.mark.parametrize(("mode", "size"), [("sync", 6 * 1024 * 1024 + 1), ("async", 1024 * 1024 + 1)])
+def test_an_oversized_payload_is_a_413_observation(fake_lambda: FakeLambdaServer, mode: str, size: int) -> None:
+    # [invoke.payload-limits] the driver pads each event to --payload-size; the 413 is recorded, the call failed
+    obs = run_driver(fake_lambda, "lambdaprobe-lpdrv000-probe", mode=mode, count=2, payload_bytes=size)
+    assert {(c.status, c.error) for c in obs.client_results} == {(413, "RequestEntityTooLargeException")}
+    assert all(c.message and "Request must be smaller than" in c.message for c in obs.client_results)
+    assert {s.final for s in obs.settled} == {"failed"}
+
+
+def test_a_payload_within_the_limit_is_padded_to_its_size(fake_lambda: FakeLambdaServer) -> None:
+    obs = run_driver(fake_lambda, "lambdaprobe-lpdrv000-probe", count=1, payload_bytes=5000)
+    assert {c.status for c in obs.client_results} == {200}

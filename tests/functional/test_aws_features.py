@@ -300,20 +300,20 @@ def test_cleanup_finds_and_deletes_a_killed_runs_network_file_system_and_key(mot
     from lambdaprobe.aws.cleanup.sweep import cleanup
 
     for run_id, scenario in (
-        ("lpfdead0", probe.efs(subnets=[], security_groups=[], mount_target=True, seed=0)),
-        ("lpfdead1", probe.env_encryption(decrypt_permission=True, seed=0)),
+        ("lpfdea00", probe.efs(subnets=[], security_groups=[], mount_target=True, seed=0)),
+        ("lpfdea01", probe.env_encryption(decrypt_permission=True, seed=0)),
     ):
         deploy(opts(moto_endpoint, run_id), scenario)  # and never torn down
     # code-signing's versioned artifact bucket, as a killed run leaves it
     s3 = boto3.Session(region_name="us-east-1").client("s3", endpoint_url=moto_endpoint)
-    s3.create_bucket(Bucket="lambdaprobe-lpfdead2-artifacts")
+    s3.create_bucket(Bucket="lambdaprobe-lpfdea02-artifacts")
     s3.put_bucket_tagging(
-        Bucket="lambdaprobe-lpfdead2-artifacts", Tagging={"TagSet": [{"Key": "lambdaprobe:run", "Value": "lpfdead2"}]}
+        Bucket="lambdaprobe-lpfdea02-artifacts", Tagging={"TagSet": [{"Key": "lambdaprobe:run", "Value": "lpfdea02"}]}
     )
-    s3.put_bucket_versioning(Bucket="lambdaprobe-lpfdead2-artifacts", VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_versioning(Bucket="lambdaprobe-lpfdea02-artifacts", VersioningConfiguration={"Status": "Enabled"})
     for _ in range(2):
-        s3.put_object(Bucket="lambdaprobe-lpfdead2-artifacts", Key="unsigned/probe.zip", Body=b"zip")
-    left = {**inventory(moto_endpoint, "lpfdead0"), **inventory(moto_endpoint, "lpfdead1")}
+        s3.put_object(Bucket="lambdaprobe-lpfdea02-artifacts", Key="unsigned/probe.zip", Body=b"zip")
+    left = {**inventory(moto_endpoint, "lpfdea00"), **inventory(moto_endpoint, "lpfdea01")}
     assert {"vpcs", "file systems", "kms keys", "functions"} <= set(left)
     o = opts(moto_endpoint, "lpfclean")
     seen: list[str] = []
@@ -324,8 +324,8 @@ def test_cleanup_finds_and_deletes_a_killed_runs_network_file_system_and_key(mot
 
     result = cleanup(o, confirm, client=warm_client(o))
     assert result.failed == []
-    assert any(s.startswith("vpc lambdaprobe-lpfdead0-vpc") for s in seen)
-    assert any(s.startswith("efs file system lambdaprobe-lpfdead0-efs") for s in seen)
-    assert any(s.startswith("kms key lambdaprobe-lpfdead1-key") for s in seen)
-    assert "s3 bucket lambdaprobe-lpfdead2-artifacts (run lpfdead2)" in seen
-    assert all(inventory(moto_endpoint, run) == {} for run in ("lpfdead0", "lpfdead1", "lpfdead2"))
+    assert any(s.startswith("vpc lambdaprobe-lpfdea00-vpc") for s in seen)
+    assert any(s.startswith("efs file system lambdaprobe-lpfdea00-efs") for s in seen)
+    assert any(s.startswith("kms key lambdaprobe-lpfdea01-key") for s in seen)
+    assert "s3 bucket lambdaprobe-lpfdea02-artifacts (run lpfdea02)" in seen
+    assert all(inventory(moto_endpoint, run) == {} for run in ("lpfdea00", "lpfdea01", "lpfdea02"))

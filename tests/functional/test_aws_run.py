@@ -204,7 +204,7 @@ def test_missing_credentials_is_one_aws_error_line(
     o = opts(moto_endpoint, "lpnocred0")
     with pytest.raises(AwsError) as info:
         AwsTarget(o, sleep=no_sleep).run(scenario("sync"))
-    assert str(info.value).startswith("iam.CreateRole: no AWS credentials found")
+    assert str(info.value).startswith("sts.GetCallerIdentity: no AWS credentials found")
     assert "\n" not in str(info.value) and info.value.status == 3
 
 

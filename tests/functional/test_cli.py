@@ -27,7 +27,7 @@ def test_concurrency_json_is_the_report_contract(capsys: pytest.CaptureFixture[s
     assert (data["probe"], data["target"]) == ("concurrency", "sim")
     assert data["params"] == {
         "reserved": 1, "provisioned": 1, "qualifier": "alias", "count": 20, "interval": 1.0, "duration": 20.0,
-        "mode": "sync", "init": 0.3, "timeout": 25.0, "seed": 0,
+        "mode": "sync", "init": 0.3, "timeout": 25.0, "seed": 0, "account_limit": 1000, "env_lifetime": None,
     }
     assert {k: data["summary"][k] for k in ("requests", "succeeded", "throttled", "cold_starts")} == {
         "requests": 20, "succeeded": 1, "throttled": 19, "cold_starts": 0,
@@ -77,6 +77,23 @@ def test_expect_holds_exit_0_and_fails_exit_1(capsys: pytest.CaptureFixture[str]
         (["concurrency", "--no-such-option"], "No such option: --no-such-option"),
         (["concurrency", "--expect", "colds=0"], "--expect: unknown field 'colds'"),
         (["concurrency", "--endpoint-url", "http://127.0.0.1:9"], "--endpoint-url: applies only to --target aws"),
+        (["concurrency", "--account-limit", "5"], "--account-limit: 5 is out of range; allowed: 10..100000"),
+        (["concurrency", "--account-limit", "500", "--reserved", "401"],
+         "--reserved: 401 is out of range; allowed: 0..400"),
+        (["concurrency", "--env-lifetime", "0"], "--env-lifetime: 0 is out of range; allowed: 1..86400"),
+        (["concurrency", "--dlq", "sqs"], "--dlq: applies only to --mode async"),
+        (["concurrency", "--account-limit", "3000", "--target", "aws", "--dry-run", "--region", "us-east-1"],
+         "--account-limit: applies only to --target sim"),
+        (["concurrency", "--env-lifetime", "60", "--target", "aws", "--dry-run", "--region", "us-east-1"],
+         "--env-lifetime: applies only to --target sim"),
+        (["retry", "--on-failure", "s3", "--target", "aws", "--dry-run", "--region", "us-east-1"],
+         "--on-failure s3 on --target aws is not built yet"),
+        (["retry", "--fail", "r09:always"], "--fail: 'r09:always' names request 9 of 1"),
+        (["retry", "--source", "sqs", "--payload-size", "10"], "--payload-size: applies only to --source"),
+        (["invoke", "--payload-size", "0"], "--payload-size: 0 is out of range; allowed: 1..16777216"),
+        (["retry", "--source", "dynamodb", "--retention-hours", "48"],
+         "--retention-hours: 48 is out of range; allowed: 24..24"),
+        (["abort", "--read-timeout", "0.01"], "--read-timeout: 0.01 is out of range; allowed: 0.05..900"),
     ],
 )
 def test_bad_input_is_one_line_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:

@@ -80,7 +80,9 @@ def test_cleanup_deletes_tagged_leftovers_and_nothing_else(
     sqs.create_queue(QueueName="lambdaprobe-lpdead01-dlq", tags={"lambdaprobe:run": "lpdead01"})
     sqs.create_queue(QueueName="lambdaprobe-untagged-keep")
     sqs.create_queue(QueueName="someone-elses-queue", tags={"lambdaprobe:run": "lpdead01"})
-    status, out, err = run(capsys, "cleanup", "--target", "aws", "--yes", "--endpoint-url", moto_endpoint)
+    status, out, err = run(
+        capsys, "cleanup", "--target", "aws", "--yes", "--older-than", "0", "--endpoint-url", moto_endpoint
+    )
     assert status == 0, err
     assert "deleted 1" in out
     urls = sqs.list_queues().get("QueueUrls", [])

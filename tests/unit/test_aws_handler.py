@@ -193,3 +193,17 @@ def test_zip_is_reproducible() -> None:
     first = function_zip()
     function_zip.cache_clear()
     assert function_zip() == first
+
+
+def test_a_crash_directive_exits_the_runtime(monkeypatch: pytest.MonkeyPatch) -> None:
+    # `--fail crash`: the deployed handler ends its process (Lambda reports Runtime.ExitError)
+    codes: list[int] = []
+
+    def fake_exit(code: int) -> None:
+        codes.append(code)
+        raise SystemExit(code)
+
+    monkeypatch.setattr(probe.os, "_exit", fake_exit)
+    with pytest.raises(SystemExit):
+        probe.handler(direct("r01", duration_s=0.0, fail="crash"), Context("aws-crash"))
+    assert codes == [1]

@@ -13,6 +13,7 @@ from lambdaprobe.aws.options import AwsOptions
 from lambdaprobe.aws.plan.records import ApiCall, Fmt, Json, Ref
 from lambdaprobe.aws.plan.show import format_plan
 from lambdaprobe.aws.planner import build_plan
+from lambdaprobe.aws.run.apply import resolve
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.scenario import (
     SOURCE_KINDS,
@@ -92,7 +93,7 @@ def test_every_kind_plans_named_tagged_resources_with_teardown(kind: str) -> Non
         if call.operation.startswith("Create") and call.operation != "CreateAlias":
             assert call.teardown is not None, f"{call.operation} has no teardown"
     ops = [c.operation for c in calls]
-    assert ops[0] == "CreateRole" and "PutRolePolicy" in ops
+    assert ops[:2] == ["GetCallerIdentity", "CreateRole"] and "PutRolePolicy" in ops
     assert ops.index("PutRolePolicy") < ops.index("CreateFunction")
     assert {"PublishVersion", "CreateAlias"} <= set(ops)
 
@@ -221,13 +222,17 @@ def test_version_qualifier_and_latest() -> None:
 @pytest.mark.parametrize("kind", KINDS)
 def test_least_privilege_policy_is_scoped_to_the_run(kind: str) -> None:
     calls = build_plan(scenario(kind), OPTIONS).calls
-    doc = json.loads(next(c for c in calls if c.operation == "PutRolePolicy").params["PolicyDocument"])
+    assert calls[0].operation == "GetCallerIdentity" and calls[0].produces == "account"
+    policy = next(c for c in calls if c.operation == "PutRolePolicy").params["PolicyDocument"]
+    doc = json.loads(resolve(policy, {"account": "123456789012"}))
     for statement in doc["Statement"]:
         assert "*" not in statement["Action"] and all(":*" not in a for a in statement["Action"])
         if statement["Action"] == ["dynamodb:ListStreams"]:
             continue  # the one action that takes no resource
         for resource in statement["Resource"]:
-            assert "lambdaprobe-lp0a1b2c-" in resource
+            # this run's resources, in the run's account and Region only
+            assert "lambdaprobe-lp0a1b2c-" in resource and resource.startswith("arn:aws:")
+            assert resource.split(":")[3:5] == ["eu-west-1", "123456789012"]
 
 
 def test_timeout_rounds_up_to_whole_seconds() -> None:
@@ -262,7 +267,8 @@ def test_planner_imports_no_boto3() -> None:
 
 def test_destination_kind_may_invoke_the_probe() -> None:
     calls = build_plan(scenario("destination", async_config=AsyncConfig()), OPTIONS).calls
-    doc = json.loads(next(c for c in calls if c.operation == "PutRolePolicy").params["PolicyDocument"])
+    policy = next(c for c in calls if c.operation == "PutRolePolicy").params["PolicyDocument"]
+    doc = json.loads(resolve(policy, {"account": "123456789012"}))
     assert any("lambda:InvokeFunction" in s["Action"] for s in doc["Statement"])
     upstream = next(
         c

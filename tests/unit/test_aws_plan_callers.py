@@ -65,16 +65,22 @@ def test_api_gateway_front_with_its_teardown() -> None:
     assert uri == f"arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/{fn}:live/invocations"
     permission = by_op["AddPermission"].params
     assert (permission["Principal"], permission["Qualifier"]) == ("apigateway.amazonaws.com", "live")
-    assert resolve(permission["SourceArn"], {"api_id": "a1"}) == "arn:aws:execute-api:eu-west-1:*:a1/*/POST/probe"
-    assert by_op["CreateRestApi"].params["tags"] == {"lambdaprobe:run": "lp0c0a11", "lambdaprobe:created": "1790000000"}
+    assert by_op["PutMethod"].params["authorizationType"] == "AWS_IAM"  # only signed calls get through
+    source = resolve(permission["SourceArn"], {"api_id": "a1", "account": "123456789012"})
+    assert source == "arn:aws:execute-api:eu-west-1:123456789012:a1/*/POST/probe"
+    assert by_op["CreateRestApi"].params["tags"] == {
+        "lambdaprobe:run": "lp0c0a11", "lambdaprobe:created": "1790000000", "lambdaprobe:expires": "1790000900"
+    }
     teardown = [f"{c.teardown.service}.{c.teardown.operation}" for c in reversed(calls) if c.teardown]
     assert teardown[:2] == ["lambda.RemovePermission", "apigateway.DeleteRestApi"]
     assert "api gateway rest api lambdaprobe-lp0c0a11-api" in resources(calls)
 
 
-def test_the_integration_timeout_follows_the_read_timeout() -> None:
-    (put,) = [c for c in build_plan(gateway(10), OPTIONS).calls if c.operation == "PutIntegration"]
-    assert put.params["timeoutInMillis"] == 10000
+@pytest.mark.parametrize(("wait", "millis"), [(10, 10000), (0.05, 50), (45, 45000)])
+def test_the_integration_timeout_follows_the_read_timeout(wait: float, millis: int) -> None:
+    # [apigateway.timeout-range] 50 ms..29 s, and above 29 s as asked (AWS decides, by the account's quota)
+    (put,) = [c for c in build_plan(gateway(wait), OPTIONS).calls if c.operation == "PutIntegration"]
+    assert put.params["timeoutInMillis"] == millis
 
 
 def test_without_a_region_the_plan_shows_where_it_goes() -> None:

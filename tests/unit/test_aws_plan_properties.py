@@ -97,7 +97,7 @@ def test_every_generated_plan_is_well_formed(scenario: Scenario, suffix: str) ->
             if isinstance(value, str) and value != "live":
                 assert len(value) <= 64 or (key == "QueueName" and len(value) <= 80)
     ops = [c.operation for c in calls]
-    assert ops.count("CreateRole") == 1 and ops[0] == "CreateRole"
+    assert ops.count("CreateRole") == 1 and ops[:2] == ["GetCallerIdentity", "CreateRole"]
     assert undo[0] == ("iam", "DeleteRole")  # undone last
     if scenario.provisioned_qualifier is not None:
         pc = next(c for c in calls if c.operation == "PutProvisionedConcurrencyConfig")

@@ -17,6 +17,7 @@ from lambdaprobe.scenario import AsyncConfig, ConcurrencySpec, SqsSourceSpec, St
 from lambdaprobe.sim.target import SimTarget
 from tests.helpers import direct, simulate
 from tests.unit.sim_sources_helpers import scenario as source_scenario
+from tests.unit.test_sim_properties import fast_sync
 from tests.unit.test_sim_properties import scenarios as direct_scenarios
 
 R = RuleId
@@ -26,6 +27,13 @@ REASONS = {
     "FunctionInvocationRateLimitExceeded": {
         R.THROTTLE_ERROR, R.CONCURRENCY_SCALING_RATE, R.CONCURRENCY_SCALING_REASON,
     },
+    "ReservedFunctionInvocationRateLimitExceeded": {
+        R.THROTTLE_ERROR, R.CONCURRENCY_REQUESTS_PER_SECOND, R.CONCURRENCY_RPS_WINDOW, R.CONCURRENCY_RPS_REASON,
+    },
+}
+# Without reserved concurrency the requests-per-second quota's Reason is the scaling rate's
+RATE_REASON_UNRESERVED = {
+    R.THROTTLE_ERROR, R.CONCURRENCY_REQUESTS_PER_SECOND, R.CONCURRENCY_RPS_WINDOW, R.CONCURRENCY_RPS_REASON,
 }
 CONDITIONS = {
     "Success": {R.DESTINATIONS_RECORD},
@@ -46,7 +54,14 @@ def required(data: dict[str, Any], source: str, provisioned: bool) -> set[RuleId
         client = r["client"]
         if client is not None:
             if client["reason"]:
-                need |= REASONS[client["reason"]]
+                reasons = REASONS[client["reason"]]
+                if client["reason"] == "FunctionInvocationRateLimitExceeded" and "concurrency.rps-window" in {
+                    x["id"] for x in data["rules"]
+                }:
+                    reasons = RATE_REASON_UNRESERVED
+                need |= reasons
+            if client["status"] == 413:
+                need |= {R.INVOKE_PAYLOAD_LIMITS, R.INVOKE_PAYLOAD_ERROR}
             if client["status"] == 202:
                 need.add(R.ASYNC_QUEUED)
             if client["status"] == 504:
@@ -93,6 +108,22 @@ def test_direct_runs_list_every_rule_behind_their_outcomes(scenario) -> None:  #
     check(simulate(scenario).to_json(), scenario.source.kind, scenario.concurrency.provisioned > 0)
     if scenario.stimulus.mode == "sync":
         assert any(r["id"] == "sync.no-retry" for r in simulate(scenario).to_json()["rules"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(fast_sync)
+def test_fast_sync_bursts_list_the_requests_per_second_rules(scenario) -> None:  # type: ignore[no-untyped-def]
+    check(simulate(scenario).to_json(), "sync", scenario.concurrency.provisioned > 0)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.sampled_from(["sync", "async"]), st.sampled_from([100, 1024 * 1024 + 1, 6 * 1024 * 1024 + 1]))
+def test_oversized_payload_runs_list_the_payload_rules(mode: str, size: int) -> None:
+    from lambdaprobe.scenarios import invoke
+
+    scenario = invoke.build(mode=mode, duration=0.1, fail="never", init=0.0, timeout=None, count=2, interval=1.0,
+                            seed=0, payload_size=size)
+    check(simulate(scenario).to_json(), mode)
 
 
 sources = st.builds(

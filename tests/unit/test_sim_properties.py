@@ -88,3 +88,35 @@ def test_async_dead_letters_and_destinations_come_only_after_the_last_attempt(sc
 @given(scenarios)
 def test_the_same_seed_gives_the_same_report(scenario) -> None:  # type: ignore[no-untyped-def]
     assert simulate(scenario).to_json() == simulate(scenario).to_json()
+
+
+fast_sync = st.builds(
+    lambda reserved, provisioned, count, interval, duration, sdk, seed: direct(
+        count=count, interval=interval, duration=duration,
+        concurrency=ConcurrencySpec(reserved=reserved, provisioned=min(provisioned, reserved or provisioned)),
+        sdk=SdkConfig(retry_mode=sdk), seed=seed,
+    ),
+    st.one_of(st.none(), st.integers(1, 3)),
+    st.integers(0, 2),
+    st.integers(1, 150),
+    st.sampled_from([0.0, 0.005, 0.02, 0.07]),
+    st.sampled_from([0.001, 0.05, 0.3]),
+    st.sampled_from(["off", "standard"]),
+    st.integers(0, 3),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(fast_sync)
+def test_sync_invokes_never_exceed_the_requests_per_second_quota(scenario) -> None:  # type: ignore[no-untyped-def]
+    # [concurrency.requests-per-second] 10 x available concurrency, plus 10 x provisioned on its qualifier
+    conc = scenario.concurrency
+    quota = 10 * limit(conc) + 10 * conc.provisioned
+    observations = SimTarget().run(scenario)
+    starts = sorted(a.start for a in observations.attempts)
+    lo = 0
+    for hi, t in enumerate(starts):
+        while starts[lo] <= t - 1.0:
+            lo += 1
+        assert hi - lo + 1 <= quota
+    assert sorted(s.request_id for s in observations.settled) == sorted(s.request_id for s in observations.sent)

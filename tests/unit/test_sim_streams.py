@@ -223,18 +223,19 @@ fail_specs = st.sampled_from(["never", "always", "first:1", "first:3"])
     partial=st.booleans(),
     on_failure=st.sampled_from([None, "sqs"]),
     retention=st.sampled_from([90, 300]),
+    window=st.sampled_from([0, 1, 5]),
     seed=st.integers(0, 3),
 )
 def test_every_record_ends_exactly_once_in_shard_order_and_runs_replay(
     kind: str, count: int, interval: float, fails: list[str], shards: int, factor: int, batch: int,
     retries: int, max_age: int, bisect: bool, partial: bool, on_failure: str | None, retention: int,
-    seed: int,
+    window: int, seed: int,
 ) -> None:  # fmt: skip
     directives = tuple(Directive(duration_s=0.5, fail=f, init_s=0.2) for f in fails)
     stream = StreamSourceSpec(
         shards=shards, batch_size=batch, max_retry_attempts=retries, max_record_age_s=max_age, bisect=bisect,
         report_batch_item_failures=partial, parallelization_factor=factor, retention_s=retention,
-        on_failure=on_failure,  # type: ignore[arg-type]
+        on_failure=on_failure, batching_window_s=window,  # type: ignore[arg-type]
     )  # fmt: skip
     sc = scenario(kind, count=count, interval=interval, directives=directives, stream=stream, seed=seed)  # type: ignore[arg-type]
     r = run(sc)
@@ -251,6 +252,11 @@ def test_every_record_ends_exactly_once_in_shard_order_and_runs_replay(
         if req.final == "succeeded":
             assert req.attempts[-1].outcome == "success"
     _assert_lane_order(r, shards, factor)
+    # [stream.batching-window] no batch is larger than BatchSize, window or not
+    sizes: dict[str, int] = {}
+    for a in r.obs.attempts:
+        sizes[a.execution_id] = sizes.get(a.execution_id, 0) + 1
+    assert max(sizes.values(), default=0) <= batch
     assert run(sc).report.to_json() == r.report.to_json()
 
 

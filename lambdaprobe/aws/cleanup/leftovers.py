@@ -1,12 +1,18 @@
-"""A leftover of an earlier run, and what finding one takes: paging, tags, its creation time."""
+"""A leftover of an earlier run, and what finding one takes: paging, tags, its creation time, its
+run's id and liveness, and what in it the run did not make."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from lambdaprobe.aws.client import ApiCaller
-from lambdaprobe.aws.options import CREATED_TAG
+from lambdaprobe.aws.options import CREATED_TAG, EXPIRES_TAG, NAME_PREFIX, RUN_ID_PATTERN
+from lambdaprobe.aws.pages import items
+
+RUN_ID = re.compile(RUN_ID_PATTERN)
 
 Step = tuple[str, str, dict[str, Any]]  # (service, operation, params)
 
@@ -20,6 +26,9 @@ class Leftover:
     run_id: str
     created: float | None
     steps: tuple[Step, ...]
+    expires: float | None = None  # the run's live-until tag, when the resource carries one
+    blocked: str = ""  # why it must not be deleted (something not the run's own is in it)
+    verify: tuple[Step, ...] = ()  # reads that must find nothing of the run once it is deleted
 
     def describe(self) -> str:
         return f"{self.kind} {self.name} (run {self.run_id})"
@@ -55,12 +64,37 @@ def pages(
     token_in: str,
     token_out: str,
 ) -> list[Any]:
-    out: list[Any] = []
-    params = dict(params)
-    while True:
-        page = client.call(service, operation, params)
-        out.extend(page.get(key, []))
-        token = page.get(token_out)
-        if not token:
-            return out
-        params[token_in] = token
+    return items(client, service, operation, params, key, token_in, token_out)
+
+
+def run_prefix(run_id: str) -> str:
+    return f"{NAME_PREFIX}{run_id}-"
+
+
+def valid_run_id(value: str) -> bool:
+    return RUN_ID.fullmatch(value) is not None
+
+
+def expires_at(tags: dict[str, str]) -> float | None:
+    try:
+        return float(tags[EXPIRES_TAG])
+    except (KeyError, ValueError):
+        return None
+
+
+def blocked_by(foreign: list[str]) -> str:
+    if not foreign:
+        return ""
+    more = f" (and {len(foreign) - 3} more)" if len(foreign) > 3 else ""
+    return f"holds what the run did not make: {'; '.join(foreign[:3])}{more}"
+
+
+class Inspector(Protocol):
+    """What a finder offers the per-kind finders: the client, the ownership rule, and inspecting
+    one resource at a time (one that cannot be read is skipped and noted)."""
+
+    client: ApiCaller
+
+    def owned(self, name: str, tags: dict[str, str]) -> str | None: ...
+
+    def each(self, kind: str, name: str, fn: Callable[[], Leftover | None]) -> Leftover | None: ...

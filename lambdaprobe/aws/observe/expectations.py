@@ -19,6 +19,7 @@ from lambdaprobe.function.directive import decide
 from lambdaprobe.observation import Attempt, ClientResult, Final, Observations, Settled
 from lambdaprobe.rules.constants import (
     ASYNC_RETRY_SPACING_S,  # [async.retry-spacing] retry k about 60*k s after the previous attempt
+    PAYLOAD_TOO_LARGE_STATUS,
     SDK_MAX_ATTEMPTS,  # [sdk.retry-modes]
 )
 from lambdaprobe.scenario import Scenario
@@ -133,6 +134,8 @@ def async_missing(scenario: Scenario, seen: Seen) -> str | None:
     """Async: the attempts allowed, then the DLQ message and destination records that must follow."""
     rid, cfg = seen.request_id, scenario.async_config
     allowed = cfg.max_retry_attempts + 1
+    if seen.client is not None and seen.client.status == PAYLOAD_TOO_LARGE_STATUS:
+        return None  # [invoke.payload-limits] refused, never queued: nothing to wait for
     if seen.succeeded:
         if cfg.on_success and "on_success" not in seen.records:
             return f"{rid}: succeeded; on-success record not seen yet"

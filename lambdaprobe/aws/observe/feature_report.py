@@ -29,7 +29,7 @@ def parse_feature_line(message: str) -> dict[str, Any] | None:
         return None
     try:
         data = json.loads(message[start:])
-    except ValueError:
+    except (ValueError, RecursionError):  # a function's line may be anything, thousands deep included
         return None
     if not isinstance(data, dict) or data.get("lambdaprobe") != "feature":
         return None

@@ -77,7 +77,7 @@ def parse_probe_line(message: str) -> ProbeLine | None:
         return None
     try:
         data = json.loads(message[start:])
-    except ValueError:
+    except (ValueError, RecursionError):  # a function's line may be anything, thousands deep included
         return None
     if not isinstance(data, dict) or data.get("lambdaprobe") not in ("start", "end"):
         return None

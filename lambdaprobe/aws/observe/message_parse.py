@@ -8,6 +8,7 @@ import json
 from typing import Any, Literal
 
 from lambdaprobe.aws.plan.records import Watch
+from lambdaprobe.nesting import too_deep
 from lambdaprobe.observation import DeadLetter, DestinationRecord
 
 
@@ -15,9 +16,10 @@ def _loads(text: Any) -> Any:
     if not isinstance(text, str):
         return text
     try:
-        return json.loads(text)
-    except ValueError:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
         return text
+    return text if too_deep(value) else value  # a hostile depth stays text (see `nesting`)
 
 
 def find_request(obj: Any, depth: int = 0) -> str | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from lambdaprobe.aws.options import CREATED_TAG, RUN_TAG, AwsOptions
+from lambdaprobe.aws.options import CREATED_TAG, EXPIRES_TAG, LEASE_S, RUN_TAG, AwsOptions
 from lambdaprobe.aws.plan.bundle import function_zip
 from lambdaprobe.aws.plan.records import ApiCall, Fmt, Json, Poll, Ref, Watch
 from lambdaprobe.scenario import Scenario
@@ -51,9 +51,11 @@ class PlanBuilder:
     def tag_list(self) -> list[dict[str, str]]:
         return [{"Key": k, "Value": v} for k, v in self.tag_dict().items()]
 
-    def pattern(self, service: str, resource: str) -> str:
-        """An ARN pattern covering this run's resources only (least privilege, no account needed)."""
-        return f"arn:{self.p}:{service}:*:*:{resource}"
+    def pattern(self, service: str, resource: str) -> Fmt:
+        """An ARN pattern covering this run's resources only: its account (read from STS at the
+        start of the run) and its Region (any Region only in a dry run without --region)."""
+        region = self.o.region or "*"
+        return Fmt(f"arn:{self.p}:{service}:{region}:" + "{account}:" + resource)
 
     def add(self, call: ApiCall) -> None:
         self.calls.append(call)
@@ -301,10 +303,12 @@ class PlanBuilder:
 
 
 def run_tags(options: AwsOptions) -> dict[str, str]:
-    """The tags every resource of a run carries: the run id, and when it was made (for --older-than)."""
+    """The tags every resource of a run carries: the run id, when it was made (for --older-than), and
+    until when it counts as live unless renewed (the run renews it on its role)."""
     tags = {RUN_TAG: options.run_id}
     if options.created_at is not None:
         tags[CREATED_TAG] = str(options.created_at)
+        tags[EXPIRES_TAG] = str(options.created_at + LEASE_S)
     return tags
 
 

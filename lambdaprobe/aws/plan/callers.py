@@ -14,8 +14,7 @@ from lambdaprobe.scenario import ALIAS_NAME
 
 STAGE = "lp"
 RESOURCE_PATH = "probe"
-# [apigateway.integration-timeout] a REST integration waits at most 29 s (the default; AWS raises it only on request)
-MAX_INTEGRATION_MS = 29000
+# [apigateway.timeout-range] 50 ms..29 s; above 29 s only after a quota increase (Regional, private)
 
 
 def extend(p: PlanBuilder) -> None:
@@ -100,8 +99,11 @@ def rest_api(p: PlanBuilder) -> None:
         )
     )
     method = {"restApiId": Ref("api_id"), "resourceId": Ref("api_resource"), "httpMethod": "POST"}
-    p.add(ApiCall("apigateway", "PutMethod", {**method, "authorizationType": "NONE"}))
-    wait_ms = min(MAX_INTEGRATION_MS, round(p.s.sdk.read_timeout_s * 1000))
+    # IAM authorization: only SigV4-signed calls of the run's own credentials get through (the
+    # driver signs its POSTs), so the API is not a public, unauthenticated invoker while it lives
+    p.add(ApiCall("apigateway", "PutMethod", {**method, "authorizationType": "AWS_IAM"}))
+    # As asked: above 29 s AWS accepts it only after the account's quota increase, else refuses (exit 3)
+    wait_ms = round(p.s.sdk.read_timeout_s * 1000)
     p.add(
         ApiCall(
             "apigateway",
@@ -128,9 +130,9 @@ def rest_api(p: PlanBuilder) -> None:
 
 
 def source_arn(p: PlanBuilder) -> Any:
-    """Only this API's POST /probe may invoke the alias (any account field: the API id is unique)."""
+    """Only this API's POST /probe, in the run's account, may invoke the alias."""
     region = p.o.region or "{region}"
-    return Fmt(f"arn:{p.p}:execute-api:{region}:*:" + "{api_id}/*/POST/" + RESOURCE_PATH)
+    return Fmt(f"arn:{p.p}:execute-api:{region}:" + "{account}:{api_id}/*/POST/" + RESOURCE_PATH)
 
 
 def stage_url(api_id: str, region: str, endpoint_url: str | None) -> str:

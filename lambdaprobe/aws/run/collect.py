@@ -18,6 +18,7 @@ from lambdaprobe.aws.client import BOTO_ERRORS, ApiCaller, one_line
 from lambdaprobe.aws.observe.expectations import next_retry_hint, settled_from_records
 from lambdaprobe.aws.observe.log_parse import SUPPRESSED_INIT_NOTE, LogEvent, attempts_from_logs
 from lambdaprobe.aws.observe.message_parse import dead_letter_from_message, destination_from_message
+from lambdaprobe.aws.pages import MAX_PAGES
 from lambdaprobe.aws.plan.records import Plan, Watch
 from lambdaprobe.aws.run.ledger import Ledger
 from lambdaprobe.aws.sources import SOURCES
@@ -58,12 +59,14 @@ class Collector:
         self.events: dict[str, LogEvent] = {}
         self._since_ms = int((t0_wall - 60) * 1000)
         self.dead_letters: list[DeadLetter] = []
+        self._drained: set[str] = set()  # message ids already observed
         self.destinations: list[DestinationRecord] = []
 
     def read_logs(self) -> None:
         """New log events since the last read (re-reading a window, deduplicated by event id)."""
         params: dict[str, Any] = {"logGroupName": self.log_group, "startTime": self._since_ms}
-        while True:
+        seen: set[str] = set()  # a marker seen before, or too many pages, ends the read (see `aws.pages`)
+        for _ in range(MAX_PAGES):
             try:
                 page = self.client.call("logs", "FilterLogEvents", params)
             except BOTO_ERRORS as exc:
@@ -79,8 +82,9 @@ class Collector:
                     key,
                 )
             token = page.get("nextToken")
-            if not token or token == params.get("nextToken"):
+            if not token or token in seen:
                 break
+            seen.add(token)
             params["nextToken"] = token
         if self.events:
             newest = max(e.timestamp_ms for e in self.events.values())
@@ -89,7 +93,9 @@ class Collector:
 
     def drain(self, watch: Watch) -> None:
         url = self.outputs[watch.queue_url]
-        while True:
+        # bounded like every listing: an endpoint that answers the same messages for ever (deletes
+        # that do not take) must not hold the run; the rest is read at the next poll
+        for _ in range(MAX_PAGES):
             page = self.client.call(
                 "sqs",
                 "ReceiveMessage",
@@ -106,6 +112,10 @@ class Collector:
                 return
             now = self.clock()
             for m in messages:
+                key = str(m.get("MessageId") or m.get("ReceiptHandle"))
+                if key in self._drained:
+                    continue  # seen before (a delete that did not take): one observation, not two
+                self._drained.add(key)
                 if watch.observe == "dead_letter":
                     self.dead_letters.append(dead_letter_from_message(m, watch, self.t0_wall, now))
                 else:

@@ -11,22 +11,33 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import botocore.exceptions
+import botocore.parsers
 from botocore.config import Config
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
-from lambdaprobe.aws.client import AwsClient, describe_driver, driver_config, one_line
+from lambdaprobe.aws.client import AwsClient, describe_driver, driver_config, error_code, is_transient, one_line
 from lambdaprobe.aws.plan.records import Plan, Ref
 from lambdaprobe.aws.run.drive_http import gateway_caller
 from lambdaprobe.aws.run.ledger import Ledger
 from lambdaprobe.aws.run.schedule import MAX_WORKERS, Schedule, Sender, hold_until, open_loop
 from lambdaprobe.aws.run.shift import SHIFT_NOTE, Shifter
 from lambdaprobe.aws.sources import SOURCES
+from lambdaprobe.aws.sources.eventbridge import EntryRefused
 from lambdaprobe.errors import AwsError
 from lambdaprobe.observation import ClientResult, Final, Observations, Sent, Settled, Throttle
+from lambdaprobe.rules.constants import PAYLOAD_TOO_LARGE_STATUS
 from lambdaprobe.scenario import NEW_VERSION, PUBLISHED_VERSION, Scenario, SdkConfig, request_ids
 from lambdaprobe.templates import invoke_event
 
-# Messages are sent once: an SDK retry after a 5xx may deliver twice and fake a duplicate.
+# Messages are sent once by botocore; lambdaprobe resends a throttled or 5xx send itself (with
+# backoff, and says so in the notes: a resend moves the send time, and after a 5xx may duplicate).
+SEND_ATTEMPTS = 4
+SEND_BACKOFF_S = 0.2
+SEND_BACKOFF_MAX_S = 2.0
 MESSAGE_SDK = SdkConfig(retry_mode="off", read_timeout_s=30.0, connect_timeout_s=10.0)
+
+# The bytes `"pad": ""` adds to a JSON object (json.dumps' default separators)
+PAD_FIELD = ', "pad": ""'
 
 
 class Driver:
@@ -38,6 +49,7 @@ class Driver:
         self.plan = plan
         self.outputs = outputs
         self.ids = request_ids(scenario.stimulus.count)
+        self._index = {rid: i for i, rid in enumerate(self.ids)}
         self._lock = threading.Lock()
         self.errors: list[str] = []  # a stimulus that could not be sent: the experiment is void
         self.unanswered: list[str] = []  # invokes without any answer: observations, unless all are
@@ -45,6 +57,9 @@ class Driver:
         # told about each sync answer (request, status, FunctionError, ExecutedVersion): the
         # traffic shifter watches version 2's errors through it
         self.on_answer: Callable[[str, int, str | None, str | None], None] | None = None
+        self.stop = threading.Event()  # set by an interrupt: no more sends, no more waits
+        self.closed = False  # once the schedule is abandoned, late answers are not recorded
+        self.resends: list[str] = []  # stimulus sends retried after a throttle or a 5xx
 
     def run(self, obs: Observations, clock: Callable[[], float] = time.monotonic) -> Schedule:
         stim = self.scenario.stimulus
@@ -62,7 +77,11 @@ class Driver:
         else:
             sender = self._message_sender(obs, driver_config(MESSAGE_SDK, pool))
         try:
-            schedule = open_loop(stim.count, stim.interval_s, sender, clock=clock, times=stim.times)
+            schedule = open_loop(stim.count, stim.interval_s, sender, clock=clock, stop=self.stop, times=stim.times)
+        except BaseException:
+            with self._lock:
+                self.closed = True  # workers still in a call must not change `obs` any more
+            raise
         finally:
             if shifter is not None:
                 shifter.stop()
@@ -74,6 +93,11 @@ class Driver:
             f"p99 {schedule.percentile(99) * 1000:.1f} ms"
         )
         self.errors.extend(schedule.errors)
+        if self.resends:
+            obs.notes.append(
+                f"{len(self.resends)} stimulus send(s) retried after a throttle or a server error (a resend moves "
+                f"its send time, and after a 5xx may deliver twice): {self.resends[0]}"
+            )
         if self.unanswered and len(self.unanswered) == stim.count:
             self.errors.extend(self.unanswered)
         elif self.unanswered:
@@ -123,8 +147,13 @@ class Driver:
             lambda *items: self._record(obs, *items), unanswered,
         )
 
+    def _pause(self, seconds: float) -> None:
+        self.stop.wait(seconds)  # an interrupt ends a backoff at once
+
     def _record(self, obs: Observations, *items: Any) -> None:
         with self._lock:
+            if self.closed:
+                return
             for item in items:
                 if isinstance(item, Sent):
                     obs.sent.append(item)
@@ -135,12 +164,22 @@ class Driver:
                 elif isinstance(item, Settled):
                     obs.settled.append(item)
 
+    def directive_of(self, i: int) -> dict[str, Any]:
+        """Request i's directive (`--fail` may give one request its own), as the event carries it."""
+        return self.scenario.stimulus.directive_for(i, self.scenario.function.directive).to_event()
+
     def payload(self, rid: str) -> bytes:
-        event = invoke_event(rid, self.scenario.function.directive.to_event())
+        event = invoke_event(rid, self.directive_of(self._index[rid]))
         if self.scenario.deployment is not None:
             # each version follows its own LAMBDAPROBE_DIRECTIVE: the event carries none
             del event["lambdaprobe"]
-        return json.dumps(event).encode()
+        body = json.dumps(event).encode()
+        size = self.scenario.stimulus.payload_bytes
+        if size is not None and size > len(body) + len(PAD_FIELD):
+            # --payload-size: padded to exactly `size` bytes (over the invoke limit: 413)
+            event["pad"] = "x" * (size - len(body) - len(PAD_FIELD))
+            body = json.dumps(event).encode()
+        return body
 
     def _invoke_sender(self, invoke: Any, obs: Observations, is_async: bool) -> Sender:
         function = self.plan.function
@@ -152,7 +191,7 @@ class Driver:
             # Built and signed: hold the request until it is due. An SDK retry of the same call
             # goes at once, and does not move the call's send time.
             if getattr(wire, "t", None) is None:
-                wire.t = hold_until(wire.due)
+                wire.t = hold_until(wire.due, stop=self.stop)
 
         def after_send(response: Any = None, caught_exception: Any = None, **_: Any) -> None:
             # Called by botocore after every API request of a call, retries included: count the
@@ -187,7 +226,7 @@ class Driver:
                 status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
                 error = str(exc.response.get("Error", {}).get("Code", "")) or None
                 reason = throttle_reason(exc.response) if status == 429 else None
-                if status == 429:
+                if status in (429, PAYLOAD_TOO_LARGE_STATUS):
                     message, error_type = throttle_body(exc.response)
             except botocore.exceptions.ReadTimeoutError:
                 error = "ReadTimeoutError"
@@ -206,6 +245,8 @@ class Driver:
             if status == 429:
                 items.append(Throttle(rid, sent_t + latency, reason or error or "TooManyRequestsException"))
             final = None if is_async else sync_final(status, error, sdk_off or not self.ledger.ran.get(rid))
+            if status == PAYLOAD_TOO_LARGE_STATUS:
+                final = "failed"  # [invoke.payload-limits] refused: nothing runs, sync or async
             if final is not None:
                 items.append(Settled(rid, sent_t + latency, final))
             self._record(obs, *items)
@@ -220,15 +261,32 @@ class Driver:
         source = SOURCES[s.source.kind]
         assert source.sends_with is not None and source.send is not None and self.plan.source is not None
         send_one, to = source.send, self.plan.source.resolve(self.outputs)
-        directive = s.function.directive.to_event()
         api = self.client.client(source.sends_with, config)
 
         def send(i: int, t: float, due: float) -> float | None:
             rid = self.ids[i]
+            directive = self.directive_of(i)
             body = json.dumps(invoke_event(rid, directive))
-            actual = hold_until(due)  # no hook here: these clients are shared, sends are few
+            actual = hold_until(due, stop=self.stop)  # no hook here: these clients are shared, sends are few
+
+            def resent(state: RetryCallState) -> None:
+                exc = state.outcome.exception() if state.outcome else None
+                with self._lock:
+                    self.resends.append(f"{rid} resent after {one_line(exc) if exc else 'an error'}")
+
+            retrying = Retrying(
+                retry=retry_if_exception(resendable),
+                stop=stop_after_attempt(SEND_ATTEMPTS),
+                wait=wait_exponential(multiplier=SEND_BACKOFF_S, max=SEND_BACKOFF_MAX_S),
+                sleep=self._pause,
+                reraise=True,
+                before_sleep=resent,
+            )
             try:
-                send_one(api, s, to, i, rid, body)
+                for attempt in retrying:
+                    with attempt:
+                        actual = time.monotonic() if attempt.retry_state.attempt_number > 1 else actual
+                        send_one(api, s, to, i, rid, body)
                 self._record(obs, Sent(rid, t + (actual - due), source.sent_kind))
             except Exception as exc:  # botocore's, a parser's (an endpoint's 500 page), or AwsError
                 with self._lock:
@@ -238,6 +296,19 @@ class Driver:
             return actual
 
         return send
+
+
+def resendable(exc: BaseException) -> bool:
+    """A stimulus send worth repeating: throttled, or a server error (never a refusal)."""
+    if is_transient(exc) or isinstance(exc, botocore.parsers.ResponseParserError):  # an endpoint's 5xx page
+        return True
+    if isinstance(exc, EntryRefused):
+        return "Throttl" in exc.code or exc.code.startswith("Internal")
+    if isinstance(exc, botocore.exceptions.ClientError):
+        status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+        code = error_code(exc)
+        return status >= 500 or status == 429 or "Throttl" in code or code in ("SlowDown", "RequestLimitExceeded")
+    return False
 
 
 def sync_final(status: int, error: str | None, never_ran: bool) -> Final | None:
@@ -256,7 +327,8 @@ def sync_final(status: int, error: str | None, never_ran: bool) -> Final | None:
 
 
 def throttle_body(response: Mapping[str, Any]) -> tuple[str | None, str | None]:
-    """The `message` and `Type` of a 429 ([throttle.error]), wherever botocore put them."""
+    """The `message` and `Type` of a 429 ([throttle.error]) or a 413 ([invoke.payload-error]),
+    wherever botocore put them."""
     error = response.get("Error", {})
     message = response.get("message") or error.get("Message")
     kind = response.get("Type") or error.get("Type")

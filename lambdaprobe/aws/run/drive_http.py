@@ -15,6 +15,9 @@ import urllib.request
 from collections.abc import Callable
 from typing import Any
 
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+
 from lambdaprobe.aws.client import AwsClient
 from lambdaprobe.aws.plan.callers import stage_url
 from lambdaprobe.aws.run.ledger import Ledger
@@ -31,7 +34,7 @@ def gateway_message(body: bytes) -> str | None:
     """`{"message": "Endpoint request timed out"}` -> the message (API Gateway's error body)."""
     try:
         data = json.loads(body.decode("utf-8") or "null")
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return None
     return str(data["message"]) if isinstance(data, dict) and "message" in data else None
 
@@ -58,6 +61,20 @@ def wait_reachable(
             sleep(2.0)
 
 
+Signer = Callable[[str, bytes, dict[str, str]], dict[str, str]]
+
+
+def sigv4_signer(credentials: Any, region: str) -> Signer:
+    """Headers that sign a POST for API Gateway's IAM authorization (SigV4, service execute-api)."""
+
+    def sign(url: str, body: bytes, headers: dict[str, str]) -> dict[str, str]:
+        request = AWSRequest(method="POST", url=url, data=body, headers=headers)
+        SigV4Auth(credentials, "execute-api", region).add_auth(request)
+        return dict(request.headers.items())
+
+    return sign
+
+
 def gateway_sender(
     url: str,
     ids: list[str],
@@ -66,12 +83,15 @@ def gateway_sender(
     ledger: Ledger,
     record: Callable[..., None],
     unanswered: Callable[[str], None],
+    sign: Signer | None = None,
 ) -> Sender:
     def send(i: int, t: float, due: float) -> float | None:
         rid = ids[i]
-        request = urllib.request.Request(
-            url, data=payload(rid), method="POST", headers={"Content-Type": "application/json"}
-        )
+        body = payload(rid)
+        headers = {"Content-Type": "application/json"}
+        if sign is not None:
+            headers = sign(url, body, headers)
+        request = urllib.request.Request(url, data=body, method="POST", headers=headers)
         on_wire = hold_until(due)
         status, error = 0, None
         try:
@@ -121,7 +141,11 @@ def gateway_caller(
     if waited >= 1.0:
         obs.notes.append(f"the new API's stage answered {waited:.0f} s after deployment (DNS, propagation)")
     obs.notes.append(
-        f"caller: POST {url} through API Gateway (REST, AWS_PROXY to alias live, integration timeout "
-        f"{wait:g} s; the gateway never retries)"
+        f"caller: POST {url} through API Gateway (REST, AWS_PROXY to alias live, IAM authorization, each call "
+        f"SigV4-signed; integration timeout {wait:g} s; the gateway never retries)"
     )
-    return gateway_sender(url, ids, payload, wait, ledger, record, unanswered)
+    credentials = client.session.get_credentials()
+    if credentials is None:
+        raise AwsError("the API takes only signed calls (IAM authorization), and no AWS credentials were found")
+    sign = sigv4_signer(credentials.get_frozen_credentials(), region)
+    return gateway_sender(url, ids, payload, wait, ledger, record, unanswered, sign)

@@ -14,10 +14,11 @@ from typing import Any
 from lambdaprobe.aws.client import BOTO_ERRORS, AwsClient, PollingCaller, error_code, one_line
 from lambdaprobe.aws.observe.feature_report import UNSIGNED_ONLY, feature_notes, parse_feature_line, trial_note
 from lambdaprobe.aws.options import AwsOptions
+from lambdaprobe.aws.pages import LISTING_ERRORS, MAX_PAGES, pages
 from lambdaprobe.aws.plan.features import Trial, trials
 from lambdaprobe.aws.plan.show import show_value
 from lambdaprobe.aws.plan.signed import can_sign
-from lambdaprobe.aws.run.apply import Deployment, resolve
+from lambdaprobe.aws.run.apply import Deployment, Executor, resolve
 from lambdaprobe.scenario import Scenario
 
 Progress = Callable[[str], None]
@@ -77,7 +78,7 @@ class PatientClient:
         """Every version and delete marker (a versioned bucket is deleted empty only)."""
         params: dict[str, Any] = {"Bucket": bucket}
         try:
-            while True:
+            for _ in range(MAX_PAGES):  # bounded, like every listing (see `aws.pages`)
                 page = self.inner.call("s3", "ListObjectVersions", params)
                 gone = [
                     {"Key": v["Key"], "VersionId": v["VersionId"]}
@@ -117,25 +118,35 @@ def patient_client(client: AwsClient, scenario: Scenario, progress: Progress) ->
 
 
 def run_trials(
-    client: AwsClient, scenario: Scenario, options: AwsOptions, deployment: Deployment, progress: Progress
+    client: AwsClient,
+    scenario: Scenario,
+    options: AwsOptions,
+    deployment: Deployment,
+    progress: Progress,
+    executor: Executor | None = None,
 ) -> list[str]:
-    """Make each trial call; a refusal is a finding, a creation is torn down with the run."""
-    return [_trial(client, trial, deployment, progress) for trial in trials(scenario, options)]
+    """Make each trial call; a refusal is a finding, a creation is torn down with the run.
+
+    `executor`: the run's, whose journal and signal guard account for each trial function (by
+    default an executor of the trials' own)."""
+    executor = executor or Executor(client, progress)
+    return [_trial(executor, client, trial, deployment, progress) for trial in trials(scenario, options)]
 
 
-def _trial(client: AwsClient, trial: Trial, deployment: Deployment, progress: Progress) -> str:
+def _trial(executor: Executor, client: AwsClient, trial: Trial, deployment: Deployment, progress: Progress) -> str:
     call = trial.call
     params = resolve(call.params, deployment.outputs)
     name = params.get("FunctionName", "")
     what = f"{call.service}.{call.operation} {name}"
     progress(f"trying {what} (expected: {trial.expect})")
     try:
-        client.call(call.service, call.operation, params)
+        if call.teardown is not None:  # accounted for like any create (journaled, found by name)
+            with executor.guard.shield():
+                executor.create(call, params, deployment)
+        else:
+            client.call(call.service, call.operation, params)
     except BOTO_ERRORS as exc:
         return trial_note(what, trial.expect, f"refused: {one_line(exc)}")
-    if call.teardown is not None:
-        undo = call.teardown
-        deployment.created.append((undo.service, undo.operation, resolve(undo.params, deployment.outputs)))
     outcome = "created"
     if trial.invoke_if_created:
         outcome += "; " + _invoke(client, name)
@@ -167,19 +178,13 @@ def feature_notes_from_logs(client: AwsClient, scenario: Scenario, group: str) -
     if scenario.feature is None:
         return []
     lines: list[dict[str, Any]] = []
-    params: dict[str, Any] = {"logGroupName": group}
     try:
-        while True:
-            page = client.call("logs", "FilterLogEvents", params)
+        for page in pages(client, "logs", "FilterLogEvents", {"logGroupName": group}, "nextToken", "nextToken"):
             for event in page.get("events", []):
                 line = parse_feature_line(str(event.get("message", "")))
                 if line is not None:
                     lines.append(line)
-            token = page.get("nextToken")
-            if not token:
-                break
-            params = {**params, "nextToken": token}
-    except BOTO_ERRORS as exc:
+    except LISTING_ERRORS as exc:
         return [f"{scenario.feature.kind}: could not read the feature results: {one_line(exc)}"]
     return feature_notes(scenario, lines, can_sign(client.options))
 

@@ -67,7 +67,16 @@ def send(api: Any, scenario: Scenario, to: SendTo, i: int, rid: str, body: str) 
         ]
     )
     if out.get("FailedEntryCount"):
-        raise AwsError(f"events.PutEvents: {out['Entries'][0].get('ErrorMessage', 'failed')}")
+        entry = out["Entries"][0]
+        raise EntryRefused(str(entry.get("ErrorCode", "")), str(entry.get("ErrorMessage", "failed")))
+
+
+class EntryRefused(AwsError):
+    """PutEvents answered 200 and refused the entry (its ErrorCode says whether a resend may help)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"events.PutEvents: {code}: {message}".rstrip(": "))
+        self.code = code
 
 
 def per_request_s(scenario: Scenario, run: float) -> float:

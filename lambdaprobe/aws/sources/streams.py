@@ -88,6 +88,8 @@ def resources(b: PlanBuilder) -> Any:
                     "StreamName": name,
                     "ShardCount": spec.shards,
                     "StreamModeDetails": {"StreamMode": "PROVISIONED"},
+                    # tagged at creation: an interrupt before ACTIVE must not leave it untagged
+                    "Tags": b.tag_dict(),
                 },
                 teardown=ApiCall(
                     "kinesis", "DeleteStream", {"StreamName": name, "EnforceConsumerDeletion": True}
@@ -110,6 +112,7 @@ def resources(b: PlanBuilder) -> Any:
                 mutating=False,
             )
         )
+        # again once ACTIVE, for endpoints that ignore CreateStream's Tags (moto does)
         b.add(ApiCall("kinesis", "AddTagsToStream", {"StreamName": name, "Tags": b.tag_dict()}))
         hours = math.ceil(spec.retention_s / 3600)
         if hours > 24:
@@ -160,6 +163,8 @@ def wiring(b: PlanBuilder, source_arn: Any) -> None:
         "BisectBatchOnFunctionError": st.bisect,
         "ParallelizationFactor": st.parallelization_factor,
     }
+    if st.batching_window_s:
+        settings["MaximumBatchingWindowInSeconds"] = st.batching_window_s  # [stream.batching-window]
     if st.report_batch_item_failures:
         settings["FunctionResponseTypes"] = ["ReportBatchItemFailures"]
     if st.on_failure is not None:
@@ -176,7 +181,7 @@ def send_kinesis(api: Any, scenario: Scenario, to: SendTo, i: int, rid: str, bod
 
 
 def send_dynamodb(api: Any, scenario: Scenario, to: SendTo, i: int, rid: str, body: str) -> None:
-    directive = scenario.function.directive.to_event()
+    directive = json.loads(body)["lambdaprobe"]  # the request's own (--fail may give it one)
     api.put_item(TableName=to.name, Item={"id": {"S": rid}, "lambdaprobe": {"S": json.dumps(directive)}})
 
 
@@ -187,7 +192,7 @@ def per_request_s(scenario: Scenario, run: float) -> float:
     per_request = (retries + 1) * (run + STREAM_BACKOFF_GUESS_S) + POLLER_SLACK_S
     if st and st.max_record_age_s > 0:
         per_request = min(per_request, st.max_record_age_s + run + POLLER_SLACK_S)
-    return per_request
+    return per_request + (st.batching_window_s if st else 0)  # a batch may wait that long for more records
 
 
 def missing(scenario: Scenario, seen: Seen) -> str | None:

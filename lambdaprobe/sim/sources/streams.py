@@ -55,7 +55,8 @@ class StreamModel:
 
     def retry_delay(self, failures: int) -> float:
         """The wait after the shard's `failures`-th consecutive failure (1-based)."""
-        delay = self.retry_delay_first_s * self.retry_delay_factor ** (failures - 1)
+        # the exponent is capped: a day of retries would overflow a float long after the cap applies
+        delay = self.retry_delay_first_s * self.retry_delay_factor ** min(failures - 1, 64)
         return min(delay, self.retry_delay_max_s)
 
 
@@ -92,7 +93,7 @@ class Batch:
 class Lane:
     """One shard, or one of its ParallelizationFactor slices: an ordered, blocking processor."""
 
-    __slots__ = ("busy", "failures", "pending", "retry", "shard_id")
+    __slots__ = ("busy", "failures", "gathering", "pending", "retry", "shard_id")
 
     def __init__(self, shard_id: str) -> None:
         self.shard_id = shard_id
@@ -101,6 +102,8 @@ class Lane:
         self.retry: deque[Batch] = deque()
         self.busy = False
         self.failures = 0
+        # a batching window is open: the wake-up scheduled for it, by number (0: none)
+        self.gathering = 0
 
 
 class StreamMapping:
@@ -126,6 +129,7 @@ class StreamMapping:
         self.shards = [self._shard_id(i) for i in range(spec.shards)]
         self.lanes = [[Lane(s) for _ in range(spec.parallelization_factor)] for s in self.shards]
         self._seq = [0] * spec.shards
+        self._wakeups = 0
         self.service.rules.update(
             (RuleId.STREAM_IN_ORDER, RuleId.STREAM_POLL_RATE, RuleId.STREAM_POLL_TICKS, RuleId.STREAM_EVENT,
              RuleId.STREAM_BATCHING)
@@ -144,6 +148,10 @@ class StreamMapping:
         if not lane.busy:
             lane.busy = True
             self.clock.at(self._next_poll(), self._next, lane)
+        elif lane.gathering and len(lane.pending) >= self.spec.batch_size:
+            # [stream.batching-window] a full batch does not wait for the window to close
+            lane.gathering = 0
+            self._next(lane)
 
     def _next_poll(self) -> float:
         interval = self.model.poll_interval_s
@@ -155,10 +163,26 @@ class StreamMapping:
         if lane.retry:
             self._invoke(lane, lane.retry.popleft())
         elif lane.pending:
+            window = self.spec.batching_window_s
+            if window and len(lane.pending) < self.spec.batch_size:
+                # [stream.batching-window] gather until the batch is full or the window, opened by the
+                # oldest waiting record, has passed
+                due = lane.pending[0].arrival + window
+                if self.clock.now + EPSILON < due:
+                    self.service.rules.add(RuleId.STREAM_BATCHING_WINDOW)
+                    self._wakeups += 1
+                    lane.gathering = self._wakeups
+                    self.clock.at(due, self._window_closed, lane, self._wakeups)
+                    return
             n = min(self.spec.batch_size, len(lane.pending))
             self._invoke(lane, Batch([lane.pending.popleft() for _ in range(n)]))
         else:
             lane.busy = False
+
+    def _window_closed(self, lane: Lane, wakeup: int) -> None:
+        if lane.gathering == wakeup:  # else a full batch went already
+            lane.gathering = 0
+            self._next(lane)
 
     def _invoke(self, lane: Lane, batch: Batch) -> None:
         now = self.clock.now
@@ -167,7 +191,7 @@ class StreamMapping:
             # waiting behind a blocked batch, these records outlived the stream's retention
             alive = [r for r in batch.records if now + EPSILON < r.arrival + retention]
             self._settle(batch.records[: len(batch.records) - len(alive)], "expired")
-            self.service.rules.add(RuleId.STREAM_RETENTION_LOSS)
+            self.service.rules.update((RuleId.STREAM_RETENTION_LOSS, RuleId.STREAM_RETENTION))
             if not alive:
                 self._next(lane)
                 return
@@ -258,7 +282,7 @@ class StreamMapping:
         old = [r for r in batch.records if now + EPSILON >= r.arrival + limit]
         rest = batch.records[len(old) :]
         if condition is None:
-            self.service.rules.add(RuleId.STREAM_RETENTION_LOSS)
+            self.service.rules.update((RuleId.STREAM_RETENTION_LOSS, RuleId.STREAM_RETENTION))
             self._settle(old, "expired")
         else:
             self._drop(lane, Batch(old, batch.retries, batch.last), condition)
@@ -386,6 +410,10 @@ class StreamMapping:
 def _drive(kind: StreamKind, ctx: SimContext, scenario: Scenario) -> None:
     spec = scenario.source.stream or StreamSourceSpec()
     mapping = StreamMapping(ctx, kind, spec, scenario.called_qualifier)
+    if spec.retention_s != StreamSourceSpec().retention_s:
+        ctx.service.rules.add(RuleId.STREAM_RETENTION)
+    if spec.on_failure == "s3":
+        ctx.service.rules.update((RuleId.DESTINATIONS_S3, RuleId.DESTINATIONS_S3_OBJECT))
     send_all(ctx, stimuli(scenario), "record", mapping.put)
 
 
