@@ -5,10 +5,12 @@ Pure: it cannot tell which target produced the observations, and must not need t
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from itertools import pairwise
 
+from lambdaprobe.analysis_compact import Compact, Requests, Series
 from lambdaprobe.observation import Attempt, Final, Observations
 from lambdaprobe.report import AttemptLike, ClientLike, Report, RequestView, Summary
 from lambdaprobe.rules import in_order
@@ -18,6 +20,9 @@ FAILED_STATES: frozenset[Final] = frozenset({"failed", "dead_lettered", "expired
 
 
 def analyse(scenario: Scenario, obs: Observations) -> Report:
+    compact = Compact.of(obs)
+    if compact is not None:
+        return _analyse_compact(scenario, obs, compact)
     # One view per request, filled in as each kind of observation is read: one dictionary lookup
     # per observation. (Separate dictionaries per kind cost four lookups per request on top, and at
     # a million requests those lookups miss the CPU caches.)
@@ -87,6 +92,60 @@ def analyse(scenario: Scenario, obs: Observations) -> Report:
     )
 
 
+def _analyse_compact(scenario: Scenario, obs: Observations, compact: Compact) -> Report:
+    """The same report from columns: counts in streaming passes, request views made when read."""
+    counts = compact.finals()
+    attempts = compact.attempts
+    if compact.executions_unique():  # no batches: every attempt is an execution
+        executions = len(attempts)
+        cold_starts = sum(attempts.column("cold"))
+        series: Sequence[tuple[float, int]] = Series(*_series(_sorted(attempts.column("start")),
+                                                              _sorted(attempts.column("end"))))
+    else:
+        ids = list(attempts.column("execution_id"))
+        first = sorted({e: j for j, e in reversed(list(enumerate(ids)))}.values())
+        del ids
+        runs = [attempts[j] for j in first]
+        executions = len(runs)
+        cold_starts = sum(a.cold for a in runs)
+        series = concurrency_series(runs)
+    summary = Summary(
+        requests=len(obs.sent),
+        succeeded=counts["succeeded"],
+        failed=sum(counts[s] for s in FAILED_STATES),
+        throttled=counts["throttled"],
+        throttle_events=sum(compact.throttles.column("count")),
+        attempts=executions,
+        cold_starts=cold_starts,
+        max_concurrency=max(series.levels if isinstance(series, Series) else (n for _, n in series), default=0),
+        dead_lettered=len(obs.dead_letters),
+        destination_records=len(obs.destinations),
+    )
+    relied = in_order(obs.rules)
+    return Report(
+        probe=scenario.probe,
+        target=obs.target,
+        params=scenario.param_dict(),
+        summary=summary,
+        requests=Requests(compact),
+        dead_letters=sorted(obs.dead_letters, key=lambda d: d.t),
+        destinations=sorted(obs.destinations, key=lambda d: d.t),
+        concurrency=series,
+        notes=list(dict.fromkeys([*obs.notes, *(r.note() for r in relied if r.kind == "assumption")])),
+        complete=obs.complete,
+        missing=list(obs.missing),
+        rules=[r.to_json() for r in relied],
+    )
+
+
+def _sorted(values: Iterable[float]) -> list[float] | array[float]:
+    """The values in order: kept in an array when they come in order already (execution ends do)."""
+    kept = array("d", values)
+    if all(a <= b for a, b in pairwise(kept)):
+        return kept
+    return sorted(kept)
+
+
 def _attempt_order(a: AttemptLike) -> tuple[float, int]:
     return (a.start_s, a.n)
 
@@ -118,37 +177,46 @@ def _executions(attempts: list[Attempt]) -> list[Attempt]:
 
 def concurrency_series(executions: Iterable[Attempt]) -> list[tuple[float, int]]:
     """[t, executions in flight] at every change; an execution ending at t frees its slot at t."""
-    # Two sorted lists walked once: each start first consumes the ends due by then. Events at one
-    # instant are netted, and an instant whose events cancel out is not a change.
     runs = list(executions)
-    starts = sorted([a.start for a in runs])
-    ends = sorted([a.end for a in runs])
+    times, levels = _series(sorted([a.start for a in runs]), sorted([a.end for a in runs]))
+    return list(zip(times, levels, strict=True))
+
+
+def _series(starts: Sequence[float], ends: list[float] | array[float]) -> tuple[array[float], array[int]]:
+    """The concurrency series, as times and levels, from sorted start and end times (`ends` gets
+    an end marker). Two sorted sequences walked once: each start first consumes the ends due by
+    then. Events at one instant are netted, and an instant whose events cancel out is not a change."""
     ends.append(float("inf"))
-    series: list[tuple[float, int]] = []
-    append = series.append
+    times: array[float] = array("d")
+    levels: array[int] = array("q")
+    at_t, at_n = times.append, levels.append
     level = before = j = 0
-    at: float | None = None  # the instant being netted; `before` is the level just ahead of it
+    at = 0.0  # the instant being netted; `before` is the level just ahead of it
     end = ends[0]
     for start in starts:
         while end <= start:
             if end != at:
                 if level != before:
-                    append((at, level))  # type: ignore[arg-type]  # `at` is set once level moved
+                    at_t(at)
+                    at_n(level)
                 at, before = end, level
             level -= 1
             j += 1
             end = ends[j]
         if start != at:
             if level != before:
-                append((at, level))  # type: ignore[arg-type]
+                at_t(at)
+                at_n(level)
             at, before = start, level
         level += 1
     for end in ends[j:-1]:  # the ends after the last start
         if end != at:
             if level != before:
-                append((at, level))  # type: ignore[arg-type]
+                at_t(at)
+                at_n(level)
             at, before = end, level
         level -= 1
     if level != before:
-        append((at, level))  # type: ignore[arg-type]
-    return series
+        at_t(at)
+        at_n(level)
+    return times, levels

@@ -89,6 +89,11 @@ _COMMON = [
         "max_rows", int, 40, min=1, help="Requests shown in the table timeline (json always lists all). Range: >= 1."
     ),
     _option("full", bool, False, "--full", help="Print DLQ messages and destination records whole, not shortened."),
+    _option(
+        "summary_only", bool, False, "--summary-only",
+        help="For very large runs: the counts without per-request detail (json: no requests[] or "
+        "concurrency[]; table: no timeline or chart).",
+    ),
     _option("quiet", bool, False, "--quiet", "-q", help="Print only the Answer block (table output)."),
     _option(
         "verbose", bool, False, "--verbose", "-v", help="Add every request's attempts, line by line (table output)."

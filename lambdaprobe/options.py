@@ -27,3 +27,4 @@ class CommonOptions:
     deadline: float | None = None
     quiet: bool = False
     verbose: bool = False
+    summary_only: bool = False

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from lambdaprobe.observation import DeadLetter, DestinationRecord, Final, Outcome
 
 SCHEMA = "lambdaprobe.report/1"
+OMITTED_NOTE = "saved with --summary-only: per-request detail and the concurrency series were left out"
 
 
 @dataclass(frozen=True)
@@ -122,10 +123,10 @@ class Report:
     target: str
     params: dict[str, Any]
     summary: Summary
-    requests: list[RequestView]
+    requests: Sequence[RequestView]  # a list, or views made as they are read (a large simulator run)
     dead_letters: list[DeadLetter]
     destinations: list[DestinationRecord]
-    concurrency: list[tuple[float, int]]
+    concurrency: Sequence[tuple[float, int]]
     notes: list[str]
     complete: bool = True
     missing: list[str] = field(default_factory=list)
@@ -135,15 +136,19 @@ class Report:
     # {id, kind, text, sources[]} of every rule the run relied on (additive to schema /1)
     rules: list[dict[str, Any]] = field(default_factory=list)
 
-    def to_json(self) -> dict[str, Any]:
-        """The report object of the CI contract, JSON-ready."""
-        return {
+    def to_json(self, include_requests: bool = True) -> dict[str, Any]:
+        """The report object of the CI contract, JSON-ready (`render.json_out` writes it request by
+        request; without `include_requests` the object has no `requests` key)."""
+        head: dict[str, Any] = {
             "schema": SCHEMA,
             "probe": self.probe,
             "target": self.target,
             "params": self.params,
             "summary": asdict(self.summary),
-            "requests": [_request_json(r) for r in self.requests],
+        }
+        if include_requests:
+            head["requests"] = [_request_json(r) for r in self.requests]
+        return head | {
             "dead_letters": [
                 {"t_s": _r(d.t), "queue": d.queue, "body": d.body, "attributes": d.attributes, "request": d.request_id}
                 for d in self.dead_letters
@@ -180,7 +185,7 @@ class Report:
                     attempts=[AttemptView(**a) for a in r["attempts"]],
                     throttles=r.get("throttles", 0),
                 )
-                for r in data["requests"]
+                for r in data.get("requests", [])  # absent from a summary-only report
             ],
             dead_letters=[
                 DeadLetter(d["t_s"], d["queue"], d["body"], d["attributes"], d.get("request"))
@@ -190,8 +195,8 @@ class Report:
                 DestinationRecord(d["t_s"], d["kind"], d["target"], d["record"], d.get("request"))
                 for d in data["destinations"]
             ],
-            concurrency=[(t, n) for t, n in data["concurrency"]],
-            notes=data["notes"],
+            concurrency=[(t, n) for t, n in data.get("concurrency", [])],
+            notes=[*data["notes"], *([OMITTED_NOTE] if "omitted" in data else [])],
             complete=data.get("complete", True),
             missing=data.get("missing", []),
             findings=[Finding(f["text"], tuple(f.get("rules", ()))) for f in data.get("findings", [])],
@@ -206,8 +211,12 @@ def _client_view(c: dict[str, Any]) -> ClientView:
     )
 
 
-def _r(t: float) -> float:
+def rounded(t: float) -> float:
+    """A time as the report writes it: to the microsecond."""
     return round(t, 6)
+
+
+_r = rounded
 
 
 def _request_json(r: RequestView) -> dict[str, Any]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
-from contextlib import nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +25,7 @@ from lambdaprobe.observation import Observations
 from lambdaprobe.options import AWS_ONLY, SIM_IGNORES, CommonOptions
 from lambdaprobe.report import Finding, Report
 from lambdaprobe.scenario import Scenario
+from lambdaprobe.sim.target import SimTarget
 from lambdaprobe.target import Target
 
 if TYPE_CHECKING:
@@ -69,14 +70,12 @@ def run_probe(
         confirm_creation(common, aws.confirmation(scenario), where, _cost(scenario))
         target: Target = aws
     else:
-        from lambdaprobe.sim.target import SimTarget
-
         target = SimTarget()
     # The simulator's run and every analysis allocate millions of acyclic records: the cyclic
     # collector is paused around them here, at the edge, so the core has no global side effect.
     # Not around an AWS run: boto3 makes cyclic garbage for as long as the run lasts.
     try:
-        with no_cycle_collection() if common.target == "sim" else nullcontext():
+        with no_cycle_collection() if common.target == "sim" else nullcontext(), _progress(scenario, target):
             observations = target.run(scenario)
     except (LambdaprobeError, KeyboardInterrupt) as failure:
         # a partial report (deadline, failed send, interrupt, leftovers) is still the run's report
@@ -94,6 +93,39 @@ def run_probe(
     if failed:
         raise ExpectationFailed("; ".join(failed))
     return report
+
+
+# A run of this many requests takes about a second or more on the simulator: it gets a progress bar.
+PROGRESS_FROM_REQUESTS = 100_000
+
+
+@contextmanager
+def _progress(scenario: Scenario, target: Target) -> Iterator[None]:
+    """A bar on stderr (a terminal only) while a large simulator run goes: the virtual time reached,
+    against the last send."""
+    if not (isinstance(target, SimTarget) and scenario.stimulus.count >= PROGRESS_FROM_REQUESTS
+            and sys.stderr.isatty()):
+        yield
+        return
+    from lambdaprobe.render.progress import bar
+
+    stim = scenario.stimulus
+    last = stim.at(stim.count - 1) or 1.0
+    with bar("simulating", 1000) as advance:
+        shown = [0]
+
+        def at(now: float) -> None:
+            step = min(1000, int(1000 * (now / last))) - shown[0]
+            if step > 0:
+                advance(step)
+                shown[0] += step
+
+        target.progress = at
+        try:
+            yield
+            at(last)  # the run is over: the bar ends full
+        finally:
+            target.progress = None
 
 
 def _analyse(scenario: Scenario, observations: Observations) -> Report:
@@ -237,20 +269,21 @@ def _compare(scenario: Scenario, report: Report) -> Any:
 
 
 def emit(report: Report, common: CommonOptions, comparison: Any = None) -> None:
-    """The report on stdout (table or one JSON object), and to --save's file."""
+    """The report on stdout (table or one JSON object), and to --save's file. JSON is written as it
+    is made, never held whole (a million requests' report is hundreds of megabytes of text)."""
     from lambdaprobe.render import json_out
 
-    text = json_out.format(report)
     if common.save:
-        save_report(common.save, text)
+        save_report(common.save, json_out.format(report, summary_only=common.summary_only))
     if common.output == "json":
         if comparison is not None:
             from dataclasses import asdict
 
-            data = json.loads(text)
+            data = json.loads(json_out.format(report, summary_only=common.summary_only))
             data["comparison"] = asdict(comparison)
-            text = json.dumps(data, indent=2) + "\n"
-        write_out(text)
+            write_out(json.dumps(data, indent=2) + "\n")
+            return
+        json_out.write(report, write_out, summary_only=common.summary_only)
         return
     from rich.console import Console
 
@@ -267,7 +300,8 @@ def emit(report: Report, common: CommonOptions, comparison: Any = None) -> None:
             render_answer(report, console)
         else:
             render_report(
-                report, console, max_rows=common.max_rows, full_records=common.full, verbose=common.verbose
+                report, console, max_rows=common.max_rows, full_records=common.full, verbose=common.verbose,
+                summary_only=common.summary_only,
             )
             if comparison is not None:
                 from lambdaprobe.compare import format_comparison

@@ -6,6 +6,7 @@ a Target. Nothing here does I/O; both targets read the same fields.
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal, get_args
@@ -141,6 +142,8 @@ class Stimulus:
     The directive travels in each event, so requests may differ: request i uses its entry in
     `overrides` (0-based index, directive) when it has one, else `directives[i % len(directives)]`
     when given, else the function's directive.
+    `times`, when given (a traffic shape, `--arrivals`), holds each request's send time, sorted,
+    and `count` is its length.
     """
 
     count: int = 1
@@ -149,10 +152,15 @@ class Stimulus:
     directives: tuple[Directive, ...] = ()
     overrides: tuple[tuple[int, Directive], ...] = ()
     payload_bytes: int | None = None  # each event padded to this size; None: as built (a few hundred bytes)
+    times: array[float] | None = field(default=None, hash=False, repr=False)
 
     @cached_property
     def override_map(self) -> dict[int, Directive]:
         return dict(self.overrides)
+
+    def at(self, index: int) -> float:
+        """When request `index` is sent, in seconds from the first."""
+        return self.times[index] if self.times is not None else index * self.interval_s
 
     def directive_for(self, index: int, default: Directive) -> Directive:
         if self.overrides:

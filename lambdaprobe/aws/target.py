@@ -178,7 +178,9 @@ class AwsTarget:
             driver = Driver(client, scenario, plan, deployment.outputs)
             driver.stop = guard.stop
             self.progress(
-                f"sending {scenario.stimulus.count} request(s), one every {scenario.stimulus.interval_s:g} s"
+                f"sending {scenario.stimulus.count} request(s), "
+                + (f"one every {scenario.stimulus.interval_s:g} s" if scenario.stimulus.times is None
+                   else f"as --arrivals shapes them over {scenario.stimulus.at(scenario.stimulus.count - 1):g} s")
             )
             sending = True
             schedule = driver.run(obs)

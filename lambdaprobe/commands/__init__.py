@@ -14,11 +14,12 @@ from lambdaprobe.commands import (
     report,
     retry,
     rules,
+    sweep,
     timeout,
     vpc,
 )
 
 __all__ = [
     "abort", "cleanup", "code_signing", "concurrency", "deploy_preference", "destinations", "efs", "env_encryption", "explain",
-    "invoke", "report", "retry", "rules", "timeout", "vpc",
+    "invoke", "report", "retry", "rules", "sweep", "timeout", "vpc",
 ]

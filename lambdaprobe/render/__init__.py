@@ -41,11 +41,13 @@ def render_answer(report: Report, console: Console) -> None:
 
 
 def render_report(
-    report: Report, console: Console, *, max_rows: int = 40, full_records: bool = False, verbose: bool = False
+    report: Report, console: Console, *, max_rows: int = 40, full_records: bool = False, verbose: bool = False,
+    summary_only: bool = False,
 ) -> None:
     """Print the report for a person: header, the answer, timeline, concurrency, counts, records, notes.
 
     `verbose` prints every shown request's attempts line by line (by default only for 3 requests or fewer).
+    `summary_only` leaves out the per-request pictures (timeline, version strip, chart).
     """
     # soft-wrapped: the terminal folds it, so a copy pastes back as one command line
     console.print(header(report), soft_wrap=True)
@@ -54,16 +56,18 @@ def render_report(
         console.print()
         console.print(answer)
     console.print()
-    strip = version_strip(report, max_rows=max_rows)
-    if strip is not None:
-        # a deployment: which version ran is the picture; the per-request rows only with --verbose
-        console.print(strip)
+    # A summary-only report read back from a file has counts but no request detail to draw.
+    if not summary_only and not (report.summary.requests and not report.requests):
+        strip = version_strip(report, max_rows=max_rows)
+        if strip is not None:
+            # a deployment: which version ran is the picture; the per-request rows only with --verbose
+            console.print(strip)
+            console.print()
+        if strip is None or verbose:
+            console.print(timeline(report, max_rows=max_rows, detail=True if verbose else None))
+            console.print()
+        console.print(concurrency_chart(report, max_rows=max_rows))
         console.print()
-    if strip is None or verbose:
-        console.print(timeline(report, max_rows=max_rows, detail=True if verbose else None))
-        console.print()
-    console.print(concurrency_chart(report, max_rows=max_rows))
-    console.print()
     console.print(summary_table(report))
     versions = versions_table(report)
     if versions is not None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.console import Console, ConsoleOptions, RenderResult
@@ -14,8 +16,11 @@ from lambdaprobe.report import Report
 BLOCKS = " ▁▂▃▄▅▆▇█"
 
 
-def column_peaks(series: list[tuple[float, int]], frame: Frame) -> list[int]:
+def column_peaks(series: Sequence[tuple[float, int]], frame: Frame) -> list[int]:
     """The highest level reached within each cell, so a one-second spike on a long axis shows."""
+    times = getattr(series, "times", None)
+    if times is not None:
+        return _column_peaks_arrays(times, series.levels, frame)  # type: ignore[attr-defined]
     peaks = [0] * frame.width
     for i, (t, level) in enumerate(series):
         if level <= 0:
@@ -30,7 +35,20 @@ def column_peaks(series: list[tuple[float, int]], frame: Frame) -> list[int]:
     return peaks
 
 
-def column_means(series: list[tuple[float, int]], frame: Frame) -> list[float]:
+def _column_peaks_arrays(times: Sequence[float], levels: Sequence[int], frame: Frame) -> list[int]:
+    """`column_peaks` of a series held as sorted times and levels (millions of changes): a cell's
+    peak is the highest level set within it or, when nothing changes there, the level carried in."""
+    cell = [bisect.bisect_left(range(len(times)), c, key=lambda i: frame.col(times[i])) for c in range(frame.width)]
+    cell.append(len(times))
+    peaks = []
+    for c in range(frame.width):
+        lo, hi = cell[c], cell[c + 1]
+        level = max(levels[lo:hi]) if hi > lo else (levels[lo - 1] if 0 < lo < len(times) else 0)
+        peaks.append(max(level, 0))
+    return peaks
+
+
+def column_means(series: Sequence[tuple[float, int]], frame: Frame) -> list[float]:
     """The time-weighted mean level within each cell: calls much shorter than a cell fill it only
     as much as they keep it busy (peaks would draw 0.1 s calls once a second as a solid block)."""
     cell_s = frame.span_s / max(1, frame.width - 1)
@@ -57,8 +75,12 @@ def typical_run_s(report: Report, sample: int = 1000) -> float:
     return runs[len(runs) // 2] if runs else 0.0
 
 
-def peak(series: list[tuple[float, int]]) -> tuple[int, float]:
+def peak(series: Sequence[tuple[float, int]]) -> tuple[int, float]:
     """The maximum level and the first time it was reached."""
+    levels = getattr(series, "levels", None)
+    if levels is not None and len(levels):
+        top = max(levels)
+        return (top, series.times[levels.index(top)]) if top > 0 else (0, 0.0)  # type: ignore[attr-defined]
     best, when = 0, 0.0
     for t, level in series:
         if level > best:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from rich.text import Text
@@ -95,13 +96,17 @@ def safe_report(report: Report, max_rows: int) -> Report:
     Requests past `max_rows` are not shown in a table, so they are passed as they are (a report of a
     million requests is not copied). Markup needs no escaping here: the report's console reads none.
     """
-    shown = [_request(r) for r in report.requests[:max_rows]]
+    # A large simulator run's views are made when read and hold only the model's own text: they are
+    # left lazy (cleaning them would make a million views); reports from files and AWS are lists.
+    requests: Sequence[RequestView] = report.requests
+    if isinstance(requests, list):
+        requests = [_request(r) for r in requests[:max_rows]] + requests[max_rows:]
     return dataclasses.replace(
         report,
         probe=_clean(report.probe),
         target=_clean(report.target),
         params=_clean(bounded(report.params)),
-        requests=shown + report.requests[max_rows:],
+        requests=requests,
         dead_letters=[
             DeadLetter(
                 d.t,

@@ -99,7 +99,8 @@ def summary_table(report: Report) -> Table:
     table.add_column("count", no_wrap=True)
     table.add_column("n", justify="right", no_wrap=True)  # a number is never cut to "1…"
     table.add_column("meaning", style="dim")
-    tries = sum(len(r.attempts) for r in report.requests)
+    counted = getattr(report.requests, "attempt_count", None)  # a large run's columns count at once
+    tries = counted() if counted is not None else sum(len(r.attempts) for r in report.requests)
     for field, label, meaning in SUMMARY_ROWS:
         value: int = getattr(report.summary, field)
         if field == "attempts" and tries != value:

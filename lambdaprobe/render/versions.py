@@ -15,16 +15,27 @@ from lambdaprobe.report import Report
 BAR_WIDTH = 20
 
 
-def executed_versions(report: Report) -> list[str]:
-    return sorted({a.version for r in report.requests for a in r.attempts if a.version is not None})
+def _starts(report: Report) -> list[tuple[float, str | None]]:
+    """Every attempt's start and version (a large run's columns give them without request views)."""
+    fields = getattr(report.requests, "attempt_fields", None)
+    if fields is not None:
+        return list(fields("start", "version"))
+    return [(a.start_s, a.version) for r in report.requests for a in r.attempts]
+
+
+def executed_versions(report: Report, starts: list[tuple[float, str | None]] | None = None) -> list[str]:
+    return sorted({v for _, v in (_starts(report) if starts is None else starts) if v is not None})
 
 
 def versions_table(report: Report, *, buckets: int = 12) -> Table | None:
     """Invocations per version in equal time windows, with the newest version's share as a bar."""
-    versions = executed_versions(report)
+    fields = getattr(report.requests, "attempt_fields", None)
+    if fields is not None and len({v for (v,) in fields("version")} - {None}) < 2:
+        return None  # a large run's one version, seen without listing its attempts
+    starts = _starts(report)
+    versions = executed_versions(report, starts)
     if len(versions) < 2:
         return None
-    starts = [(a.start_s, a.version) for r in report.requests for a in r.attempts]
     span = max(t for t, _ in starts) or 1.0
     step = tick_step(span, buckets * 8)  # a round window: 30 s, 60 s, 120 s ...
     counts: Counter[tuple[int, str | None]] = Counter((int(t // step), v) for t, v in starts)

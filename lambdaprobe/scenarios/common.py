@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from array import array
 from collections.abc import Iterable
 
 from lambdaprobe.errors import InputError
@@ -88,6 +89,30 @@ def timeout_for(timeout: float | None, duration: float) -> float:
 def stimulus_shape(count: int, interval: float) -> None:
     in_range("--count", count, 1, MAX_COUNT)
     in_range("--interval", interval, 0, MAX_INTERVAL_S)
+
+
+# The --arrivals option of the probes that send load (the shapes are described in lambdaprobe.arrivals).
+ARRIVALS_HELP = (
+    "When calls are sent: even (one every --interval), poisson:RATE (--count calls at RATE/s, seeded), "
+    "burst:N@T (N calls at T s), file:PATH (replay a CSV of times, or of TIME,COUNT per second or minute: "
+    "a CloudWatch Invocations export); join with +, e.g. poisson:50+burst:200@30. "
+    "On --target aws the same times are kept on the wall clock."
+)
+
+
+def shaped(arrivals: str, times: array[float] | None) -> tuple[tuple[str, object], ...]:
+    """The arrivals param, for a run whose traffic has a shape (an even run's params read as before)."""
+    return () if times is None else (("arrivals", arrivals),)
+
+
+def traffic(arrivals: str, count: int, interval: float, seed: int) -> array[float] | None:
+    """The send times of an --arrivals shape, or None for `even` (one call every --interval)."""
+    from lambdaprobe import arrivals as shapes
+
+    stimulus_shape(count, interval)
+    if shapes.is_even(arrivals):
+        return None
+    return shapes.times(arrivals, count, interval, seed)
 
 
 def _num(v: float) -> str:

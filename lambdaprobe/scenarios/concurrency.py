@@ -22,6 +22,7 @@ from lambdaprobe.scenario import (
     Stimulus,
 )
 from lambdaprobe.scenarios.common import (
+    ARRIVALS_HELP,
     MAX_COUNT,
     MAX_DURATION_S,
     MAX_INIT_S,
@@ -29,8 +30,9 @@ from lambdaprobe.scenarios.common import (
     TIMEOUT_RANGE,
     directive,
     in_range,
-    stimulus_shape,
+    shaped,
     timeout_for,
+    traffic,
 )
 from lambdaprobe.scenarios.declare import check, choose, option, params
 
@@ -64,6 +66,7 @@ class ConcurrencyOptions:
                             choices=QUALIFIERS)
     count: int = option(20, "How many calls.", low=1, high=MAX_COUNT)
     interval: float = option(1.0, "Seconds between calls (open loop: each on time).", low=0, high=MAX_INTERVAL_S)
+    arrivals: str = option("even", ARRIVALS_HELP, param=False)  # listed in params only when not even
     duration: float = option(20.0, "Seconds each call runs in the handler.", low=0, high=MAX_DURATION_S)
     mode: str = option("sync", "sync (RequestResponse: 429 when throttled) or async (Event: queued).", choices=MODES)
     init: float = option(0.3, "Seconds a cold start's init takes (not counted in the timeout).", low=0,
@@ -149,22 +152,23 @@ def build(options: ConcurrencyOptions | None = None, /, **given: Any) -> Scenari
     o = options or ConcurrencyOptions(**given)
     check(o)
     mode = choose("--mode", o.mode, MODES)
-    stimulus_shape(o.count, o.interval)
+    times = traffic(o.arrivals, o.count, o.interval, o.seed)
+    count = o.count if times is None else len(times)
     conc = limits(o.reserved, o.provisioned, o.qualifier, o.account_limit, o.env_lifetime)
     fn = FunctionSpec(timeout_s=timeout_for(o.timeout, o.duration), directive=directive(o.duration, "never", o.init))
     config = async_config(o)
-    resolved: dict[str, object] = {"timeout": fn.timeout_s}
+    resolved: dict[str, object] = {"timeout": fn.timeout_s, "count": count}
     if mode == "async":
         resolved |= {"max_retry_attempts": config.max_retry_attempts, "max_event_age": config.max_event_age_s}
     return Scenario(
         probe="concurrency",
         function=fn,
-        stimulus=Stimulus(count=o.count, interval_s=o.interval, mode=mode),
+        stimulus=Stimulus(count=count, interval_s=o.interval, mode=mode, times=times),
         source=SourceSpec(kind=mode),
         concurrency=conc,
         async_config=config,
         seed=o.seed,
-        params=params(o, resolved),
+        params=params(o, resolved) + shaped(o.arrivals, times),
     )
 
 
@@ -178,17 +182,24 @@ def findings(report: Report) -> list[Finding]:
     reserved = p.get("reserved")
     provisioned = int(p.get("provisioned") or 0)
     qualifier, mode = str(p.get("qualifier", "alias")), str(p.get("mode", "sync"))
-    ran = [r for r in requests if r.attempts]
-    cold = sum(1 for r in ran if r.attempts[0].cold)
-    warm = len(ran) - cold
-    throttled = [r for r in requests if r.final == "throttled"]
+    compact = getattr(requests, "first_attempts", None)  # a large simulator run's columns
+    if compact is not None:
+        n_ran, cold, last = compact()
+        n_throttled, first_reason = requests.throttled()  # type: ignore[attr-defined]
+    else:
+        ran = [r for r in requests if r.attempts]
+        n_ran, cold = len(ran), sum(1 for r in ran if r.attempts[0].cold)
+        last = max((r.attempts[0].start_s for r in ran), default=0.0)
+        throttled = [r for r in requests if r.final == "throttled"]
+        n_throttled = len(throttled)
+        first_reason = next((r.client.reason for r in throttled if r.client and r.client.reason), None)
+    warm = n_ran - cold
     on_provisioned = 0 if qualifier == "latest" else min(warm, provisioned)
     reused = warm - on_provisioned
     out: list[Finding] = [] if gap is None else [gap]
     if mode == "async":
-        last = max((r.attempts[0].start_s for r in ran), default=0.0)
         out.append(Finding(
-            f"{len(throttled):,} throttled at the API: all {plural(len(requests), 'event')} were accepted (202) and "
+            f"{n_throttled:,} throttled at the API: all {plural(len(requests), 'event')} were accepted (202) and "
             f"queued; {plural(report.summary.throttle_events, 'internal throttle')} held them back, so the last one "
             f"started at {seconds(last)} instead of at once",
             ("async.queued", "async.throttle-requeue"),
@@ -211,21 +222,21 @@ def findings(report: Report) -> list[Finding]:
     if cold:
         spill = "spilled over to on-demand" if provisioned and qualifier != "latest" else "ran on-demand"
         where.append(f"{cold:,} {spill} with cold starts")
-    head = f"{len(throttled):,} of {len(requests):,} throttled" + (f": {', '.join(where)}" if where else ", none ran")
+    head = f"{n_throttled:,} of {len(requests):,} throttled" + (f": {', '.join(where)}" if where else ", none ran")
     rules = ["concurrency.reserved"] if reserved is not None else ["concurrency.account-pool"]
     if provisioned:
         rules.append("concurrency.provisioned-spillover")
     out.append(Finding(head, tuple(rules)))
     relied = {str(r["id"]) for r in report.rules}
-    if throttled and "concurrency.requests-per-second" in relied:
+    if n_throttled and "concurrency.requests-per-second" in relied:
         per_s = 10 * (int(reserved) if reserved is not None else int(p.get("account_limit") or 1000))
         out.append(Finding(
             f"short calls are throttled by rate, not by concurrency: sync invokes are limited to 10 x the "
             f"function's concurrency per second ({per_s:,}/s here); the calls over it got 429",
             ("concurrency.requests-per-second", "concurrency.rps-reason", "throttle.error"),
         ))
-    elif throttled:
-        reason = next((r.client.reason for r in throttled if r.client and r.client.reason), None)
+    elif n_throttled:
+        reason = first_reason
         cap = f"reserved {reserved} caps the function at {reserved} in flight" if reserved is not None else (
             "the account's unreserved pool was used up")
         part = (f" and the provisioned {provisioned} is part of it, not added to it" if provisioned and reserved
@@ -241,7 +252,7 @@ def findings(report: Report) -> list[Finding]:
             + (f", yet it still holds {provisioned} of the reserved {reserved}" if reserved is not None else ""),
             ("concurrency.provisioned-warm",),
         ))
-    elif provisioned and reserved is not None and reserved > provisioned and not throttled and cold:
+    elif provisioned and reserved is not None and reserved > provisioned and not n_throttled and cold:
         out.append(Finding(
             f"not {len(requests) - provisioned} throttled, as often claimed: provisioned is part of reserved, and "
             f"calls beyond the {provisioned} provisioned environments spill over to on-demand within the reserved "

@@ -13,7 +13,16 @@ from lambdaprobe.errors import InputError
 from lambdaprobe.function.directive import Directive
 from lambdaprobe.report import Finding, Report
 from lambdaprobe.scenario import NEW_VERSION, DeploymentSpec, FunctionSpec, Scenario, SourceSpec, Stimulus
-from lambdaprobe.scenarios.common import MAX_COUNT, MAX_DURATION_S, MAX_INIT_S, directive, timeout_for
+from lambdaprobe.scenarios.common import (
+    ARRIVALS_HELP,
+    MAX_COUNT,
+    MAX_DURATION_S,
+    MAX_INIT_S,
+    directive,
+    shaped,
+    timeout_for,
+    traffic,
+)
 from lambdaprobe.scenarios.declare import check, option, params
 
 AFTER_S = 120.0  # how long the probe keeps calling after the shift should be complete
@@ -37,6 +46,7 @@ class DeployPreferenceOptions:
     rate: float | None = option(None, "Calls per second to the alias `live` (or --interval).", low=0.1, high=100,
                                 param=False)
     minutes: float | None = option(None, "How long to call (or --count).", low=1, high=120, param=False)
+    arrivals: str = option("even", ARRIVALS_HELP + " Here --count is what --minutes and --rate make.", param=False)
     duration: float = option(0.1, "Seconds the handler runs.", low=0, high=MAX_DURATION_S)
     init: float = option(0.3, "Seconds a cold start's init takes.", low=0, high=MAX_INIT_S)
     seed: int = 0
@@ -55,16 +65,18 @@ def build(options: DeployPreferenceOptions | None = None, /, **given: Any) -> Sc
     else:
         span_s = schedule(o.preference)[-1][0] + AFTER_S if o.minutes is None else o.minutes * 60.0
         count = max(1, math.floor(span_s / interval + 1e-9))
+    times = traffic(o.arrivals, count, interval, o.seed)
+    count = count if times is None else len(times)
     old = directive(o.duration, "never", o.init)
     new = Directive(duration_s=old.duration_s, fail="always" if o.new_version_fails else "never", init_s=old.init_s)
     return Scenario(
         probe="deploy-preference",
         function=FunctionSpec(timeout_s=timeout_for(None, o.duration), directive=old),
-        stimulus=Stimulus(count=count, interval_s=interval, mode="sync"),
+        stimulus=Stimulus(count=count, interval_s=interval, mode="sync", times=times),
         source=SourceSpec(kind="sync"),
         deployment=DeploymentSpec(preference=o.preference, rollback_on_error=o.rollback_on_error, new_directive=new),
         seed=o.seed,
-        params=params(o, {"count": count, "interval": round(interval, 6)}),
+        params=params(o, {"count": count, "interval": round(interval, 6)}) + shaped(o.arrivals, times),
     )
 
 

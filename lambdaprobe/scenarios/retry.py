@@ -28,6 +28,7 @@ from lambdaprobe.scenario import (
     StreamSourceSpec,
 )
 from lambdaprobe.scenarios.common import (
+    ARRIVALS_HELP,
     FAIL_HELP,
     MAX_COUNT,
     MAX_DURATION_S,
@@ -37,8 +38,9 @@ from lambdaprobe.scenarios.common import (
     TIMEOUT_RANGE,
     fail_directives,
     in_range,
-    stimulus_shape,
+    shaped,
     timeout_for,
+    traffic,
 )
 from lambdaprobe.scenarios.declare import check, choose, option, params
 
@@ -87,6 +89,7 @@ class RetryOptions:
     messages: int | None = option(None, "The same as --count, in a queue's or a stream's words (give one of the "
                                   "two).", low=1, high=MAX_COUNT, param=False)
     interval: float = option(1.0, "Seconds between requests (0: all at once).", low=0, high=MAX_INTERVAL_S)
+    arrivals: str = option("even", ARRIVALS_HELP, param=False)  # listed in params only when not even
     seed: int = 0
     max_retry_attempts: int | None = option(
         None, "Retries after a failure.", applies=SOURCES_WITH_RETRY_POLICY,
@@ -166,7 +169,8 @@ def build(options: RetryOptions | None = None, /, **given: Any) -> Scenario:
         raise InputError("--messages", "the same option as --count; give one of the two")
     count = o.messages or o.count or 1
     src = choose("--source", o.source, SOURCE_KINDS)
-    stimulus_shape(count, o.interval)
+    times = traffic(o.arrivals, count, o.interval, o.seed)
+    count = count if times is None else len(times)
     default, overrides = fail_directives(o.fail, count, o.duration, o.init)
     fn = FunctionSpec(timeout_s=timeout_for(o.timeout, o.duration), directive=default)
     mode: Mode = "sync" if src == "sync" else "async"
@@ -209,13 +213,14 @@ def build(options: RetryOptions | None = None, /, **given: Any) -> Scenario:
         probe="retry",
         function=fn,
         stimulus=Stimulus(
-            count=count, interval_s=o.interval, mode=mode, overrides=overrides, payload_bytes=o.payload_size
+            count=count, interval_s=o.interval, mode=mode, overrides=overrides, payload_bytes=o.payload_size,
+            times=times,
         ),
         source=source,
         async_config=async_config,
         sdk=sdk,
         seed=o.seed,
-        params=params(o, resolved),
+        params=params(o, resolved) + shaped(o.arrivals, times),
     )
 
 

@@ -64,7 +64,10 @@ class Clock:
         """Call fn(*args) at virtual time t (or now, if t is past)."""
         heapq.heappush(self._agenda, (t if t > self.now else self.now, next(self._seq), fn, args))
 
-    def run(self, until: float | None = None) -> None:
+    def run(self, until: float | None = None, tick: Callable[[], Any] | None = None, every: int = 65536) -> None:
+        """Run the agenda (up to `until`), calling `tick()` after every `every` events: the run's
+        records are compacted and its progress shown there."""
+        countdown = every if tick is not None else -1
         agenda = self._agenda
         lanes = self._lanes
         pop = heapq.heappop
@@ -87,3 +90,7 @@ class Clock:
                 pop(agenda)
             self.now = t
             entry[2](*entry[3])
+            countdown -= 1
+            if not countdown:
+                tick()  # type: ignore[misc]  # countdown reaches 0 only with a tick
+                countdown = every

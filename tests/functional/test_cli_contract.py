@@ -91,6 +91,8 @@ BAD_INPUTS: list[tuple[list[str], int, str]] = [
     (["explain", "--template", "/nonexistent.yaml"], USAGE, "--template: /nonexistent.yaml: cannot read it"),
     (["explain", "--template", "x.yaml", "--fail-on", "bogus"], USAGE, "--fail-on: 'bogus' is not allowed"),
     (["rules", "--output", "xml"], USAGE, "--output: 'xml' is not allowed; allowed: table, json"),
+    (["explain"], USAGE, "--template: give --template FILE, or --function NAME --target aws"),
+    (["sweep", "concurrency", "--reserved", "9:1"], USAGE, "--reserved: '9:1': a range runs up"),
 ]
 
 

@@ -99,7 +99,7 @@ def run_s(scenario: Scenario) -> float:
 def deadline_s(scenario: Scenario, per_request_s: float) -> float:
     """How long after the first stimulus collection may go on, given how long one request may take."""
     stim = scenario.stimulus
-    span = max(0, stim.count - 1) * stim.interval_s
+    span = stim.at(stim.count - 1) if stim.count else 0.0
     # with a small pool, requests wait for each other
     serial = run_s(scenario) * stim.count / max(1, scenario.concurrency.reserved or stim.count)
     return math.ceil(span + serial + per_request_s + LOG_SLACK_S)

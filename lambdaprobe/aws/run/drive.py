@@ -77,7 +77,7 @@ class Driver:
         else:
             sender = self._message_sender(obs, driver_config(MESSAGE_SDK, pool))
         try:
-            schedule = open_loop(stim.count, stim.interval_s, sender, clock=clock, stop=self.stop)
+            schedule = open_loop(stim.count, stim.interval_s, sender, clock=clock, stop=self.stop, times=stim.times)
         except BaseException:
             with self._lock:
                 self.closed = True  # workers still in a call must not change `obs` any more

@@ -11,7 +11,7 @@ import queue
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 MAX_WORKERS = 1000
@@ -62,6 +62,7 @@ def open_loop(
     sleep: Callable[[float], None] = time.sleep,
     max_workers: int | None = None,
     stop: threading.Event | None = None,
+    times: Sequence[float] | None = None,
 ) -> Schedule:
     """Call `send(i, t, due)` for i in 0..count-1, each due at t0 + i * interval_s.
 
@@ -110,7 +111,7 @@ def open_loop(
         t0 = clock() + LEAD_S + PREPARE_S
         schedule.t0_wall = time.time() + (t0 - clock())
         for i in range(count):
-            due = t0 + i * interval_s
+            due = t0 + (i * interval_s if times is None else times[i])  # times: an --arrivals shape
             delay = due - PREPARE_S - clock()
             if delay > 0:
                 sleep(delay)

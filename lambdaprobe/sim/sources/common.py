@@ -33,11 +33,12 @@ class Delivery:
 
 
 def stimuli(scenario: Scenario) -> list[Delivery]:
-    """`count` deliveries `interval_s` apart from t=0 (interval 0: a burst at t=0)."""
+    """`count` deliveries `interval_s` apart from t=0 (interval 0: a burst at t=0), or at the
+    stimulus's own `times` (a traffic shape)."""
     stim = scenario.stimulus
     default = scenario.function.directive
     return [
-        Delivery(i, rid, i * stim.interval_s, stim.directive_for(i, default))
+        Delivery(i, rid, stim.at(i), stim.directive_for(i, default))
         for i, rid in enumerate(request_ids(stim.count))
     ]
 
