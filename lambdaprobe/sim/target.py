@@ -87,6 +87,7 @@ class SimTarget:
         )
         payloads = [d.to_event() if d is not None else {} for d in cycle]  # shared: events are never mutated
         loop = _OpenLoop(ctx, client, ids, interval, cycle, payloads, qualifier, stim.mode == "sync")
+        loop.base = stim.base
         if stim.overrides and not scenario.deployment:
             loop.overrides = stim.override_map
             ctx.clock.at(0.0, loop.send_own, 0)
@@ -117,7 +118,9 @@ class _OpenLoop:
     itself would be a reference cycle: a run must leave none, for its records are frozen out of
     the collector (see gc_pause)."""
 
-    __slots__ = ("at", "call", "cycle", "ids", "interval", "invoke", "overrides", "payloads", "qualifier", "sync")
+    __slots__ = (
+        "at", "base", "call", "cycle", "ids", "interval", "invoke", "overrides", "payloads", "qualifier", "sync"
+    )
 
     def __init__(
         self,
@@ -134,6 +137,7 @@ class _OpenLoop:
         self.ids, self.interval, self.cycle, self.payloads = ids, interval, cycle, payloads
         self.qualifier, self.sync = qualifier, sync
         self.overrides: dict[int, Directive] | None = None  # requests with a directive of their own
+        self.base: dict[str, Any] | None = None  # --payload: the event's own fields
 
     def send(self, i: int) -> None:
         # Each send schedules the next, so the agenda holds one pending stimulus, not all of them.
@@ -144,7 +148,7 @@ class _OpenLoop:
         if self.sync:
             self.call(ids[i], self.cycle[k], self.qualifier)
         else:
-            self.invoke(ids[i], invoke_event(ids[i], self.payloads[k]), self.cycle[k], self.qualifier)
+            self.invoke(ids[i], invoke_event(ids[i], self.payloads[k], self.base), self.cycle[k], self.qualifier)
 
     def send_own(self, i: int) -> None:
         """`send` for a run where some requests have a directive of their own (`--fail rNN:...`);
@@ -161,4 +165,4 @@ class _OpenLoop:
         if self.sync:
             self.call(ids[i], own, self.qualifier)
         else:
-            self.invoke(ids[i], invoke_event(ids[i], payload), own, self.qualifier)
+            self.invoke(ids[i], invoke_event(ids[i], payload, self.base), own, self.qualifier)
