@@ -6,10 +6,11 @@ a Target. Nothing here does I/O; both targets read the same fields.
 
 from __future__ import annotations
 
+import json
 from array import array
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 from lambdaprobe.function.directive import Directive
 
@@ -153,6 +154,12 @@ class Stimulus:
     overrides: tuple[tuple[int, Directive], ...] = ()
     payload_bytes: int | None = None  # each event padded to this size; None: as built (a few hundred bytes)
     times: array[float] | None = field(default=None, hash=False, repr=False)
+    body: str | None = None  # --payload: the event's own fields as JSON text; None: the invoke template
+
+    @cached_property
+    def base(self) -> dict[str, Any] | None:
+        """The event body the correlation fields go on top of (parsed once), or None: the template."""
+        return None if self.body is None else dict(json.loads(self.body))
 
     @cached_property
     def override_map(self) -> dict[int, Directive]:

@@ -24,13 +24,16 @@ def template(name: str) -> Any:
     return copy.deepcopy(_load(name))
 
 
-def invoke_event(request_id: str, directive: dict[str, Any]) -> dict[str, Any]:
-    """The event a direct invoke sends: the correlation id and the probe's directive.
+def invoke_event(
+    request_id: str, directive: dict[str, Any], base: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The event a direct invoke sends: `base` (the user's `--payload`, else the invoke template)
+    with the correlation id and the probe's directive set on top.
 
-    A shallow copy: the template is flat but for the directive, which is replaced (and may be shared
-    between events, which are never mutated).
+    A shallow copy: the directive is replaced (and may be shared between events, which are never
+    mutated), and the base's own values are never mutated either.
     """
-    event: dict[str, Any] = dict(_load("invoke"))
+    event: dict[str, Any] = dict(_load("invoke") if base is None else base)
     event["request"] = request_id
     event["lambdaprobe"] = directive
     return event

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from array import array
 from collections.abc import Iterable
+from pathlib import Path
 
 from lambdaprobe.errors import InputError
 from lambdaprobe.function.directive import FAIL_VALUES, Directive, valid_fail_spec
-from lambdaprobe.rules.constants import FUNCTION_TIMEOUT_MAX_S, FUNCTION_TIMEOUT_MIN_S
+from lambdaprobe.rules.constants import (
+    ASYNC_PAYLOAD_MAX_BYTES,
+    FUNCTION_TIMEOUT_MAX_S,
+    FUNCTION_TIMEOUT_MIN_S,
+    SYNC_PAYLOAD_MAX_BYTES,
+)
 
 # [function.limits] function timeout 1..900 s
 TIMEOUT_RANGE = (int(FUNCTION_TIMEOUT_MIN_S), int(FUNCTION_TIMEOUT_MAX_S))
@@ -127,3 +134,37 @@ def checked_payload_size(size: int | None) -> int | None:
     if size is not None:
         in_range("--payload-size", size, 1, PAYLOAD_SIZE_MAX)
     return size
+
+
+PAYLOAD_HELP = (
+    "A JSON file whose object is the event body the function receives (e.g. payloads/invoke.json); "
+    "lambdaprobe's own fields (request, lambdaprobe) are set on top so attempts still correlate. "
+    f"At most {SYNC_PAYLOAD_MAX_BYTES} bytes sync, {ASYNC_PAYLOAD_MAX_BYTES} async."
+)
+
+
+_JSON_KINDS = {list: "array", str: "string", int: "number", float: "number", bool: "boolean", type(None): "null"}
+
+
+def checked_payload(path: str | None, mode: str) -> str | None:
+    """`--payload FILE`: the file's JSON object as compact JSON text, checked before anything runs
+    (readable, a JSON object, within the invoke limit for `mode`). None when not given."""
+    if path is None:
+        return None
+    limit = SYNC_PAYLOAD_MAX_BYTES if mode == "sync" else ASYNC_PAYLOAD_MAX_BYTES
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError("--payload", f"cannot read {path!r} ({exc.strerror or type(exc).__name__}); "
+                         "allowed: a readable JSON file") from None
+    if len(raw) > limit:
+        raise InputError("--payload", f"{path!r} is {len(raw)} bytes; allowed: at most {limit} bytes ({mode})")
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError("--payload", f"{path!r} is not JSON ({reason}); allowed: a JSON object") from None
+    if not isinstance(body, dict):
+        raise InputError("--payload", f"{path!r} holds a JSON {_JSON_KINDS.get(type(body), 'value')}; "
+                         "allowed: a JSON object")
+    return json.dumps(body, separators=(",", ":"))

@@ -14,8 +14,10 @@ from lambdaprobe.scenarios.common import (
     MAX_DURATION_S,
     MAX_INIT_S,
     MAX_INTERVAL_S,
+    PAYLOAD_HELP,
     PAYLOAD_SIZE_MAX,
     TIMEOUT_RANGE,
+    checked_payload,
     fail_directives,
     stimulus_shape,
     timeout_for,
@@ -42,6 +44,8 @@ class InvokeOptions:
         "the invoke with 413 RequestEntityTooLargeException and nothing runs.", low=1, high=PAYLOAD_SIZE_MAX,
         default_text="as built, a few hundred bytes",
     )
+    payload: str | None = option(None, PAYLOAD_HELP, metavar="FILE",
+                                 default_text="the invoke template, payloads/invoke.json")
 
 
 def build(options: InvokeOptions | None = None, /, **given: Any) -> Scenario:
@@ -49,13 +53,15 @@ def build(options: InvokeOptions | None = None, /, **given: Any) -> Scenario:
     check(o)
     mode = choose("--mode", o.mode, MODES)
     stimulus_shape(o.count, o.interval)
+    body = checked_payload(o.payload, mode)
     default, overrides = fail_directives(o.fail, o.count, o.duration, o.init)
     fn = FunctionSpec(timeout_s=timeout_for(o.timeout, o.duration), directive=default)
     return Scenario(
         probe="invoke",
         function=fn,
         stimulus=Stimulus(
-            count=o.count, interval_s=o.interval, mode=mode, overrides=overrides, payload_bytes=o.payload_size
+            count=o.count, interval_s=o.interval, mode=mode, overrides=overrides, payload_bytes=o.payload_size,
+            body=body,
         ),
         source=SourceSpec(kind=mode),
         seed=o.seed,

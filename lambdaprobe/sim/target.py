@@ -131,6 +131,7 @@ class SimTarget:
         )
         payloads = [d.to_event() if d is not None else {} for d in cycle]  # shared: events are never mutated
         loop = _OpenLoop(ctx, client, ids, interval, times, cycle, payloads, qualifier, stim.mode == "sync")
+        loop.base = stim.base
         if stim.overrides and not scenario.deployment:
             loop.overrides = stim.override_map
             ctx.clock.at(stim.at(0), loop.send_own, 0)
@@ -162,7 +163,8 @@ class _OpenLoop:
     the collector (see gc_pause)."""
 
     __slots__ = (
-        "at", "call", "cycle", "ids", "interval", "invoke", "overrides", "payloads", "qualifier", "sync", "times",
+        "at", "base", "call", "cycle", "ids", "interval", "invoke", "overrides", "payloads", "qualifier", "sync",
+        "times",
     )
 
     def __init__(
@@ -182,6 +184,7 @@ class _OpenLoop:
         self.times = times  # each send time (a traffic shape), or None: one every `interval`
         self.qualifier, self.sync = qualifier, sync
         self.overrides: dict[int, Directive] | None = None  # requests with a directive of their own
+        self.base: dict[str, Any] | None = None  # --payload: the event's own fields
 
     def send(self, i: int) -> None:
         # Each send schedules the next, so the agenda holds one pending stimulus, not all of them.
@@ -193,7 +196,7 @@ class _OpenLoop:
         if self.sync:
             self.call(ids[i], self.cycle[k], self.qualifier)
         else:
-            self.invoke(ids[i], invoke_event(ids[i], self.payloads[k]), self.cycle[k], self.qualifier)
+            self.invoke(ids[i], invoke_event(ids[i], self.payloads[k], self.base), self.cycle[k], self.qualifier)
 
     def send_own(self, i: int) -> None:
         """`send` for a run where some requests have a directive of their own (`--fail rNN:...`);
@@ -211,4 +214,4 @@ class _OpenLoop:
         if self.sync:
             self.call(ids[i], own, self.qualifier)
         else:
-            self.invoke(ids[i], invoke_event(ids[i], payload), own, self.qualifier)
+            self.invoke(ids[i], invoke_event(ids[i], payload, self.base), own, self.qualifier)

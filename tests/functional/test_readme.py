@@ -45,6 +45,7 @@ def test_a_readme_example_prints_what_the_readme_says(
 ) -> None:
     monkeypatch.setenv("COLUMNS", "80")
     monkeypatch.delenv("LAMBDAPROBE_TARGET", raising=False)
+    monkeypatch.chdir(README.parent)  # examples name files of the repository (payloads/...)
     argv = shlex.split(command.split("  #")[0])[1:]
     status = main(argv)
     out, err = capsys.readouterr()

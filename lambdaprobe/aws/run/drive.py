@@ -169,7 +169,7 @@ class Driver:
         return self.scenario.stimulus.directive_for(i, self.scenario.function.directive).to_event()
 
     def payload(self, rid: str) -> bytes:
-        event = invoke_event(rid, self.directive_of(self._index[rid]))
+        event = invoke_event(rid, self.directive_of(self._index[rid]), self.scenario.stimulus.base)
         if self.scenario.deployment is not None:
             # each version follows its own LAMBDAPROBE_DIRECTIVE: the event carries none
             del event["lambdaprobe"]
