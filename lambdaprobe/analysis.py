@@ -74,22 +74,7 @@ def analyse(scenario: Scenario, obs: Observations) -> Report:
         dead_lettered=len(obs.dead_letters),
         destination_records=len(obs.destinations),
     )
-    relied = in_order(obs.rules)
-    return Report(
-        probe=scenario.probe,
-        target=obs.target,
-        params=scenario.param_dict(),
-        summary=summary,
-        requests=requests,
-        dead_letters=sorted(obs.dead_letters, key=lambda d: d.t),
-        destinations=sorted(obs.destinations, key=lambda d: d.t),
-        concurrency=series,
-        notes=list(dict.fromkeys([*obs.notes, *(r.note() for r in relied if r.kind == "assumption")])),
-        complete=obs.complete,
-        missing=list(obs.missing),
-        leftovers=list(obs.leftovers),
-        rules=[r.to_json() for r in relied],
-    )
+    return _report(scenario, obs, summary, requests, series)
 
 
 def _analyse_compact(scenario: Scenario, obs: Observations, compact: Compact) -> Report:
@@ -121,19 +106,31 @@ def _analyse_compact(scenario: Scenario, obs: Observations, compact: Compact) ->
         dead_lettered=len(obs.dead_letters),
         destination_records=len(obs.destinations),
     )
+    return _report(scenario, obs, summary, Requests(compact), series)
+
+
+def _report(
+    scenario: Scenario,
+    obs: Observations,
+    summary: Summary,
+    requests: Sequence[RequestView],
+    series: Sequence[tuple[float, int]],
+) -> Report:
+    """The report both analyses end in: what was counted, and what the observations say as they are."""
     relied = in_order(obs.rules)
     return Report(
         probe=scenario.probe,
         target=obs.target,
         params=scenario.param_dict(),
         summary=summary,
-        requests=Requests(compact),
+        requests=requests,
         dead_letters=sorted(obs.dead_letters, key=lambda d: d.t),
         destinations=sorted(obs.destinations, key=lambda d: d.t),
         concurrency=series,
         notes=list(dict.fromkeys([*obs.notes, *(r.note() for r in relied if r.kind == "assumption")])),
         complete=obs.complete,
         missing=list(obs.missing),
+        leftovers=list(obs.leftovers),
         rules=[r.to_json() for r in relied],
     )
 
