@@ -21,12 +21,12 @@ from lambdaprobe.aws.cleanup.leftovers import (
     blocked_by,
     created_at,
     expires_at,
-    pages,
     run_prefix,
     tags_from_list,
 )
 from lambdaprobe.aws.client import BOTO_ERRORS
 from lambdaprobe.aws.options import NAME_PREFIX, RUN_TAG
+from lambdaprobe.aws.pages import items
 from lambdaprobe.aws.plan.features import KMS_PENDING_WINDOW_DAYS
 
 SIGNER_PREFIX = NAME_PREFIX.replace("-", "_")
@@ -52,7 +52,7 @@ def _keep(out: list[Leftover], found: Leftover | None) -> None:
 def code_signing_configs(f: Inspector) -> list[Leftover]:
     c = f.client
     out: list[Leftover] = []
-    configs = pages(c, "lambda", "ListCodeSigningConfigs", {}, "CodeSigningConfigs", "Marker", "NextMarker")
+    configs = items(c, "lambda", "ListCodeSigningConfigs", {}, "CodeSigningConfigs", "Marker", "NextMarker")
     for config in configs:
         name, arn = str(config.get("Description", "")), str(config["CodeSigningConfigArn"])
         if not name.startswith(NAME_PREFIX):
@@ -72,7 +72,7 @@ def code_signing_configs(f: Inspector) -> list[Leftover]:
 
 def signer_profiles(f: Inspector) -> list[Leftover]:
     out: list[Leftover] = []
-    for profile in pages(f.client, "signer", "ListSigningProfiles", {}, "profiles", "nextToken", "nextToken"):
+    for profile in items(f.client, "signer", "ListSigningProfiles", {}, "profiles", "nextToken", "nextToken"):
         name = str(profile["profileName"])
         tags = profile.get("tags") or {}
         run = f.owned(name.replace("_", "-"), tags) if name.startswith(SIGNER_PREFIX) else None
@@ -85,7 +85,7 @@ def signer_profiles(f: Inspector) -> list[Leftover]:
 def kms_keys(f: Inspector) -> list[Leftover]:
     c = f.client
     out: list[Leftover] = []
-    for key in pages(c, "kms", "ListKeys", {}, "Keys", "Marker", "NextMarker"):
+    for key in items(c, "kms", "ListKeys", {}, "Keys", "Marker", "NextMarker"):
         key_id = str(key["KeyId"])
 
         def one(key_id: str = key_id) -> Leftover | None:
@@ -113,7 +113,7 @@ def kms_keys(f: Inspector) -> list[Leftover]:
 def file_systems(f: Inspector) -> list[Leftover]:
     c = f.client
     out: list[Leftover] = []
-    for fs in pages(c, "efs", "DescribeFileSystems", {}, "FileSystems", "Marker", "NextMarker"):
+    for fs in items(c, "efs", "DescribeFileSystems", {}, "FileSystems", "Marker", "NextMarker"):
         name, fs_id = str(fs.get("CreationToken", "")), str(fs["FileSystemId"])
         tags = tags_from_list(fs.get("Tags"))
         run = f.owned(name, tags)

@@ -10,7 +10,6 @@ from typing import Any, Protocol
 
 from lambdaprobe.aws.client import ApiCaller
 from lambdaprobe.aws.options import CREATED_TAG, EXPIRES_TAG, NAME_PREFIX, RUN_ID_PATTERN
-from lambdaprobe.aws.pages import items
 
 RUN_ID = re.compile(RUN_ID_PATTERN)
 
@@ -53,18 +52,6 @@ def created_at(tags: dict[str, str], fallback: Any = None) -> float | None:
 
 def tags_from_list(items: list[dict[str, str]] | None) -> dict[str, str]:
     return {t["Key"]: t["Value"] for t in items or []}
-
-
-def pages(
-    client: ApiCaller,
-    service: str,
-    operation: str,
-    params: dict[str, Any],
-    key: str,
-    token_in: str,
-    token_out: str,
-) -> list[Any]:
-    return items(client, service, operation, params, key, token_in, token_out)
 
 
 def run_prefix(run_id: str) -> str:

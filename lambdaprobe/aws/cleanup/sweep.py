@@ -32,14 +32,13 @@ from lambdaprobe.aws.cleanup.leftovers import (
     blocked_by,
     created_at,
     expires_at,
-    pages,
     run_prefix,
     tags_from_list,
     valid_run_id,
 )
 from lambdaprobe.aws.client import BOTO_ERRORS, ApiCaller, AwsClient, is_not_found, one_line
 from lambdaprobe.aws.options import NAME_PREFIX, RUN_TAG, AwsOptions
-from lambdaprobe.aws.pages import LISTING_ERRORS
+from lambdaprobe.aws.pages import LISTING_ERRORS, items
 from lambdaprobe.errors import InputError
 
 
@@ -120,7 +119,7 @@ class Finder:
     def rest_apis(self) -> list[Leftover]:
         """API Gateway REST APIs in front of a probe (abort --caller apigateway)."""
         out = []
-        for api in pages(self.client, "apigateway", "GetRestApis", {"limit": 500}, "items", "position", "position"):
+        for api in items(self.client, "apigateway", "GetRestApis", {"limit": 500}, "items", "position", "position"):
             name, tags = str(api.get("name", "")), api.get("tags") or {}
             run = self.owned(name, tags)
             if run is None:
@@ -139,7 +138,7 @@ class Finder:
 
     def functions(self) -> list[Leftover]:
         out = []
-        for fn in pages(self.client, "lambda", "ListFunctions", {}, "Functions", "Marker", "NextMarker"):
+        for fn in items(self.client, "lambda", "ListFunctions", {}, "Functions", "Marker", "NextMarker"):
             name = str(fn["FunctionName"])
             if name.startswith(NAME_PREFIX):
                 found = self.each("lambda function", name, partial(self._function, fn))
@@ -152,16 +151,16 @@ class Finder:
         unqualified name misses mappings on a qualified ARN)."""
         c = self.client
         names = [name]
-        for version in pages(
+        for version in items(
             c, "lambda", "ListVersionsByFunction", {"FunctionName": name}, "Versions", "Marker", "NextMarker"
         ):
             if version.get("Version") != "$LATEST":
                 names.append(str(version["FunctionArn"]))
-        for alias in pages(c, "lambda", "ListAliases", {"FunctionName": name}, "Aliases", "Marker", "NextMarker"):
+        for alias in items(c, "lambda", "ListAliases", {"FunctionName": name}, "Aliases", "Marker", "NextMarker"):
             names.append(str(alias["AliasArn"]))
         seen: dict[str, dict[str, Any]] = {}
         for qualified in names:
-            for m in pages(
+            for m in items(
                 c,
                 "lambda",
                 "ListEventSourceMappings",
@@ -188,7 +187,7 @@ class Finder:
             else:
                 foreign.append(f"event source mapping {m['UUID']} from {m.get('EventSourceArn')}")
         try:
-            configs = pages(
+            configs = items(
                 c,
                 "lambda",
                 "ListProvisionedConcurrencyConfigs",
@@ -223,9 +222,9 @@ class Finder:
         """Mappings whose function is gone (they outlive it); found through their own tags."""
         c, out = self.client, []
         functions = {
-            f["FunctionArn"] for f in pages(c, "lambda", "ListFunctions", {}, "Functions", "Marker", "NextMarker")
+            f["FunctionArn"] for f in items(c, "lambda", "ListFunctions", {}, "Functions", "Marker", "NextMarker")
         }
-        for m in pages(c, "lambda", "ListEventSourceMappings", {}, "EventSourceMappings", "Marker", "NextMarker"):
+        for m in items(c, "lambda", "ListEventSourceMappings", {}, "EventSourceMappings", "Marker", "NextMarker"):
             fn_arn = str(m.get("FunctionArn", ""))
             name = fn_arn.split(":function:", 1)[-1].split(":", 1)[0]
             unqualified = fn_arn.split(":function:", 1)[0] + ":function:" + name
@@ -247,7 +246,7 @@ class Finder:
 
     def roles(self) -> list[Leftover]:
         out = []
-        for role in pages(self.client, "iam", "ListRoles", {}, "Roles", "Marker", "Marker"):
+        for role in items(self.client, "iam", "ListRoles", {}, "Roles", "Marker", "Marker"):
             name = str(role["RoleName"])
             if name.startswith(NAME_PREFIX):
                 found = self.each("iam role", name, partial(self._role, role))
@@ -263,13 +262,13 @@ class Finder:
             return None
         steps: list[Step] = []
         foreign: list[str] = []
-        policies = pages(c, "iam", "ListRolePolicies", {"RoleName": name}, "PolicyNames", "Marker", "Marker")
+        policies = items(c, "iam", "ListRolePolicies", {"RoleName": name}, "PolicyNames", "Marker", "Marker")
         for policy in policies:
             if str(policy).startswith(run_prefix(run)):
                 steps.append(("iam", "DeleteRolePolicy", {"RoleName": name, "PolicyName": policy}))
             else:
                 foreign.append(f"inline policy {policy}")
-        attached = pages(
+        attached = items(
             c, "iam", "ListAttachedRolePolicies", {"RoleName": name}, "AttachedPolicies", "Marker", "Marker"
         )
         foreign += [f"attached policy {policy['PolicyArn']}" for policy in attached]  # lambdaprobe attaches none
@@ -279,7 +278,7 @@ class Finder:
 
     def queues(self) -> list[Leftover]:
         c, out = self.client, []
-        urls = pages(c, "sqs", "ListQueues", {"QueueNamePrefix": NAME_PREFIX}, "QueueUrls", "NextToken", "NextToken")
+        urls = items(c, "sqs", "ListQueues", {"QueueNamePrefix": NAME_PREFIX}, "QueueUrls", "NextToken", "NextToken")
         for url in urls:
             name = str(url).rsplit("/", 1)[-1]
             if not name.startswith(NAME_PREFIX):
@@ -302,7 +301,7 @@ class Finder:
 
     def topics(self) -> list[Leftover]:
         c, out = self.client, []
-        for topic in pages(c, "sns", "ListTopics", {}, "Topics", "NextToken", "NextToken"):
+        for topic in items(c, "sns", "ListTopics", {}, "Topics", "NextToken", "NextToken"):
             arn = str(topic["TopicArn"])
             name = arn.rsplit(":", 1)[-1]
             if not name.startswith(NAME_PREFIX):
@@ -315,7 +314,7 @@ class Finder:
                     return None
                 steps: list[Step] = []
                 foreign: list[str] = []
-                subs = pages(
+                subs = items(
                     c, "sns", "ListSubscriptionsByTopic", {"TopicArn": arn}, "Subscriptions", "NextToken", "NextToken"
                 )
                 for sub in subs:
@@ -338,7 +337,7 @@ class Finder:
 
     def event_buses(self) -> list[Leftover]:
         c, out = self.client, []
-        buses = pages(
+        buses = items(
             c, "events", "ListEventBuses", {"NamePrefix": NAME_PREFIX}, "EventBuses", "NextToken", "NextToken"
         )
         for bus in buses:
@@ -357,12 +356,12 @@ class Finder:
             return None
         steps: list[Step] = []
         foreign: list[str] = []
-        for rule in pages(c, "events", "ListRules", {"EventBusName": name}, "Rules", "NextToken", "NextToken"):
+        for rule in items(c, "events", "ListRules", {"EventBusName": name}, "Rules", "NextToken", "NextToken"):
             rule_name = str(rule["Name"])
             if not rule_name.startswith(run_prefix(run)):
                 foreign.append(f"rule {rule_name}")
                 continue
-            targets = pages(
+            targets = items(
                 c,
                 "events",
                 "ListTargetsByRule",
@@ -382,7 +381,7 @@ class Finder:
 
     def streams(self) -> list[Leftover]:
         c, out = self.client, []
-        names = pages(c, "kinesis", "ListStreams", {}, "StreamNames", "NextToken", "NextToken")
+        names = items(c, "kinesis", "ListStreams", {}, "StreamNames", "NextToken", "NextToken")
         for name in names:
             if not str(name).startswith(NAME_PREFIX):
                 continue
@@ -402,7 +401,7 @@ class Finder:
 
     def tables(self) -> list[Leftover]:
         c, out = self.client, []
-        names = pages(
+        names = items(
             c, "dynamodb", "ListTables", {}, "TableNames", "ExclusiveStartTableName", "LastEvaluatedTableName"
         )
         for name in names:
@@ -429,7 +428,7 @@ class Finder:
     def log_groups(self) -> list[Leftover]:
         c, out = self.client, []
         prefix = f"/aws/lambda/{NAME_PREFIX}"
-        groups = pages(
+        groups = items(
             c, "logs", "DescribeLogGroups", {"logGroupNamePrefix": prefix}, "logGroups", "nextToken", "nextToken"
         )
         for group in groups:
