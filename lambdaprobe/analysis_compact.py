@@ -12,7 +12,7 @@ from array import array
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from itertools import pairwise
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 from lambdaprobe.columns import Columns
 from lambdaprobe.observation import Attempt, ClientResult, Observations, Sent, Settled, Throttle
@@ -149,29 +149,13 @@ class Requests(Sequence[RequestView]):
             want = n_attempts[i]
             runs: list[Attempt] = []
             if want:
-                got = waiting_attempts.pop(i, None) or []
-                while len(got) < want:
-                    a = next(attempts_read)
-                    k = index[a.request_id]
-                    if k == i:
-                        got.append(a)
-                    else:
-                        waiting_attempts.setdefault(k, []).append(a)
-                if want > 1 and any(a.start > b.start for a, b in pairwise(got)):
-                    got.sort(key=lambda a: (a.start, a.n))
-                runs = got
+                runs = _take(i, want, attempts_read, waiting_attempts, index)
+                if want > 1 and any(a.start > b.start for a, b in pairwise(runs)):
+                    runs.sort(key=lambda a: (a.start, a.n))
             answer: ClientResult | None = None
-            want = n_clients[i]
-            if want:
-                answers = waiting_clients.pop(i, None) or []
-                while len(answers) < want:
-                    one = next(clients_read)
-                    k = index[one.request_id]
-                    if k == i:
-                        answers.append(one)
-                    else:
-                        waiting_clients.setdefault(k, []).append(one)
-                answer = answers[-1]  # the last answer is the one the caller acted on
+            if n_clients[i]:
+                # the last answer is the one the caller acted on
+                answer = _take(i, n_clients[i], clients_read, waiting_clients, index)[-1]
             yield RequestView(s.request_id, s.t, final[i], answer, runs, throttled[i])
 
     def attempt_count(self) -> int:
@@ -243,3 +227,21 @@ class Series(Sequence[tuple[float, int]]):
         return isinstance(other, Sequence) and list(self) == list(other)
 
     __hash__ = None  # type: ignore[assignment]
+
+
+_Record = TypeVar("_Record", Attempt, ClientResult)
+
+
+def _take(
+    i: int, want: int, read: Iterator[_Record], waiting: dict[int, list[_Record]], index: dict[str, int]
+) -> list[_Record]:
+    """Request i's `want` records, read in order; records of later requests met on the way wait for them."""
+    got = waiting.pop(i, None) or []
+    while len(got) < want:
+        record = next(read)
+        k = index[record.request_id]
+        if k == i:
+            got.append(record)
+        else:
+            waiting.setdefault(k, []).append(record)
+    return got
