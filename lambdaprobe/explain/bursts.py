@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from lambdaprobe.errors import InputError
-from lambdaprobe.explain.journey import Journey, Settings, argv, head, seconds, simulate
+from lambdaprobe.explain.journey import Journey, Settings, argv, head, seconds, simulate, sqs_mapping_options
 from lambdaprobe.explain.model import FunctionConfig, SqsMapping
 from lambdaprobe.explain.rule_refs import ASYNC_BURST_RULES, BURST_RULES, SQS_BURST_RULES, SQS_RULES, cited
 from lambdaprobe.report import Report
@@ -161,12 +161,7 @@ def sqs_burst(fn: FunctionConfig, m: SqsMapping, duration: float, settings: Sett
         "timeout": float(fn.timeout_s or 3),
         "count": settings.burst,
         "interval": settings.burst_interval_s,
-        "visibility_timeout": q.visibility_timeout_s,
-        "max_receive_count": q.max_receive_count if q.has_redrive else 0,
-        "batch_size": m.batch_size,
-        "batching_window": m.batching_window_s,
-        "report_batch_item_failures": m.report_batch_item_failures,
-        "max_concurrency": m.max_concurrency,
+        **sqs_mapping_options(m),
     }
     command = argv("retry", options)
     try:

@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 from lambdaprobe.errors import InputError
-from lambdaprobe.explain.journey import Journey, argv, head, label, seconds, simulate
+from lambdaprobe.explain.journey import Journey, argv, head, label, seconds, simulate, sqs_mapping_options
 from lambdaprobe.explain.model import (
     DEFAULT_RETENTION_S,
     DEFAULT_STREAM_RETENTION_S,
@@ -101,12 +101,7 @@ def sqs_message(fn: FunctionConfig, m: SqsMapping, base: dict[str, Any]) -> Jour
         "source": source,
         **base,
         "count": 1,
-        "visibility_timeout": q.visibility_timeout_s,
-        "max_receive_count": q.max_receive_count if q.has_redrive else 0,
-        "batch_size": m.batch_size,
-        "batching_window": m.batching_window_s,
-        "report_batch_item_failures": m.report_batch_item_failures,
-        "max_concurrency": m.max_concurrency,
+        **sqs_mapping_options(m),
     }
     retention = q.retention_s or DEFAULT_RETENTION_S
 

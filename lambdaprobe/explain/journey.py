@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lambdaprobe.analysis import analyse
-from lambdaprobe.explain.model import Destination
+from lambdaprobe.explain.model import Destination, SqsMapping
 from lambdaprobe.report import Report
 from lambdaprobe.rules import RuleId
 from lambdaprobe.scenario import Scenario
@@ -48,6 +48,19 @@ def argv(probe: str, options: dict[str, Any]) -> tuple[str, ...]:
         elif value is not None:
             argv += [flag, number(value) if isinstance(value, float) else str(value)]
     return tuple(argv)
+
+
+def sqs_mapping_options(m: SqsMapping) -> dict[str, Any]:
+    """`retry`'s options for what the queue and its mapping decide (no redrive: --max-receive-count 0)."""
+    q = m.queue
+    return {
+        "visibility_timeout": q.visibility_timeout_s,
+        "max_receive_count": q.max_receive_count if q.has_redrive else 0,
+        "batch_size": m.batch_size,
+        "batching_window": m.batching_window_s,
+        "report_batch_item_failures": m.report_batch_item_failures,
+        "max_concurrency": m.max_concurrency,
+    }
 
 
 def number(value: float) -> str:
